@@ -1,0 +1,35 @@
+SHELL := /bin/bash
+# Re4 toolkit. The README names two commands: `make demo` and `make test`.
+# Both run `setup` first, which installs only what is missing.
+
+SWIFT ?= swift
+APT_PACKAGES := libcairo2-dev libpng-dev libopenblas-dev pkg-config fonts-dejavu-core
+RELEASE := .build/release
+OUT ?= out
+
+.PHONY: setup build test demo bench clean
+
+setup:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@python3 -c "import safetensors, numpy" 2>/dev/null || { echo "setup: pip install safetensors numpy"; \
+	  python3 -m pip install -q safetensors numpy 2>&1 | grep -v "WARNING: Running pip as the 'root'" || true; }
+
+build: setup
+	$(SWIFT) build -c release
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case .* (started|passed)" ; exit $${PIPESTATUS[0]}
+
+demo: build
+	@mkdir -p $(OUT)
+	$(RELEASE)/re4 data stats ml-latest-small
+
+clean:
+	rm -rf .build $(OUT)

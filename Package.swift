@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+// Re4 toolkit: multi-interest recommendation (ComiRec + Re4) with a pure-Swift t-SNE
+// and a Cairo plotting layer. See README.md for the two set-up commands.
+import PackageDescription
+
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "re4",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "re4", targets: ["re4"]),
+        .executable(name: "re4-viz", targets: ["re4-viz"]),
+        .library(name: "Re4Core", targets: ["Re4Core"]),
+        .library(name: "TSNE", targets: ["TSNE"]),
+        .library(name: "Plot", targets: ["Plot"]),
+        .library(name: "Re4Viz", targets: ["Re4Viz"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev", "libpng-dev", "fonts-dejavu-core"])]),
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "Re4Core",
+            dependencies: ["COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: release),
+        .target(name: "TSNE", swiftSettings: release),
+        .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
+        .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"], swiftSettings: release),
+        .executableTarget(
+            name: "re4",
+            dependencies: ["Re4Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "re4-viz",
+            dependencies: ["Re4Viz", "Re4Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core"]),
+        .testTarget(name: "TSNETests", dependencies: ["TSNE"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

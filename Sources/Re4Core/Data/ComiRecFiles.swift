@@ -1,0 +1,64 @@
+import Foundation
+
+/// ComiRec's pre-split files `NAME_train.txt`, `NAME_valid.txt`, `NAME_test.txt`
+/// with lines `user,item,order`. They are read as they are: no re-split, and the
+/// integer item ids are kept as embedding rows (n = the largest id), so weights
+/// trained elsewhere on the same files line up row for row (SPEC-re4 §1).
+public enum ComiRecFiles {
+    /// - Parameter prefix: path up to the part suffix, e.g. `data/book_data/book`
+    ///   for `book_train.txt` etc.
+    public static func read(prefix: String, name: String? = nil) throws -> Dataset {
+        var userIDs: [String] = []
+        var sequences: [[Int32]] = []
+        var split: [SplitPart] = []
+        var maxItem: Int32 = 0
+        var read = 0
+        var skipped = 0
+        for part in SplitPart.allCases {
+            let path = "\(prefix)_\(part.name).txt"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw DataError.missingFile(path: path, hint: "ComiRec data needs NAME_train.txt, NAME_valid.txt and NAME_test.txt side by side")
+            }
+            let data = try readFile(path)
+            var index: [String: Int] = [:]
+            var rows: [[(order: Int64, line: Int, item: Int32)]] = []
+            var ids: [String] = []
+            try data.withUnsafeBytes { raw in
+                try DelimitedText(delimiter: ",", quotes: false).forEachRow(in: raw) { line, f in
+                    guard f.count >= 3 else {
+                        throw DataError.missingColumn(file: path, line: line, column: f.count < 2 ? "item" : "order", found: f.count)
+                    }
+                    guard let item = Int32(f[1].trimmingCharacters(in: .whitespaces)) else {
+                        throw DataError.badItemID(file: path, line: line, value: String(f[1]), reason: "is not an integer; ComiRec files hold integer item ids")
+                    }
+                    guard item >= 1 else {
+                        throw DataError.badItemID(file: path, line: line, value: String(f[1]), reason: "must be ≥ 1 (0 is the padding row)")
+                    }
+                    guard let order = Int64(f[2].trimmingCharacters(in: .whitespaces)) else {
+                        throw DataError.badNumber(file: path, line: line, column: "order", value: String(f[2]))
+                    }
+                    let u = String(f[0])
+                    if index[u] == nil { index[u] = ids.count; ids.append(u); rows.append([]) }
+                    rows[index[u]!].append((order, line, item))
+                    maxItem = max(maxItem, item)
+                    read += 1
+                }
+            }
+            if ids.isEmpty { throw DataError.empty(file: path) }
+            for (k, r) in rows.enumerated() {
+                if r.count < 2 { skipped += 1; continue }
+                let sorted = r.sorted { ($0.order, $0.line) < ($1.order, $1.line) }
+                userIDs.append(ids[k]); sequences.append(sorted.map { $0.item }); split.append(part)
+            }
+        }
+        if sequences.isEmpty { throw DataError.noUsableUsers(file: prefix + "_train.txt") }
+        var ds = Dataset(name: name ?? URL(fileURLWithPath: prefix).lastPathComponent,
+                         itemIDs: (1...Int(maxItem)).map(String.init), userIDs: userIDs,
+                         sequences: sequences, split: split, itemCategories: [], itemTitles: [])
+        ds.skippedUsers = skipped
+        ds.interactionsRead = read
+        ds.presplit = true
+        ds.attach(nil)
+        return ds
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// Which part of the user split a user belongs to (SPEC-re4 §1).
+public enum SplitPart: UInt8, Sendable, CaseIterable {
+    case train = 0, valid = 1, test = 2
+    public var name: String { ["train", "valid", "test"][Int(rawValue)] }
+}
+
+/// How items are numbered 1...n.
+public enum ItemOrder: String, Sendable, CaseIterable {
+    /// In the order each item is first seen in the file (the default).
+    case firstSeen = "first-seen"
+    /// By descending interaction count, ties by first appearance: required by
+    /// ComiRec's log-uniform sampler, which assumes id order = popularity order.
+    case popularity
+}
+
+/// A data set ready for training: items renumbered 1...n (0 is padding), one
+/// time-sorted sequence per user, and a user-level train/valid/test split.
+public struct Dataset: Sendable {
+    public var name: String
+    /// `itemIDs[i - 1]` is the raw id of item `i`.
+    public var itemIDs: [String]
+    public var userIDs: [String]
+    /// Per user, item numbers in time order (stable on equal timestamps).
+    public var sequences: [[Int32]]
+    public var split: [SplitPart]
+    /// Per item number (index 0 unused, empty), its categories; empty if unknown.
+    public var itemCategories: [[String]]
+    /// Per item number (index 0 unused), its title where known, else "".
+    public var itemTitles: [String]
+    /// Users dropped for having fewer than two interactions.
+    public var skippedUsers: Int = 0
+    /// Interactions read from the file(s), before any filtering.
+    public var interactionsRead: Int = 0
+    /// Earliest and latest timestamp (seconds), if the data had times.
+    public var timeRange: ClosedRange<Double>? = nil
+    /// Whether the split came from the files (ComiRec) rather than from a seeded shuffle.
+    public var presplit: Bool = false
+
+    public var itemCount: Int { itemIDs.count }
+    public var userCount: Int { sequences.count }
+    public var interactionCount: Int { sequences.reduce(0) { $0 + $1.count } }
+    public var hasCategories: Bool { itemCategories.contains { !$0.isEmpty } }
+
+    /// Users in one part of the split, in user order.
+    public func users(in part: SplitPart) -> [Int] {
+        split.indices.filter { split[$0] == part }
+    }
+
+    /// A content fingerprint: SHA-256 over the item map, the sequences and the
+    /// split, first 16 hex digits. Checkpoints carry it so that tools can tell
+    /// whether a model was trained on this data.
+    public var fingerprint: String {
+        var h = SHA256()
+        h.update(Array("re4-dataset-v1 \(itemIDs.count)\n".utf8))
+        for id in itemIDs { h.update(Array(id.utf8)); h.update([0x0A]) }
+        for (u, s) in sequences.enumerated() {
+            h.update([split[u].rawValue])
+            var n = UInt32(s.count).littleEndian
+            withUnsafeBytes(of: &n) { h.update($0) }
+            s.withUnsafeBytes { h.update($0) }
+        }
+        return String(h.finalize().prefix(8).map { String(format2: $0) }.joined())
+    }
+}
+
+/// Options for turning an interaction log into a `Dataset`.
+public struct DatasetOptions: Sendable {
+    public var seed: UInt64 = 2022
+    /// Iterated k-core filter (users and items with fewer than k interactions are
+    /// removed until none is left); 0 or 1 means no filter.
+    public var kCore: Int = 0
+    public var itemOrder: ItemOrder = .firstSeen
+    /// Shares of users in train and valid; test gets the rest (SPEC: 80/10/10).
+    public var trainShare: Double = 0.8
+    public var validShare: Double = 0.1
+    public init() {}
+}
+
+extension Dataset {
+    /// Builds a data set from raw interactions (SPEC-re4 §1): stable time sort per
+    /// user, renumbering, k-core, a seeded user split.
+    public static func build(name: String, log: InteractionLog, side: ItemSideInfo? = nil,
+                             options: DatasetOptions = DatasetOptions()) throws -> Dataset {
+        // Group by user in order of first appearance, keeping file order inside.
+        var userIndex: [String: Int] = [:]
+        var userIDs: [String] = []
+        var rows: [[Int]] = []
+        for r in 0..<log.count {
+            let u = log.users[r]
+            if let i = userIndex[u] { rows[i].append(r) } else {
+                userIndex[u] = userIDs.count; userIDs.append(u); rows.append([r])
+            }
+        }
+        // Stable time sort (ties keep file order: sort on (time, row)).
+        for i in rows.indices {
+            rows[i].sort { (log.times[$0], $0) < (log.times[$1], $1) }
+        }
+        // k-core on raw item strings.
+        var keepUser = [Bool](repeating: true, count: rows.count)
+        if options.kCore > 1 {
+            var active = rows
+            while true {
+                var itemCount: [String: Int] = [:]
+                for (u, rs) in active.enumerated() where keepUser[u] { for r in rs { itemCount[log.items[r], default: 0] += 1 } }
+                var changed = false
+                for u in active.indices where keepUser[u] {
+                    let filtered = active[u].filter { itemCount[log.items[$0], default: 0] >= options.kCore }
+                    if filtered.count != active[u].count { changed = true; active[u] = filtered }
+                    if active[u].count < options.kCore { keepUser[u] = false; changed = true }
+                }
+                if !changed { break }
+            }
+            rows = active
+        }
+        // Users with fewer than 2 interactions cannot give a training or eval example.
+        var skipped = 0
+        for u in rows.indices where keepUser[u] && rows[u].count < 2 { keepUser[u] = false; skipped += 1 }
+        let keptUsers = rows.indices.filter { keepUser[$0] }
+        if keptUsers.isEmpty { throw DataError.noUsableUsers(file: log.source) }
+
+        // Number items.
+        var firstSeen: [String: Int] = [:]
+        var counts: [String: Int] = [:]
+        for r in 0..<log.count where firstSeen[log.items[r]] == nil { firstSeen[log.items[r]] = r }
+        for u in keptUsers { for r in rows[u] { counts[log.items[r], default: 0] += 1 } }
+        var items = Array(counts.keys)
+        switch options.itemOrder {
+        case .firstSeen: items.sort { firstSeen[$0]! < firstSeen[$1]! }
+        case .popularity: items.sort { (counts[$0]!, -firstSeen[$0]!) > (counts[$1]!, -firstSeen[$1]!) }
+        }
+        var number: [String: Int32] = [:]
+        for (i, it) in items.enumerated() { number[it] = Int32(i + 1) }
+
+        var ds = Dataset(name: name, itemIDs: items, userIDs: keptUsers.map { userIDs[$0] },
+                         sequences: keptUsers.map { u in rows[u].map { number[log.items[$0]]! } },
+                         split: [], itemCategories: [], itemTitles: [])
+        ds.skippedUsers = skipped
+        ds.interactionsRead = log.count
+        if let lo = log.times.min(), let hi = log.times.max() { ds.timeRange = lo...hi }
+        ds.split = seededSplit(users: ds.userCount, options: options)
+        ds.attach(side)
+        return ds
+    }
+
+    /// The seeded 80/10/10 user split: shuffle user indices with the seed, the
+    /// first ⌊0.8·N⌋ are train, the next ⌊0.1·N⌋ valid, the rest test.
+    public static func seededSplit(users n: Int, options: DatasetOptions) -> [SplitPart] {
+        var order = Array(0..<n)
+        var rng = SeededRandom(seed: options.seed, stream: "user-split")
+        rng.shuffle(&order)
+        let nTrain = Int((Double(n) * options.trainShare).rounded(.down))
+        let nValid = Int((Double(n) * options.validShare).rounded(.down))
+        var split = [SplitPart](repeating: .test, count: n)
+        for (pos, u) in order.enumerated() {
+            split[u] = pos < nTrain ? .train : (pos < nTrain + nValid ? .valid : .test)
+        }
+        return split
+    }
+
+    /// Attaches titles and categories by raw item id.
+    public mutating func attach(_ side: ItemSideInfo?) {
+        itemCategories = [[String]](repeating: [], count: itemCount + 1)
+        itemTitles = [String](repeating: "", count: itemCount + 1)
+        guard let side else { return }
+        for (i, id) in itemIDs.enumerated() {
+            itemCategories[i + 1] = side.categories[id] ?? []
+            itemTitles[i + 1] = side.titles[id] ?? ""
+        }
+    }
+}

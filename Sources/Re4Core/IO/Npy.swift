@@ -1,0 +1,90 @@
+import Foundation
+
+/// NumPy's `.npy` format, version 1.0: magic `\x93NUMPY`, version bytes, a
+/// little-endian u16 header length, a Python-dict header (`descr`,
+/// `fortran_order`, `shape`) padded with spaces to a 64-byte boundary and ending
+/// in a newline, then the data.
+public enum Npy {
+    /// Serialises a float32 C-order array.
+    public static func serialize(_ t: Tensor) -> Data {
+        let shape = t.shape.count == 1 ? "(\(t.shape[0]),)" : "(" + t.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        let pre = 10
+        while (pre + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var out = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let hl = UInt16(header.utf8.count)
+        out.append(contentsOf: [UInt8(hl & 0xff), UInt8(hl >> 8)])
+        out.append(contentsOf: Array(header.utf8))
+        t.values.withUnsafeBufferPointer { out.append($0) }
+        return out
+    }
+
+    public static func write(_ t: Tensor, path: String) throws { try AtomicFile.write(serialize(t), to: path) }
+
+    public static func read(path: String) throws -> Tensor { try parse(readFile(path), source: path) }
+
+    /// Reads float32 or float64 (converted), C order, any rank ≥ 1.
+    public static func parse(_ d: Data, source: String) throws -> Tensor {
+        func fail(_ w: String) -> NpyError { .malformed(file: source, what: w) }
+        let b = [UInt8](d.prefix(12))
+        guard b.count >= 10, b[0] == 0x93, Array(b[1...5]) == Array("NUMPY".utf8) else { throw fail("no .npy magic number") }
+        let major = b[6]
+        var hlen: Int, start: Int
+        if major == 1 {
+            hlen = Int(b[8]) | Int(b[9]) << 8; start = 10
+        } else if major == 2 || major == 3 {
+            guard b.count >= 12 else { throw fail("truncated header") }
+            hlen = Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24; start = 12
+        } else { throw fail("unknown version \(major)") }
+        guard hlen <= d.count - start else { throw fail("header length \(hlen) runs past the end of the file") }
+        let header = String(decoding: d[(d.startIndex + start)..<(d.startIndex + start + hlen)], as: UTF8.self)
+        func field(_ key: String) -> String? {
+            guard let r = header.range(of: "'\(key)':") else { return nil }
+            return String(header[r.upperBound...]).trimmingCharacters(in: .whitespaces)
+        }
+        guard let descr = field("descr") else { throw fail("header has no 'descr'") }
+        let elem: Int
+        if descr.hasPrefix("'<f4'") || descr.hasPrefix("'|f4'") { elem = 4 }
+        else if descr.hasPrefix("'<f8'") { elem = 8 }
+        else { throw NpyError.unsupportedDType(file: source, descr: String(descr.prefix(while: { $0 != "," }))) }
+        if let f = field("fortran_order"), f.hasPrefix("True") { throw NpyError.fortranOrder(file: source) }
+        guard let sh = field("shape"), sh.hasPrefix("("), let close = sh.firstIndex(of: ")") else { throw fail("header has no 'shape'") }
+        let dims = sh[sh.index(after: sh.startIndex)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var shape: [Int] = []
+        for x in dims where !x.isEmpty {
+            guard let v = Int(x), v >= 0, v < 1 << 40 else { throw fail("bad shape entry '\(x)'") }
+            shape.append(v)
+        }
+        guard !shape.isEmpty else { throw fail("a 0-d array is not a matrix") }
+        var count = 1
+        for s in shape { let (p, o) = count.multipliedReportingOverflow(by: s); guard !o else { throw fail("shape overflows") }; count = p }
+        let dataStart = start + hlen
+        guard count.multipliedReportingOverflow(by: elem).partialValue == d.count - dataStart, count < Int.max / 8 else {
+            throw fail("shape \(shape) needs \(count * elem) data bytes but the file has \(d.count - dataStart)")
+        }
+        var v = [Float](repeating: 0, count: count)
+        d.withUnsafeBytes { raw in
+            if elem == 4 {
+                for i in 0..<count { v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self))) }
+            } else {
+                for i in 0..<count { v[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 8 * i, as: UInt64.self)))) }
+            }
+        }
+        return Tensor(shape: shape, values: v)
+    }
+}
+
+public enum NpyError: LocalizedError, Equatable {
+    case malformed(file: String, what: String)
+    case unsupportedDType(file: String, descr: String)
+    case fortranOrder(file: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .malformed(let f, let w): return "\(f): not a valid .npy file: \(w)"
+        case .unsupportedDType(let f, let d): return "\(f): dtype \(d) is not supported; save as float32 (np.float32) or float64"
+        case .fortranOrder(let f): return "\(f): the array is in Fortran order; save it with np.ascontiguousarray"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Writes a file so that readers see either the old content or the complete new
+/// content, never a half-written file: the bytes go to a temporary file in the
+/// same folder, are flushed, and the temporary file is renamed over the target
+/// (rename(2) is atomic within one file system).
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw IOError.missingFolder(path: path, folder: dir)
+        }
+        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: nil) else {
+            throw IOError.unwritable(path: path, reason: "cannot create a temporary file in \(dir)")
+        }
+        do {
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
+            try h.write(contentsOf: data)
+            try h.synchronize()
+            try h.close()
+            guard rename(tmp, path) == 0 else {
+                throw IOError.unwritable(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch let e as IOError {
+            unlink(tmp); throw e
+        } catch {
+            unlink(tmp)
+            throw IOError.unwritable(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: path)
+    }
+}
+
+/// File-system errors with the path and what to do.
+public enum IOError: LocalizedError, Equatable {
+    case missingFolder(path: String, folder: String)
+    case unwritable(path: String, reason: String)
+    case unreadable(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missingFolder(let p, let f):
+            return "cannot write \(p): folder \(f) does not exist; create it first"
+        case .unwritable(let p, let r):
+            return "cannot write \(p): \(r); check the path and free space"
+        case .unreadable(let p, let r):
+            return "cannot read \(p): \(r); check the path"
+        }
+    }
+}
+
+/// Reads a whole file, turning Foundation's error into one clear line.
+public func readFile(_ path: String) throws -> Data {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        throw IOError.unreadable(path: path, reason: "no such file")
+    }
+    if isDir.boolValue { throw IOError.unreadable(path: path, reason: "it is a folder, not a file") }
+    guard let d = FileManager.default.contents(atPath: path) else {
+        throw IOError.unreadable(path: path, reason: "permission denied or I/O error")
+    }
+    return d
+}

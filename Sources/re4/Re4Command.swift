@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Re4Core
+
+@main
+struct Re4: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "re4",
+        abstract: "Train and evaluate multi-interest recommenders (ComiRec + Re4).",
+        discussion: """
+            Examples:
+              re4 data stats ml-latest-small
+              re4 data fetch ml-1m && re4 data stats ml-1m
+            """,
+        subcommands: [DataCommand.self])
+
+    /// Runs a command; any error becomes one line on stderr and exit code 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as DataError {
+            fail(e.localizedDescription)
+        } catch let e as IOError {
+            fail(e.localizedDescription)
+        } catch let e as SafeTensorsError {
+            fail(e.localizedDescription)
+        } catch let e as NpyError {
+            fail(e.localizedDescription)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}

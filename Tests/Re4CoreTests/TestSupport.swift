@@ -1,0 +1,41 @@
+import Foundation
+import XCTest
+@testable import Re4Core
+
+/// A fresh temporary folder per test, removed at the end.
+func makeTempDir(_ name: String = #function) -> String {
+    let p = NSTemporaryDirectory() + "re4-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UInt32.random(in: 0...UInt32.max))"
+    try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+    return p
+}
+
+func write(_ text: String, _ path: String) { try! Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
+
+/// Asserts that `body` throws an error whose message contains every fragment.
+func assertThrowsMessage<T>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+                            _ body: () throws -> T) {
+    do {
+        _ = try body()
+        XCTFail("expected an error containing \(fragments)", file: file, line: line)
+    } catch {
+        let m = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+        for f in fragments where !m.contains(f) {
+            XCTFail("error '\(m)' does not contain '\(f)'", file: file, line: line)
+        }
+        XCTAssertFalse(m.contains("\n"), "error message must be one line: \(m)", file: file, line: line)
+    }
+}
+
+/// Runs python3 with a script; returns (exit status, stdout+stderr).
+@discardableResult
+func runPython(_ script: String, args: [String] = []) -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script] + args
+    let pipe = Pipe()
+    p.standardOutput = pipe; p.standardError = pipe
+    do { try p.run() } catch { return (-1, "cannot run python3: \(error)") }
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+}

@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+@testable import Re4Core
+
+final class UtilTests: XCTestCase {
+    func testSHA256KnownVectors() {
+        // FIPS 180-4 examples.
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // The bulk path equals the byte-wise path across block boundaries.
+        let bytes = (0..<1000).map { UInt8($0 % 251) }
+        var a = SHA256(); bytes.withUnsafeBytes { a.update($0) }
+        XCTAssertEqual(a.finalize().map { String(format2: $0) }.joined(), SHA256.hex(bytes))
+    }
+
+    func testSeededRandomIsDeterministicAndUniformEnough() {
+        var a = SeededRandom(seed: 7), b = SeededRandom(seed: 7), c = SeededRandom(seed: 8)
+        let xa = (0..<5).map { _ in a.next() }, xb = (0..<5).map { _ in b.next() }, xc = (0..<5).map { _ in c.next() }
+        XCTAssertEqual(xa, xb)
+        XCTAssertNotEqual(xa, xc)
+        var r = SeededRandom(seed: 1)
+        var counts = [Int](repeating: 0, count: 10)
+        for _ in 0..<100_000 { counts[r.below(10)] += 1 }
+        for c in counts { XCTAssertEqual(Double(c), 10_000, accuracy: 500) }
+        var mean = 0.0, sq = 0.0
+        for _ in 0..<50_000 { let x = r.normal(); mean += x; sq += x * x }
+        XCTAssertEqual(mean / 50_000, 0, accuracy: 0.03)
+        XCTAssertEqual(sq / 50_000, 1, accuracy: 0.03)
+        var s1 = SeededRandom(seed: 3), s2 = SeededRandom(seed: 3)
+        var p1 = Array(0..<50), p2 = Array(0..<50)
+        s1.shuffle(&p1); s2.shuffle(&p2)
+        XCTAssertEqual(p1, p2)
+        XCTAssertEqual(p1.sorted(), Array(0..<50))
+        XCTAssertNotEqual(p1, Array(0..<50))
+    }
+
+    func testAtomicWriteRefusesMissingFolderAndReplacesWhole() throws {
+        let dir = makeTempDir()
+        assertThrowsMessage(["does not exist"]) { try AtomicFile.write("x", to: dir + "/nope/file.txt") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/nope"))
+        try AtomicFile.write("first", to: dir + "/f.txt")
+        try AtomicFile.write("second", to: dir + "/f.txt")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/f.txt", encoding: .utf8), "second")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["f.txt"], "no temporary file is left")
+    }
+}

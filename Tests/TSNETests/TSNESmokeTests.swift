@@ -1,0 +1,8 @@
+import XCTest
+@testable import TSNE
+
+final class TSNESmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertFalse(String(describing: TSNEModule.self).isEmpty)
+    }
+}
