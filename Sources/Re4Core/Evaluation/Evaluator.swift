@@ -1,0 +1,53 @@
+import Foundation
+
+/// Computes users' interests for a split and scores the full gallery.
+public enum Evaluator {
+    /// Users evaluated per encoder batch.
+    static let batchSize = 512
+
+    /// Interests U (and, if asked, Z and A) for the evaluation history of each user:
+    /// the up-to-L items before c = ⌊0.8·m⌋, most recent first.
+    public static func interests(model: MultiInterestModel, dataset: Dataset, users: [Int],
+                                 keepZA: Bool = false) -> (U: FloatBuffer, Z: FloatBuffer?, A: FloatBuffer?) {
+        let K = model.config.interests, d = model.config.dim, L = model.config.maxLength
+        let U = FloatBuffer(users.count * K * d)
+        let Z = keepZA ? FloatBuffer(users.count * K * d) : nil
+        let A = keepZA ? FloatBuffer(users.count * K * L) : nil
+        var scratch = [Int32](repeating: -1, count: model.config.items + 1)
+        var s = 0
+        while s < users.count {
+            let B = min(batchSize, users.count - s)
+            var items = [Int32](repeating: 0, count: B * L)
+            items.withUnsafeMutableBufferPointer { p in
+                for i in 0..<B {
+                    let u = users[s + i]
+                    _ = dataset.history(user: u, cut: dataset.evaluationCut(user: u), length: L, into: p.baseAddress! + i * L)
+                }
+            }
+            let batch = model.batch(items: items, B: B, targets: [], scratch: &scratch)
+            let st = model.encode(batch)
+            (U.p + s * K * d).update(from: st.U.p, count: B * K * d)
+            if let Z { (Z.p + s * K * d).update(from: st.Z.p, count: B * K * d) }
+            if let A { (A.p + s * K * L).update(from: st.A.p, count: B * K * L) }
+            s += B
+        }
+        return (U, Z, A)
+    }
+
+    /// Recall/NDCG/HitRate@20/50 over the users of one split.
+    public static func evaluate(model: MultiInterestModel, dataset: Dataset, part: SplitPart) -> [String: Double] {
+        evaluate(model: model, dataset: dataset, users: dataset.users(in: part))
+    }
+
+    public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int]) -> [String: Double] {
+        guard !users.isEmpty else { return [:] }
+        let tops = topLists(model: model, dataset: dataset, users: users, N: RankingMetrics.cutoffs.max()!)
+        return RankingMetrics.evaluate(tops: tops, truths: users.map { Array(dataset.groundTruth(user: $0)) })
+    }
+
+    public static func topLists(model: MultiInterestModel, dataset: Dataset, users: [Int], N: Int) -> [[Int32]] {
+        let U = interests(model: model, dataset: dataset, users: users).U
+        return Retrieval.topN(U: U.p, users: users.count, K: model.config.interests, d: model.config.dim,
+                              E: model.embedding, items: model.config.items, N: N)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// The recommendation loss (SPEC §3.1): sampled softmax with hard interest
+/// selection. For each example the interest that matches the target best,
+/// k* = argmax_k U_k·e_t (no gradient through the argmax), is scored against the
+/// target and a shared set of negatives:
+///
+///     ℓ = −log( exp(u·e_t) / (exp(u·e_t) + Σ_neg exp(u·e_c)) ),   mean over the batch,
+///
+/// computed with a max-shifted log-sum-exp.
+public struct SampledSoftmax: Sendable {
+    public enum Mode: Sendable, Equatable {
+        /// `count` ids drawn uniformly without replacement from all items except
+        /// the batch's targets (SPEC default: 5000, or all of them if fewer).
+        case uniform(count: Int)
+        /// Softmax over the whole catalogue.
+        case full
+        /// ComiRec's log-uniform (Zipfian) sampler, P(id) ∝ log((id+1)/id), with
+        /// log-Q correction: each logit minus log(count·P(id)). Item ids must be
+        /// numbered by descending popularity (`--item-order popularity`).
+        case logUniform(count: Int)
+    }
+
+    /// The authors' default number of negatives per batch.
+    public static let defaultNegatives = 5000
+
+    public var mode: Mode = .uniform(count: SampledSoftmax.defaultNegatives)
+    public init(mode: Mode = .uniform(count: SampledSoftmax.defaultNegatives)) { self.mode = mode }
+
+    /// Draws the candidate set for one batch. Returns the candidate ids and, for
+    /// `.full`, whether targets are among them (they are).
+    public func candidates(targets: [Int32], items n: Int, rng: inout SeededRandom) -> [Int32] {
+        switch mode {
+        case .full:
+            return (1...n).map { Int32($0) }
+        case .uniform(let count):
+            var isTarget = [Bool](repeating: false, count: n + 1)
+            var distinct = 0
+            for t in targets where !isTarget[Int(t)] { isTarget[Int(t)] = true; distinct += 1 }
+            let available = n - distinct
+            let S = min(count, available)
+            if S <= 0 { return [] }
+            if S == available { return (1...n).filter { !isTarget[$0] }.map { Int32($0) } }
+            if 2 * S > available {
+                var pool = (1...n).filter { !isTarget[$0] }.map { Int32($0) }
+                for i in 0..<S { pool.swapAt(i, i + rng.below(pool.count - i)) }
+                return Array(pool[0..<S])
+            }
+            var taken = isTarget
+            var out: [Int32] = []
+            out.reserveCapacity(S)
+            while out.count < S {
+                let c = 1 + rng.below(n)
+                if !taken[c] { taken[c] = true; out.append(Int32(c)) }
+            }
+            return out
+        case .logUniform(let count):
+            var taken = [Bool](repeating: false, count: n + 1)
+            let S = min(count, n)
+            var out: [Int32] = []
+            let logN = log(Double(n) + 1)
+            while out.count < S {
+                // Inverse CDF of P(id) = log((id+1)/id)/log(n+1): id = ⌊exp(u·log(n+1))⌋.
+                let id = min(n, max(1, Int(exp(rng.unitDouble() * logN))))
+                if !taken[id] { taken[id] = true; out.append(Int32(id)) }
+            }
+            return out
+        }
+    }
+
+    /// Log of the expected count of `id` among `count` log-uniform draws (log-Q correction).
+    static func logQ(_ id: Int32, items n: Int, count: Int) -> Float {
+        let p = log((Double(id) + 1) / Double(id)) / log(Double(n) + 1)
+        return Float(log(Double(count) * p))
+    }
+
+    /// Loss and gradients for one batch.
+    /// - Parameters:
+    ///   - U: interests (B, K, d); - targets: B item ids; - E: the (n+1)×d embedding.
+    ///   - dU: receives ∂L/∂U (zero except at each example's k*), scaled by `scale`.
+    ///   - dE: ∂L/∂E is added to its rows (targets and candidates), scaled by `scale`.
+    /// - Returns: the mean loss and each example's selected interest.
+    public func lossAndGradient(U: UnsafePointer<Float>, B: Int, K: Int, d: Int, targets: [Int32],
+                                E: UnsafePointer<Float>, candidates cand: [Int32], items n: Int, scale: Float = 1,
+                                dU: UnsafeMutablePointer<Float>, dE: UnsafeMutablePointer<Float>?) -> (loss: Double, kStar: [Int]) {
+        let S = cand.count
+        // Hard interest selection.
+        var kStar = [Int](repeating: 0, count: B)
+        let Ub = FloatBuffer(B * d), pos = FloatBuffer(B)
+        for b in 0..<B {
+            let e = E + Int(targets[b]) * d
+            var best = -Float.infinity, bk = 0
+            for k in 0..<K {
+                let u = U + (b * K + k) * d
+                var s: Float = 0
+                for j in 0..<d { s += u[j] * e[j] }
+                if s > best { best = s; bk = k }
+            }
+            kStar[b] = bk; pos[b] = best
+            (Ub.p + b * d).update(from: U + (b * K + bk) * d, count: d)
+        }
+        let En = FloatBuffer(S * d)
+        for (i, c) in cand.enumerated() { (En.p + i * d).update(from: E + Int(c) * d, count: d) }
+        let logits = FloatBuffer(B * S)
+        sgemm(false, true, m: B, n: S, k: d, Ub.p, lda: d, En.p, ldb: d, logits.p, ldc: S)
+        var correction: [Float]? = nil
+        var posCorrection = [Float](repeating: 0, count: B)
+        if case .logUniform(let count) = mode {
+            correction = cand.map { SampledSoftmax.logQ($0, items: n, count: count) }
+            for b in 0..<B { posCorrection[b] = SampledSoftmax.logQ(targets[b], items: n, count: count) }
+        }
+        let full = mode == .full
+        // Per-example log-sum-exp; logits become the gradient coefficients in place.
+        var lossParts = [Double](repeating: 0, count: B)
+        let dPos = FloatBuffer(B)
+        let inv = scale / Float(B)
+        parallelChunks(B, minChunk: 32) { range in
+            for b in range {
+                let row = logits.p + b * S
+                if let correction { for i in 0..<S { row[i] -= correction[i] } }
+                let p = pos[b] - posCorrection[b]
+                var m = full ? -Float.infinity : p
+                for i in 0..<S { m = max(m, row[i]) }
+                var s: Double = full ? 0 : Double(expf(p - m))
+                for i in 0..<S { s += Double(expf(row[i] - m)) }
+                let lse = Float(log(s)) + m
+                lossParts[b] = Double(lse - p)
+                for i in 0..<S { row[i] = expf(row[i] - lse) * inv }
+                if full {
+                    // The target is one of the candidates (ids 1...n at column id-1).
+                    row[Int(targets[b]) - 1] -= inv
+                    dPos[b] = 0
+                } else {
+                    dPos[b] = (expf(p - lse) - 1) * inv
+                }
+            }
+        }
+        // dUb = dPos·e_t + G·En ; dEn = Gᵀ·Ub ; dE[t] += dPos·u.
+        let dUb = FloatBuffer(B * d)
+        sgemm(false, false, m: B, n: d, k: S, logits.p, lda: S, En.p, ldb: d, dUb.p, ldc: d)
+        for b in 0..<B {
+            let e = E + Int(targets[b]) * d, g = dUb.p + b * d
+            for j in 0..<d { g[j] += dPos[b] * e[j] }
+            let dst = dU + (b * K + kStar[b]) * d
+            for j in 0..<d { dst[j] += g[j] }
+        }
+        if let dE {
+            let dEn = FloatBuffer(S * d)
+            sgemm(true, false, m: S, n: d, k: B, logits.p, lda: S, Ub.p, ldb: d, dEn.p, ldc: d)
+            for (i, c) in cand.enumerated() {
+                let dst = dE + Int(c) * d, src = dEn.p + i * d
+                for j in 0..<d { dst[j] += src[j] }
+            }
+            for b in 0..<B {
+                let dst = dE + Int(targets[b]) * d, u = Ub.p + b * d
+                for j in 0..<d { dst[j] += dPos[b] * u[j] }
+            }
+        }
+        return (lossParts.reduce(0, +) / Double(B), kStar)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The multi-interest encoders (SPEC-re4 §2).
+public enum EncoderKind: String, Codable, Sendable, CaseIterable {
+    /// The self-attentive extractor of the authors' Re4 script (default).
+    case re4
+    /// ComiRec's self-attentive encoder (positional table, biases, no fc1).
+    case comirecSA = "comirec-sa"
+    /// ComiRec's dynamic-routing (capsule) encoder.
+    case comirecDR = "comirec-dr"
+}
+
+/// Everything that fixes a model's shapes and its training objective.
+public struct ModelConfig: Codable, Sendable, Equatable {
+    public var encoder: EncoderKind = .re4
+    /// K: interests per user (the paper's default 4; the authors' Amazon-Book run used 8).
+    public var interests: Int = 4
+    /// d: embedding size.
+    public var dim: Int = 64
+    /// L: maximum history length.
+    public var maxLength: Int = 20
+    /// H: attention hidden size of the `re4` encoder.
+    public var hidden: Int = 256
+    /// n: items (ids 1...n; 0 is padding).
+    public var items: Int = 0
+    /// Weights of the backward flows (SPEC §3.5). All zero = Base.
+    public var lambdaAtt: Float = 0.001
+    public var lambdaCt: Float = 0.1
+    public var lambdaCs: Float = 0.1
+    /// Re-contrast temperature τ (SPEC §3.3: 0.02).
+    public var tau: Float = 0.02
+    /// Dynamic-routing iterations (ComiRec: 3).
+    public var routingIterations: Int = 3
+
+    public init() {}
+
+    public var isBase: Bool { lambdaAtt == 0 && lambdaCt == 0 && lambdaCs == 0 }
+    /// Whether the Re-construct parameters (W3, W3_2, W5, fc_cons) exist.
+    public var hasFlowParameters: Bool { lambdaCs != 0 }
+
+    /// The config as safetensors `__metadata__` strings.
+    public var metadata: [String: String] {
+        ["encoder": encoder.rawValue, "K": "\(interests)", "d": "\(dim)", "L": "\(maxLength)", "H": "\(hidden)",
+         "n_items": "\(items)", "lambda_att": "\(lambdaAtt)", "lambda_ct": "\(lambdaCt)", "lambda_cs": "\(lambdaCs)",
+         "tau": "\(tau)", "routing_iterations": "\(routingIterations)"]
+    }
+}
+
+/// A named magic number with its source, for the masks.
+public enum Masking {
+    /// Padding logits are set to -1e9, never -inf: 0·(-1e9) = 0 keeps masked
+    /// cross-entropy terms finite, where 0·(-inf) would give NaN (SPEC §3.2).
+    public static let logit: Float = -1e9
+}
