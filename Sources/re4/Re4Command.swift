@@ -11,8 +11,10 @@ struct Re4: ParsableCommand {
             Examples:
               re4 data stats ml-latest-small
               re4 data fetch ml-1m && re4 data stats ml-1m
+              re4 train --data ml-latest-small --epochs 5 --out runs/re4
+              re4 evaluate --checkpoint runs/re4/best.safetensors --data ml-latest-small
             """,
-        subcommands: [DataCommand.self])
+        subcommands: [DataCommand.self, TrainCommand.self, EvaluateCommand.self, ExportCommand.self])
 
     /// Runs a command; any error becomes one line on stderr and exit code 1.
     static func main() {
@@ -26,6 +28,12 @@ struct Re4: ParsableCommand {
         } catch let e as SafeTensorsError {
             fail(e.localizedDescription)
         } catch let e as NpyError {
+            fail(e.localizedDescription)
+        } catch let e as TrainingError {
+            fail(e.localizedDescription)
+        } catch let e as CheckpointError {
+            fail(e.localizedDescription)
+        } catch let e as LogError {
             fail(e.localizedDescription)
         } catch {
             exit(withError: error)

@@ -46,3 +46,21 @@ final class UtilTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["f.txt"], "no temporary file is left")
     }
 }
+
+final class FastMathTests: XCTestCase {
+    func testExpAndTanhAgainstFoundation() {
+        var worstExp: Float = 0, worstTanh: Float = 0
+        var x: Float = -80
+        while x < 80 {
+            worstExp = max(worstExp, abs(FastMath.exp(x) - Foundation.exp(x)) / Foundation.exp(x))
+            if abs(x) < 30 { worstTanh = max(worstTanh, abs(FastMath.tanh(x) - Foundation.tanh(x))) }
+            x += 0.00371
+        }
+        XCTAssertLessThan(worstExp, 3e-7)
+        XCTAssertLessThan(worstTanh, 3e-7)
+        XCTAssertEqual(FastMath.exp(-1e9), 0, "masked logits get exactly zero weight")
+        XCTAssertEqual(FastMath.tanh(100), 1, accuracy: 6e-8)
+        XCTAssertEqual(FastMath.tanh(-100), -1, accuracy: 6e-8)
+        XCTAssertEqual(FastMath.tanh(0), 0)
+    }
+}

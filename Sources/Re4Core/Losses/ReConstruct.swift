@@ -53,7 +53,7 @@ public enum ReConstruct {
         sgemm(false, true, m: na, n: Ld, k: d, Za.p, lda: d, params.p("fc_cons.weight"), ldb: d, beta: 1, Ca.p, ldc: Ld)
         let Ct = FloatBuffer(naL * d), Rt = FloatBuffer(naL * L), V = FloatBuffer(naL * d)
         sgemm(false, true, m: naL, n: d, k: d, Ca.p, lda: d, params.p("W3"), ldb: d, Ct.p, ldc: d)
-        parallelChunks(naL * d, minChunk: 8192) { r in for i in r { Ct[i] = tanhf(Ct[i]) } }
+        parallelChunks(naL * d, minChunk: 8192) { r in for i in r { Ct[i] = FastMath.tanh(Ct[i]) } }
         sgemm(false, true, m: naL, n: L, k: d, Ct.p, lda: d, params.p("W3_2"), ldb: d, Rt.p, ldc: L)
         sgemm(false, false, m: naL, n: d, k: d, Ca.p, lda: d, params.p("W5"), ldb: d, V.p, ldc: d)
         let beta = FloatBuffer(na * L * L), dXhat = FloatBuffer(naL * d)
@@ -74,7 +74,7 @@ public enum ReConstruct {
                         for m in 0..<L where idx[b * L + m] >= 0 { mx = max(mx, Rt[(i * L + m) * L + j]) }
                         var s: Float = 0
                         for m in 0..<L {
-                            let e: Float = idx[b * L + m] >= 0 ? expf(Rt[(i * L + m) * L + j] - mx) : 0
+                            let e: Float = idx[b * L + m] >= 0 ? FastMath.exp(Rt[(i * L + m) * L + j] - mx) : 0
                             be[j * L + m] = e; s += e
                         }
                         for m in 0..<L { be[j * L + m] /= s }

@@ -121,17 +121,20 @@ public struct SampledSoftmax: Sendable {
                 let p = pos[b] - posCorrection[b]
                 var m = full ? -Float.infinity : p
                 for i in 0..<S { m = max(m, row[i]) }
-                var s: Double = full ? 0 : Double(expf(p - m))
-                for i in 0..<S { s += Double(expf(row[i] - m)) }
-                let lse = Float(log(s)) + m
+                // One exp per candidate: row ← e^{x−m}, then scale by inv/Σ.
+                let ep: Float = full ? 0 : expf(p - m)
+                var s: Float = ep
+                for i in 0..<S { let e = FastMath.exp(row[i] - m); row[i] = e; s += e }
+                let lse = logf(s) + m
                 lossParts[b] = Double(lse - p)
-                for i in 0..<S { row[i] = expf(row[i] - lse) * inv }
+                let f = inv / s
+                for i in 0..<S { row[i] *= f }
                 if full {
                     // The target is one of the candidates (ids 1...n at column id-1).
                     row[Int(targets[b]) - 1] -= inv
                     dPos[b] = 0
                 } else {
-                    dPos[b] = (expf(p - lse) - 1) * inv
+                    dPos[b] = (ep / s - 1) * inv
                 }
             }
         }

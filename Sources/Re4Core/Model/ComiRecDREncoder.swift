@@ -55,7 +55,7 @@ public struct ComiRecDREncoder: InterestEncoder {
                     for i in 0..<(K * L) { r[i] = 0 }
                     let fixed = fixedRouting
                     for it in 0..<config.routingIterations {
-                        if let fixed, it < config.routingIterations - 1 { continue }
+                        if fixed != nil, it < config.routingIterations - 1 { continue }
                         // c = softmax over K per position; 0 at padding.
                         for l in 0..<L {
                             if let fixed {

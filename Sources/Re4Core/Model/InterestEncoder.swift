@@ -58,7 +58,7 @@ func softmaxRows(_ logits: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Flo
         var m = -Float.infinity
         for l in 0..<L { m = max(m, x[l]) }
         var s: Float = 0
-        for l in 0..<L { let e = expf(x[l] - m); y[l] = e; s += e }
+        for l in 0..<L { let e = FastMath.exp(x[l] - m); y[l] = e; s += e }
         let inv = 1 / s
         for l in 0..<L { y[l] *= inv }
     }
@@ -135,7 +135,7 @@ func attendPoolingBackward(_ batch: HistoryBatch, A: UnsafePointer<Float>, V: Un
 func addBiasTanh(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, n: Int) {
     for r in 0..<rows {
         let row = x + r * n
-        if let bias { for j in 0..<n { row[j] = tanhf(row[j] + bias[j]) } } else { for j in 0..<n { row[j] = tanhf(row[j]) } }
+        if let bias { for j in 0..<n { row[j] = FastMath.tanh(row[j] + bias[j]) } } else { for j in 0..<n { row[j] = FastMath.tanh(row[j]) } }
     }
 }
 

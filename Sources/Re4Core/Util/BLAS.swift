@@ -1,9 +1,20 @@
 import COpenBLAS
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 
 /// Row-major single-precision matrix multiply through OpenBLAS:
 /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, where op(A) is m×k and op(B) is k×n.
 /// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored.
+///
+/// OpenBLAS itself runs single-threaded; large products are split into
+/// `Threads.count` blocks of rows (or columns, when m is small) that run on
+/// Dispatch's threads. OpenBLAS's own idle threads spin in sched_yield and
+/// competed with our parallel loops for the two cores (measured: a quarter of
+/// the training time went to the kernel's scheduler), and a fixed split keeps
+/// results identical for a fixed thread count.
 @inline(__always)
 public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                   alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int,
@@ -15,6 +26,38 @@ public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
         else if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
         return
     }
+    _ = Threads.configured
+    let t = Threads.count
+    let flops = m * n * k
+    if t <= 1 || flops < 1 << 21 {
+        sgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        return
+    }
+    if m >= 8 * t {
+        // Split rows of C (and of op(A)).
+        let size = (m + t - 1) / t
+        DispatchQueue.concurrentPerform(iterations: t) { i in
+            let lo = i * size, hi = min(m, lo + size)
+            guard lo < hi else { return }
+            let aBlock = transA ? a + lo : a + lo * lda
+            sgemmSerial(transA, transB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc)
+        }
+    } else {
+        // Split columns of C (and of op(B)).
+        let size = (n + t - 1) / t
+        DispatchQueue.concurrentPerform(iterations: t) { i in
+            let lo = i * size, hi = min(n, lo + size)
+            guard lo < hi else { return }
+            let bBlock = transB ? b + lo * ldb : b + lo
+            sgemmSerial(transA, transB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc)
+        }
+    }
+}
+
+@inline(__always)
+func sgemmSerial(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                 _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                 _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
@@ -25,9 +68,24 @@ public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
 public enum Threads {
     nonisolated(unsafe) public private(set) static var count: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// Runs once on first use: OpenBLAS single-threaded, allocator tuned.
+    static let configured: Void = { openblas_set_num_threads(1); keepLargeAllocationsInHeap() }()
+
     public static func set(_ n: Int) {
         count = max(1, n)
-        openblas_set_num_threads(Int32(count))
+        openblas_set_num_threads(1)
+        keepLargeAllocationsInHeap()
+    }
+
+    /// Each training step allocates and frees buffers of several MB. glibc serves
+    /// those with mmap/munmap by default, so every step would fault its pages in
+    /// anew (measured: most of the wall time went to the kernel). Raising the mmap
+    /// and trim thresholds keeps freed blocks in the heap for reuse.
+    public static func keepLargeAllocationsInHeap() {
+        #if canImport(Glibc)
+        _ = COpenBLAS.mallopt(M_MMAP_THRESHOLD, 512 << 20)
+        _ = COpenBLAS.mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        #endif
     }
 }
 
@@ -44,4 +102,4 @@ public func parallelChunks(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> 
     }
 }
 
-import Foundation
+

@@ -1,0 +1,91 @@
+import Foundation
+
+/// One line of the per-epoch log (SPEC §6): epoch, wall time, throughput, each
+/// loss component, and valid/test metrics. Written as JSONL and as CSV with the
+/// same columns, in a fixed order.
+public struct EpochRecord: Sendable, Equatable {
+    public var epoch: Int
+    public var seconds: Double
+    public var examplesPerSecond: Double
+    public var loss: LossBreakdown
+    public var valid: [String: Double]
+    public var test: [String: Double]
+
+    public init(epoch: Int, seconds: Double, examplesPerSecond: Double, loss: LossBreakdown,
+                valid: [String: Double], test: [String: Double]) {
+        self.epoch = epoch; self.seconds = seconds; self.examplesPerSecond = examplesPerSecond
+        self.loss = loss; self.valid = valid; self.test = test
+    }
+
+    /// Column names, in order.
+    public static var columns: [String] {
+        ["epoch", "seconds", "examples_per_s", "loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"]
+            + RankingMetrics.names().map { "valid_" + $0 } + RankingMetrics.names().map { "test_" + $0 }
+    }
+
+    public var values: [Double] {
+        [Double(epoch), seconds, examplesPerSecond, loss.total, loss.rec, loss.att, loss.ct, loss.cs]
+            + RankingMetrics.names().map { valid[$0] ?? .nan } + RankingMetrics.names().map { test[$0] ?? .nan }
+    }
+
+    static func format(_ v: Double, column: String) -> String {
+        if column == "epoch" { return String(Int(v)) }
+        if !v.isFinite { return "null" }
+        return String(format: "%.6g", v)
+    }
+
+    public var jsonLine: String {
+        let parts = zip(Self.columns, values).map { "\"\($0)\":\(Self.format($1, column: $0))" }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    public var csvRow: String {
+        zip(Self.columns, values).map { Self.format($1, column: $0).replacingOccurrences(of: "null", with: "") }.joined(separator: ",")
+    }
+
+    /// Parses a JSONL line written by `jsonLine` (or any JSON object with these keys).
+    public static func parse(jsonLine: String, source: String, line: Int) throws -> EpochRecord {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any] else {
+            throw LogError.malformed(file: source, line: line, what: "not a JSON object")
+        }
+        func num(_ k: String) -> Double? { (obj[k] as? NSNumber)?.doubleValue }
+        guard let e = num("epoch") else { throw LogError.malformed(file: source, line: line, what: "no 'epoch'") }
+        var l = LossBreakdown()
+        l.total = num("loss") ?? .nan; l.rec = num("loss_rec") ?? .nan
+        l.att = num("loss_att") ?? 0; l.ct = num("loss_ct") ?? 0; l.cs = num("loss_cs") ?? 0
+        var valid: [String: Double] = [:], test: [String: Double] = [:]
+        for n in RankingMetrics.names() {
+            if let v = num("valid_" + n) { valid[n] = v }
+            if let v = num("test_" + n) { test[n] = v }
+        }
+        return EpochRecord(epoch: Int(e), seconds: num("seconds") ?? 0, examplesPerSecond: num("examples_per_s") ?? 0,
+                           loss: l, valid: valid, test: test)
+    }
+}
+
+public enum EpochLog {
+    /// Writes both files atomically (the whole log each epoch: it is small).
+    public static func write(_ records: [EpochRecord], jsonl: String, csv: String) throws {
+        try AtomicFile.write(records.map { $0.jsonLine + "\n" }.joined(), to: jsonl)
+        try AtomicFile.write(EpochRecord.columns.joined(separator: ",") + "\n" + records.map { $0.csvRow + "\n" }.joined(), to: csv)
+    }
+
+    public static func read(jsonl path: String) throws -> [EpochRecord] {
+        let text = String(decoding: try readFile(path), as: UTF8.self)
+        var out: [EpochRecord] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append(try EpochRecord.parse(jsonLine: String(line), source: path, line: i + 1))
+        }
+        return out
+    }
+}
+
+public enum LogError: LocalizedError, Equatable {
+    case malformed(file: String, line: Int, what: String)
+    public var errorDescription: String? {
+        switch self {
+        case .malformed(let f, let l, let w): return "\(f):\(l): not a per-epoch log line: \(w)"
+        }
+    }
+}
