@@ -62,5 +62,7 @@ final class FastMathTests: XCTestCase {
         XCTAssertEqual(FastMath.tanh(100), 1, accuracy: 6e-8)
         XCTAssertEqual(FastMath.tanh(-100), -1, accuracy: 6e-8)
         XCTAssertEqual(FastMath.tanh(0), 0)
+        XCTAssertTrue(FastMath.exp(.nan).isNaN, "NaN propagates instead of trapping")
+        XCTAssertTrue(FastMath.tanh(.nan).isNaN)
     }
 }

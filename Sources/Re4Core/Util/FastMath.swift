@@ -13,7 +13,12 @@ public enum FastMath {
     @inline(__always)
     public static func exp(_ x: Float) -> Float {
         let xc = min(max(x, -87), 88)
-        let n = (xc * 1.442_695_04).rounded(.toNearestOrEven)
+        // Round to the nearest integer with the 1.5·2^23 trick: no float→int
+        // conversion that could trap on NaN, and it vectorises.
+        let magic: Float = 12_582_912
+        let shifted = xc * 1.442_695_04 + magic
+        let n = shifted - magic
+        let ni = Int32(bitPattern: shifted.bitPattern &- magic.bitPattern)
         // y = x − n·ln 2 in two steps (Cody–Waite): ln2_hi has few mantissa bits,
         // so n·ln2_hi is exact and the reduction loses no accuracy for large |x|.
         let y = (xc - n * 0.693_359_375) + n * 2.121_944_4e-4  // |y| ≤ 0.347
@@ -25,7 +30,7 @@ public enum FastMath {
         p = p * y + 0.5
         p = p * y + 1
         p = p * y + 1
-        let bits = UInt32(bitPattern: (Int32(n) + 127) << 23)
+        let bits = UInt32(bitPattern: (ni &+ 127) &<< 23)
         // Below −87 the true value is subnormal or zero: return exactly 0, so
         // masked (−1e9) logits get exactly zero weight.
         return x < -87 ? 0 : p * Float(bitPattern: bits)

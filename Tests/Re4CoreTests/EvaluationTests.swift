@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+@testable import Re4Core
+
+final class MetricTests: XCTestCase {
+    let g = { (r: Int) in 1 / log2(Double(r) + 2) }
+
+    func testHandComputedCase() {
+        // top-5 = [7, 3, 9, 1, 4]; ground truth list [3, 4, 8] (3 items, 2 of them in the top 5:
+        // 3 at rank 1, 4 at rank 4).
+        let top: ArraySlice<Int32> = [7, 3, 9, 1, 4]
+        let gt: [Int32] = [3, 4, 8]
+        XCTAssertEqual(RankingMetrics.recall(top, gt), 2.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(RankingMetrics.hitRate(top, gt), 1)
+        let dcg = g(1) + g(4)  // 1/log2(3) + 1/log2(6)
+        // standard: IDCG over min(|set(gt)|, N) = 3 ranks.
+        XCTAssertEqual(RankingMetrics.ndcg(top, gt, .standard), dcg / (g(0) + g(1) + g(2)), accuracy: 1e-12)
+        // comirec: IDCG over the 2 hits.
+        XCTAssertEqual(RankingMetrics.ndcg(top, gt, .comirec), dcg / (g(0) + g(1)), accuracy: 1e-12)
+        // re4: DCG over positions in the ground-truth list of found items: 3 at p=0, 4 at p=1.
+        XCTAssertEqual(RankingMetrics.ndcg(top, gt, .re4), (g(0) + g(1)) / (g(0) + g(1)), accuracy: 1e-12)
+        // Numbers written out: 1/log2(3) = 0.63093, 1/log2(6) = 0.38685.
+        XCTAssertEqual(RankingMetrics.ndcg(top, gt, .comirec), (0.630930 + 0.386853) / (1 + 0.630930), accuracy: 1e-5)
+    }
+
+    func testNoHitAndDuplicatesInTruth() {
+        XCTAssertEqual(RankingMetrics.recall([1, 2], [5]), 0)
+        XCTAssertEqual(RankingMetrics.hitRate([1, 2], [5]), 0)
+        for c in NDCGConvention.allCases { XCTAssertEqual(RankingMetrics.ndcg([1, 2], [5], c), 0) }
+        // |gt| counts the list: [2, 2, 6] with 2 found → recall 1/3.
+        XCTAssertEqual(RankingMetrics.recall([2, 9], [2, 2, 6]), 1.0 / 3.0, accuracy: 1e-12)
+        // re4 convention: 2 found at positions 0 and 1 of the list; one hit.
+        XCTAssertEqual(RankingMetrics.ndcg([9, 2], [2, 2, 6], .re4), (g(0) + g(1)) / g(0), accuracy: 1e-12)
+        XCTAssertEqual(RankingMetrics.ndcg([9, 2], [2, 2, 6], .standard), g(1) / (g(0) + g(1)), accuracy: 1e-12)
+    }
+
+    func testAveragesOverUsersAndCutoffs() {
+        let tops: [[Int32]] = [Array(1...50), Array(51...100)]
+        // User 0: truth 30 is at rank 29 (in @50 only). User 1: no hit.
+        let m = RankingMetrics.evaluate(tops: tops, truths: [[30], [7]])
+        XCTAssertEqual(m["recall@20"], 0)
+        XCTAssertEqual(m["recall@50"], 0.5)
+        XCTAssertEqual(m["hitrate@50"], 0.5)
+        XCTAssertEqual(m["ndcg@50"]!, g(29) / 2, accuracy: 1e-12)
+        XCTAssertEqual(Set(m.keys), Set(RankingMetrics.names()))
+    }
+}
+
+final class RetrievalTests: XCTestCase {
+    func testTopNMatchesBruteForce() {
+        var rng = SeededRandom(seed: 5)
+        let users = 300, K = 3, d = 8, n = 5000, N = 50
+        let U = FloatBuffer((0..<(users * K * d)).map { _ in Float(rng.normal()) })
+        let E = FloatBuffer((0..<((n + 1) * d)).map { _ in Float(rng.normal()) })
+        let got = Retrieval.topN(U: U.p, users: users, K: K, d: d, E: E.p, items: n, N: N)
+        for u in stride(from: 0, to: users, by: 37) {
+            var scores: [(Float, Int32)] = []
+            for j in 1...n {
+                var best = -Float.infinity
+                for k in 0..<K { var s: Float = 0; for t in 0..<d { s += U[(u * K + k) * d + t] * E[j * d + t] }; best = max(best, s) }
+                scores.append((best, Int32(j)))
+            }
+            scores.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            // Scores from sgemm and from this loop may differ in the last bit; compare sets of the top 45.
+            XCTAssertEqual(Set(got[u].prefix(45)), Set(scores.prefix(45).map(\.1)), "user \(u)")
+            XCTAssertEqual(got[u].count, N)
+        }
+        // Ties: equal scores are ordered by id.
+        var t = TopN(capacity: 3)
+        for id in [5, 2, 9, 1] as [Int32] { t.offer(score: 1, id: id) }
+        XCTAssertEqual(t.sortedIDs(), [1, 2, 5])
+        // The padding row is never retrieved, and N larger than n is capped.
+        let small = Retrieval.topN(U: U.p, users: 1, K: K, d: d, E: E.p, items: 4, N: 50)
+        XCTAssertEqual(Set(small[0]), [1, 2, 3, 4])
+    }
+}
+
+final class AdamTests: XCTestCase {
+    func testMatchesPyTorchFormulaByHand() {
+        // One scalar, lr 0.1, weight decay 0.5: PyTorch adds wd·p to the gradient.
+        var p = ParameterSet(); p.add("w", shape: [1], values: [2])
+        let g = p.zeros(); g.buffers[0][0] = 1
+        var adam = Adam(for: p)
+        adam.lr = 0.1; adam.weightDecay = 0.5
+        adam.update(p, g, embedding: "none", touchedRows: [])
+        // g' = 1 + 0.5·2 = 2; m = 0.2; v = 0.004; m̂ = 2; v̂ = 4 → p = 2 − 0.1·2/(2+1e-8).
+        XCTAssertEqual(Double(p.buffers[0][0]), 2 - 0.1 * 2 / (2 + 1e-8), accuracy: 1e-6)
+        let p1 = Double(p.buffers[0][0])
+        adam.update(p, g, embedding: "none", touchedRows: [])
+        let g2 = 1 + 0.5 * p1
+        let m2 = 0.9 * 0.2 + 0.1 * g2, v2 = 0.999 * 0.004 + 0.001 * g2 * g2
+        let expected = p1 - (0.1 / (1 - 0.81)) * m2 / ((v2).squareRoot() / (1 - 0.998001).squareRoot() + 1e-8)
+        XCTAssertEqual(Double(p.buffers[0][0]), expected, accuracy: 1e-5)
+    }
+
+    func testPaddingRowStaysZeroAndLazyTouchesOnlyGivenRows() {
+        for lazy in [false, true] {
+            var p = ParameterSet(); p.add("E", shape: [4, 2], values: [0, 0, 1, 1, 2, 2, 3, 3])
+            let g = p.zeros()
+            for i in 0..<8 { g.buffers[0][i] = 1 }
+            var adam = Adam(for: p)
+            adam.lazyEmbedding = lazy
+            adam.update(p, g, embedding: "E", touchedRows: [0, 2])
+            let v = p.buffers[0].array
+            XCTAssertEqual(Array(v[0..<2]), [0, 0], "padding row stays exactly 0")
+            XCTAssertLessThan(v[4], 2)
+            if lazy { XCTAssertEqual(Array(v[2..<4]), [1, 1]); XCTAssertEqual(Array(v[6..<8]), [3, 3]) }
+            else { XCTAssertLessThan(v[2], 1); XCTAssertLessThan(v[6], 3) }
+        }
+    }
+}
