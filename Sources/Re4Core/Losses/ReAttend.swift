@@ -19,23 +19,23 @@ public enum ReAttend {
                             dLogits: UnsafeMutablePointer<Float>?) -> Double {
         let B = batch.B, L = batch.L, d = batch.d
         let BK = B * K
-        var parts = [Double](repeating: 0, count: B)
-        var mass = [Double](repeating: 0, count: B)
+        let parts = DoubleBuffer(B), mass = DoubleBuffer(B)
         let Ahat = FloatBuffer(BK * L), logA = FloatBuffer(BK * L)
         batch.idx.withUnsafeBufferPointer { idx in
             parallelChunks(B, minChunk: 16) { range in
+                let sBuf = UnsafeMutablePointer<Float>.allocate(capacity: L)
+                defer { sBuf.deallocate() }
                 for b in range {
                     for k in 0..<K {
                         let r = (b * K + k) * L
                         let z = Z + (b * K + k) * d
                         var mS = -Float.infinity, mL = -Float.infinity
-                        var s = [Float](repeating: Masking.logit, count: L)
+                        let s = sBuf
+                        s.update(repeating: Masking.logit, count: L)
                         for l in 0..<L {
                             let u = Int(idx[b * L + l]); if u < 0 { continue }
                             let x = batch.Xu.p + u * d
-                            var dot: Float = 0
-                            for j in 0..<d { dot += z[j] * x[j] }
-                            s[l] = dot
+                            s[l] = Kernels.dot(z, x, d)
                         }
                         for l in 0..<L { mS = max(mS, s[l]); mL = max(mL, logits[r + l]) }
                         var sumS: Float = 0, sumL: Float = 0
@@ -54,19 +54,18 @@ public enum ReAttend {
                 }
             }
         }
-        let total = mass.reduce(0, +)
+        let total = mass.sum
         guard total > 0 else { return 0 }
         let g = scale / Float(total)
         batch.idx.withUnsafeBufferPointer { idx in
             parallelChunks(B, minChunk: 16) { range in
-                var dS = [Float](repeating: 0, count: L)
+                let dS = UnsafeMutablePointer<Float>.allocate(capacity: L)
+                defer { dS.deallocate() }
                 for b in range {
                     for k in 0..<K {
                         let r = (b * K + k) * L
                         // ∂/∂logits of −Σ Â log_softmax(logits) = softmax(logits) − Â (rows of Â sum to 1).
                         if let dLogits {
-                            var m = -Float.infinity
-                            for l in 0..<L { m = max(m, logA[r + l]) }
                             for l in 0..<L where idx[b * L + l] >= 0 { dLogits[r + l] += g * (expf(logA[r + l]) - Ahat[r + l]) }
                         }
                         // dÂ = −g·logA; dS = Â ⊙ (dÂ − Σ Â dÂ).
@@ -79,12 +78,13 @@ public enum ReAttend {
                         for l in 0..<L where dS[l] != 0 {
                             let u = Int(idx[b * L + l])
                             let x = batch.Xu.p + u * d, dx = dXpos + (b * L + l) * d
-                            for j in 0..<d { dz[j] += dS[l] * x[j]; dx[j] += dS[l] * z[j] }
+                            Kernels.axpy(dS[l], x, dz, d)
+                            Kernels.axpy(dS[l], z, dx, d)
                         }
                     }
                 }
             }
         }
-        return parts.reduce(0, +) / total
+        return parts.sum / total
     }
 }

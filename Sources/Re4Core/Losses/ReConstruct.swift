@@ -48,63 +48,90 @@ public enum ReConstruct {
         let naL = na * L
         let Za = FloatBuffer(na * d)
         for (i, r) in rows.enumerated() { (Za.p + i * d).update(from: Z + r * d, count: d) }
-        let Ca = FloatBuffer(na * Ld)
-        for i in 0..<na { (Ca.p + i * Ld).update(from: params.p("fc_cons.bias"), count: Ld) }
-        sgemm(false, true, m: na, n: Ld, k: d, Za.p, lda: d, params.p("fc_cons.weight"), ldb: d, beta: 1, Ca.p, ldc: Ld)
-        let Ct = FloatBuffer(naL * d), Rt = FloatBuffer(naL * L), V = FloatBuffer(naL * d)
-        sgemm(false, true, m: naL, n: d, k: d, Ca.p, lda: d, params.p("W3"), ldb: d, Ct.p, ldc: d)
-        parallelChunks(naL * d, minChunk: 8192) { r in for i in r { Ct[i] = FastMath.tanh(Ct[i]) } }
+        // C is linear in Z: slot m is C_m = F_m z + b_m, with F_m the m-th d×d block
+        // of fc_cons. So C·W3ᵀ and C·W5 are Z times per-slot products formed once per
+        // batch (M3_m = W3·F_m, M5_m = W5ᵀ·F_m), and C itself is never built: two
+        // (na × d)·(d × L·d) products instead of three, and four instead of six in
+        // the backward pass.
+        let W3 = params.p("W3"), W5 = params.p("W5"), F = params.p("fc_cons.weight"), bc = params.p("fc_cons.bias")
+        let M = FloatBuffer(2 * Ld * d)          // rows 0..<Ld: M3, rows Ld..<2Ld: M5
+        let bias = FloatBuffer(2 * Ld)           // W3·b_m, then W5ᵀ·b_m
+        for m in 0..<L {
+            let Fm = F + m * d * d
+            sgemm(false, false, m: d, n: d, k: d, W3, lda: d, Fm, ldb: d, M.p + m * d * d, ldc: d)
+            sgemm(true, false, m: d, n: d, k: d, W5, lda: d, Fm, ldb: d, M.p + (Ld + m * d) * d, ldc: d)
+            for e in 0..<d {
+                var s3: Float = 0, s5: Float = 0
+                for t in 0..<d { s3 += W3[e * d + t] * bc[m * d + t]; s5 += W5[t * d + e] * bc[m * d + t] }
+                bias[m * d + e] = s3; bias[Ld + m * d + e] = s5
+            }
+        }
+        // PV = [Pre | V] (na × 2Ld): Pre = C·W3ᵀ, V = C·W5.
+        let PV = FloatBuffer(uninitialized: na * 2 * Ld)
+        for i in 0..<na { (PV.p + i * 2 * Ld).update(from: bias.p, count: 2 * Ld) }
+        sgemm(false, true, m: na, n: 2 * Ld, k: d, Za.p, lda: d, M.p, ldb: d, beta: 1, PV.p, ldc: 2 * Ld)
+        // Ct = tanh(Pre) (naL × d) and V (naL × d), each contiguous.
+        let Ct = FloatBuffer(uninitialized: naL * d), V = FloatBuffer(uninitialized: naL * d)
+        let pv = PV.p, ct = Ct.p, vv = V.p
+        parallelChunks(na, minChunk: 64) { r in
+            for i in r {
+                let src = pv + i * 2 * Ld, dst = ct + i * Ld
+                for t in 0..<Ld { dst[t] = FastMath.tanh(src[t]) }
+                (vv + i * Ld).update(from: src + Ld, count: Ld)
+            }
+        }
+        let Rt = FloatBuffer(uninitialized: naL * L)
         sgemm(false, true, m: naL, n: L, k: d, Ct.p, lda: d, params.p("W3_2"), ldb: d, Rt.p, ldc: L)
-        sgemm(false, false, m: naL, n: d, k: d, Ca.p, lda: d, params.p("W5"), ldb: d, V.p, ldc: d)
         let beta = FloatBuffer(na * L * L), dXhat = FloatBuffer(naL * d)
         let dRt = FloatBuffer(naL * L), dV = FloatBuffer(naL * d)
-        var parts = [Double](repeating: 0, count: na)
+        let parts = DoubleBuffer(na)
         let g = scale * 2 / Float(B * K * L * d)
         // Per active row: β, X̂, the error, and the backward down to dRt and dV.
         batch.idx.withUnsafeBufferPointer { idx in
             parallelChunks(na, minChunk: 8) { range in
-                var xhat = [Float](repeating: 0, count: d)
-                var dbeta = [Float](repeating: 0, count: L)
+                let xhat = UnsafeMutablePointer<Float>.allocate(capacity: d)
+                let dbeta = UnsafeMutablePointer<Float>.allocate(capacity: L)
+                defer { xhat.deallocate(); dbeta.deallocate() }
                 for i in range {
                     let r = rows[i], b = r / K
                     let be = beta.p + i * L * L, Vr = V.p + i * L * d
+                    var rowError: Float = 0
                     for j in 0..<L {
                         // β[j, m] = softmax over valid m of R[j, m] = Rt[(i,m), j].
+                        let bj = be + j * L
                         var mx = -Float.infinity
                         for m in 0..<L where idx[b * L + m] >= 0 { mx = max(mx, Rt[(i * L + m) * L + j]) }
                         var s: Float = 0
                         for m in 0..<L {
                             let e: Float = idx[b * L + m] >= 0 ? FastMath.exp(Rt[(i * L + m) * L + j] - mx) : 0
-                            be[j * L + m] = e; s += e
+                            bj[m] = e; s += e
                         }
-                        for m in 0..<L { be[j * L + m] /= s }
+                        let inv = 1 / s
+                        for m in 0..<L { bj[m] *= inv }
                         guard isPos[r * L + j] else { continue }
-                        for t in 0..<d { xhat[t] = 0 }
-                        for m in 0..<L where be[j * L + m] != 0 {
-                            let w = be[j * L + m], v = Vr + m * d
-                            for t in 0..<d { xhat[t] += w * v[t] }
-                        }
+                        // X̂[j] = Σ_m β[j,m]·V[m] (β is exactly 0 at padding).
+                        xhat.update(repeating: 0, count: d)
+                        for m in 0..<L where bj[m] != 0 { Kernels.axpy(bj[m], Vr + m * d, xhat, d) }
                         let x = batch.Xu.p + Int(idx[b * L + j]) * d
                         let dx = dXhat.p + (i * L + j) * d
-                        var e: Double = 0
+                        var e: Float = 0
                         for t in 0..<d {
                             let diff = xhat[t] - x[t]
-                            e += Double(diff * diff)
+                            e += diff * diff
                             dx[t] = g * diff
                         }
-                        parts[i] += e
+                        rowError += e
                         // dβ[j, m] = dX̂[j]·V[m]; dV[m] += β[j,m]·dX̂[j]; dR = β ⊙ (dβ − Σ β dβ).
                         var sb: Float = 0
                         for m in 0..<L {
-                            let v = Vr + m * d
-                            var s2: Float = 0
-                            for t in 0..<d { s2 += dx[t] * v[t] }
-                            dbeta[m] = s2; sb += be[j * L + m] * s2
-                            let w = be[j * L + m]
-                            if w != 0 { let dv = dV.p + (i * L + m) * d; for t in 0..<d { dv[t] += w * dx[t] } }
+                            let w = bj[m]
+                            let s2 = Kernels.dot(dx, Vr + m * d, d)
+                            if w != 0 { Kernels.axpy(w, dx, dV.p + (i * L + m) * d, d) }
+                            dbeta[m] = s2; sb += w * s2
                         }
-                        for m in 0..<L { dRt[(i * L + m) * L + j] = be[j * L + m] * (dbeta[m] - sb) }
+                        for m in 0..<L { dRt[(i * L + m) * L + j] = bj[m] * (dbeta[m] - sb) }
                     }
+                    parts[i] = Double(rowError)
                 }
             }
         }
@@ -116,21 +143,46 @@ public enum ReConstruct {
                 for t in 0..<d { dst[t] -= src[t] }
             }
         }
-        // Rt = Ct·W3_2ᵀ; Ct = tanh(C·W3ᵀ); V = C·W5; C = Z·fc_consᵀ + b.
+        // Rt = Ct·W3_2ᵀ.
         sgemm(true, false, m: L, n: d, k: naL, dRt.p, lda: L, Ct.p, ldb: d, beta: 1, grads.p("W3_2"), ldc: d)
-        let dCt = FloatBuffer(naL * d)
+        let dCt = FloatBuffer(uninitialized: naL * d)
         sgemm(false, false, m: naL, n: d, k: L, dRt.p, lda: L, params.p("W3_2"), ldb: d, dCt.p, ldc: d)
-        parallelChunks(naL * d, minChunk: 8192) { r in for i in r { let t = Ct[i]; dCt[i] *= (1 - t * t) } }
-        sgemm(true, false, m: d, n: d, k: naL, dCt.p, lda: d, Ca.p, ldb: d, beta: 1, grads.p("W3"), ldc: d)
-        let dC = FloatBuffer(naL * d)
-        sgemm(false, false, m: naL, n: d, k: d, dCt.p, lda: d, params.p("W3"), ldb: d, dC.p, ldc: d)
-        sgemm(true, false, m: d, n: d, k: naL, Ca.p, lda: d, dV.p, ldb: d, beta: 1, grads.p("W5"), ldc: d)
-        sgemm(false, true, m: naL, n: d, k: d, dV.p, lda: d, params.p("W5"), ldb: d, beta: 1, dC.p, ldc: d)
-        let dZa = FloatBuffer(na * d)
-        sgemm(false, false, m: na, n: d, k: Ld, dC.p, lda: Ld, params.p("fc_cons.weight"), ldb: d, dZa.p, ldc: d)
-        sgemm(true, false, m: Ld, n: d, k: na, dC.p, lda: Ld, Za.p, ldb: d, beta: 1, grads.p("fc_cons.weight"), ldc: d)
-        addColumnSums(dC.p, rows: na, n: Ld, into: grads.p("fc_cons.bias"))
+        // dPV = [dPre | dV] with dPre = dCt ⊙ (1 − Ct²).
+        let dPV = FloatBuffer(uninitialized: na * 2 * Ld)
+        let dpv = dPV.p, dct = dCt.p, dvv = dV.p
+        parallelChunks(na, minChunk: 64) { r in
+            for i in r {
+                let dst = dpv + i * 2 * Ld, c = ct + i * Ld, g = dct + i * Ld
+                for t in 0..<Ld { dst[t] = g[t] * (1 - c[t] * c[t]) }
+                (dst + Ld).update(from: dvv + i * Ld, count: Ld)
+            }
+        }
+        // dZ = dPV·M; dM = dPVᵀ·Z; dbias = column sums of dPV.
+        let dZa = FloatBuffer(uninitialized: na * d)
+        sgemm(false, false, m: na, n: d, k: 2 * Ld, dPV.p, lda: 2 * Ld, M.p, ldb: d, dZa.p, ldc: d)
+        let dM = FloatBuffer(uninitialized: 2 * Ld * d)
+        sgemm(true, false, m: 2 * Ld, n: d, k: na, dPV.p, lda: 2 * Ld, Za.p, ldb: d, dM.p, ldc: d)
+        let dBias = FloatBuffer(2 * Ld)
+        addColumnSums(dPV.p, rows: na, n: 2 * Ld, into: dBias.p)
+        // Back through M3_m = W3·F_m, M5_m = W5ᵀ·F_m, W3·b_m, W5ᵀ·b_m.
+        let dW3 = grads.p("W3"), dW5 = grads.p("W5"), dF = grads.p("fc_cons.weight"), db = grads.p("fc_cons.bias")
+        for m in 0..<L {
+            let Fm = F + m * d * d, dFm = dF + m * d * d
+            let dM3 = dM.p + m * d * d, dM5 = dM.p + (Ld + m * d) * d
+            sgemm(false, true, m: d, n: d, k: d, dM3, lda: d, Fm, ldb: d, beta: 1, dW3, ldc: d)     // dW3 += dM3·F_mᵀ
+            sgemm(true, false, m: d, n: d, k: d, W3, lda: d, dM3, ldb: d, beta: 1, dFm, ldc: d)     // dF_m += W3ᵀ·dM3
+            sgemm(false, true, m: d, n: d, k: d, Fm, lda: d, dM5, ldb: d, beta: 1, dW5, ldc: d)     // dW5 += F_m·dM5ᵀ
+            sgemm(false, false, m: d, n: d, k: d, W5, lda: d, dM5, ldb: d, beta: 1, dFm, ldc: d)    // dF_m += W5·dM5
+            for e in 0..<d {
+                let g3 = dBias[m * d + e], g5 = dBias[Ld + m * d + e]
+                for t in 0..<d {
+                    dW3[e * d + t] += g3 * bc[m * d + t]          // bias3_e = Σ_t W3[e,t] b_t
+                    dW5[t * d + e] += g5 * bc[m * d + t]          // bias5_e = Σ_t W5[t,e] b_t
+                    db[m * d + t] += W3[e * d + t] * g3 + W5[t * d + e] * g5
+                }
+            }
+        }
         for (i, r) in rows.enumerated() { for t in 0..<d { dZ[r * d + t] += dZa[i * d + t] } }
-        return parts.reduce(0, +) / Double(B * K * L * d)
+        return parts.sum / Double(B * K * L * d)
     }
 }

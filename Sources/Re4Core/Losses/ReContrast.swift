@@ -31,14 +31,15 @@ public enum ReContrast {
         let dOwn = FloatBuffer(B * L * d), dOther = FloatBuffer(B * L * d)
         let g = scale / Float(B * K * L)
         let invTau = 1 / tau
-        var parts = [Double](repeating: 0, count: B)
+        let parts = DoubleBuffer(B)
         batch.idx.withUnsafeBufferPointer { idx in
             batch.lengths.withUnsafeBufferPointer { lengths in
                 parallelChunks(B, minChunk: 16) { range in
-                    var sOwn = [Float](repeating: 0, count: L), sOther = [Float](repeating: 0, count: L)
-                    var sInt = [Float](repeating: 0, count: K)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * L + K + K * K)
+                    defer { scratch.deallocate() }
+                    let sOwn = scratch, sOther = scratch + L, sInt = scratch + 2 * L
                     // ∂ℓ/∂s for the interest pair (k, k2), kept to move ẑ_k2 as well.
-                    var cInt = [Float](repeating: 0, count: K * K)
+                    let cInt = scratch + 2 * L + K
                     for b in range {
                         for i in 0..<(K * K) { cInt[i] = 0 }
                         let bp = (b - 1 + B) % B
@@ -114,17 +115,15 @@ public enum ReContrast {
             }
             for u in 0..<nu { normalizeBackward(Xn.p + u * d, norm: xNorm[u], dUnit: dXn.p + u * d, into: dXu + u * d, d: d) }
         }
-        return parts.reduce(0, +) / Double(B * K * L)
+        return parts.sum / Double(B * K * L)
     }
 
     @inline(__always) static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ d: Int) -> Float {
-        var s: Float = 0
-        for j in 0..<d { s += a[j] * b[j] }
-        return s
+        Kernels.dot(a, b, d)
     }
 
     @inline(__always) static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ d: Int) {
-        for j in 0..<d { y[j] += a * x[j] }
+        Kernels.axpy(a, x, y, d)
     }
 
     /// x̂ = x/|x| (a zero vector stays zero). Returns |x|.

@@ -99,9 +99,9 @@ public struct SampledSoftmax: Sendable {
             kStar[b] = bk; pos[b] = best
             (Ub.p + b * d).update(from: U + (b * K + bk) * d, count: d)
         }
-        let En = FloatBuffer(S * d)
+        let En = FloatBuffer(uninitialized: S * d)
         for (i, c) in cand.enumerated() { (En.p + i * d).update(from: E + Int(c) * d, count: d) }
-        let logits = FloatBuffer(B * S)
+        let logits = FloatBuffer(uninitialized: B * S)
         sgemm(false, true, m: B, n: S, k: d, Ub.p, lda: d, En.p, ldb: d, logits.p, ldc: S)
         var correction: [Float]? = nil
         var posCorrection = [Float](repeating: 0, count: B)
@@ -111,7 +111,7 @@ public struct SampledSoftmax: Sendable {
         }
         let full = mode == .full
         // Per-example log-sum-exp; logits become the gradient coefficients in place.
-        var lossParts = [Double](repeating: 0, count: B)
+        let lossParts = DoubleBuffer(B)
         let dPos = FloatBuffer(B)
         let inv = scale / Float(B)
         parallelChunks(B, minChunk: 32) { range in
@@ -139,7 +139,7 @@ public struct SampledSoftmax: Sendable {
             }
         }
         // dUb = dPos·e_t + G·En ; dEn = Gᵀ·Ub ; dE[t] += dPos·u.
-        let dUb = FloatBuffer(B * d)
+        let dUb = FloatBuffer(uninitialized: B * d)
         sgemm(false, false, m: B, n: d, k: S, logits.p, lda: S, En.p, ldb: d, dUb.p, ldc: d)
         for b in 0..<B {
             let e = E + Int(targets[b]) * d, g = dUb.p + b * d
@@ -148,7 +148,7 @@ public struct SampledSoftmax: Sendable {
             for j in 0..<d { dst[j] += g[j] }
         }
         if let dE {
-            let dEn = FloatBuffer(S * d)
+            let dEn = FloatBuffer(uninitialized: S * d)
             sgemm(true, false, m: S, n: d, k: B, logits.p, lda: S, Ub.p, ldb: d, dEn.p, ldc: d)
             for (i, c) in cand.enumerated() {
                 let dst = dE + Int(c) * d, src = dEn.p + i * d
@@ -159,6 +159,6 @@ public struct SampledSoftmax: Sendable {
                 for j in 0..<d { dst[j] += dPos[b] * u[j] }
             }
         }
-        return (lossParts.reduce(0, +) / Double(B), kStar)
+        return (lossParts.sum / Double(B), kStar)
     }
 }

@@ -88,9 +88,7 @@ func attendPooling(_ batch: HistoryBatch, A: UnsafePointer<Float>, V: UnsafePoin
                     z.update(repeating: 0, count: d)
                     for l in 0..<L {
                         let u = Int(idx[b * L + l]); if u < 0 { continue }
-                        let a = A[(b * K + k) * L + l]
-                        let v = V + u * d
-                        for j in 0..<d { z[j] += a * v[j] }
+                        Kernels.axpy(A[(b * K + k) * L + l], V + u * d, z, d)
                     }
                 }
             }
@@ -113,11 +111,8 @@ func attendPoolingBackward(_ batch: HistoryBatch, A: UnsafePointer<Float>, V: Un
                     let v = V + u * d, pp = perPos.p + (b * L + l) * d
                     for k in 0..<K {
                         let g = dZ + (b * K + k) * d
-                        var s: Float = 0
-                        for j in 0..<d { s += g[j] * v[j] }
-                        dA[(b * K + k) * L + l] = s
-                        let a = A[(b * K + k) * L + l]
-                        for j in 0..<d { pp[j] += a * g[j] }
+                        dA[(b * K + k) * L + l] = Kernels.dot(g, v, d)
+                        Kernels.axpy(A[(b * K + k) * L + l], g, pp, d)
                     }
                 }
             }

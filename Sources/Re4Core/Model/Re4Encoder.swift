@@ -28,7 +28,7 @@ public struct Re4Encoder: InterestEncoder {
     public func forward(_ batch: HistoryBatch, _ params: ParameterSet) -> EncoderState {
         let B = batch.B, L = batch.L, d = batch.d, K = config.interests, H = config.hidden, nu = batch.nu
         let st = EncoderState(B: B, K: K, L: L, d: d)
-        let Tu = FloatBuffer(nu * H), Gu = FloatBuffer(nu * K), XWu = FloatBuffer(nu * d)
+        let Tu = FloatBuffer(uninitialized: nu * H), Gu = FloatBuffer(uninitialized: nu * K), XWu = FloatBuffer(uninitialized: nu * d)
         // Tu = tanh(Xu · W1ᵀ); Gu = Tu · W1_2ᵀ; XWu = Xu · W2.
         sgemm(false, true, m: nu, n: H, k: d, batch.Xu.p, lda: d, params.p("W1"), ldb: d, Tu.p, ldc: H)
         parallelChunks(nu, minChunk: 64) { r in addBiasTanh(Tu.p + r.lowerBound * H, bias: nil, rows: r.count, n: H) }
@@ -84,7 +84,7 @@ public struct Re4Encoder: InterestEncoder {
         }
         // Gu = Tu · W1_2ᵀ; Tu = tanh(Xu · W1ᵀ); XWu = Xu · W2.
         sgemm(true, false, m: K, n: H, k: nu, dGu.p, lda: K, Tu.p, ldb: H, beta: 1, grads.p("W1_2"), ldc: H)
-        let dT = FloatBuffer(nu * H)
+        let dT = FloatBuffer(uninitialized: nu * H)
         sgemm(false, false, m: nu, n: H, k: K, dGu.p, lda: K, params.p("W1_2"), ldb: H, dT.p, ldc: H)
         parallelChunks(nu * H, minChunk: 4096) { r in for i in r { let t = Tu[i]; dT[i] *= (1 - t * t) } }
         sgemm(true, false, m: H, n: d, k: nu, dT.p, lda: H, batch.Xu.p, ldb: d, beta: 1, grads.p("W1"), ldc: d)

@@ -11,6 +11,13 @@ public final class FloatBuffer: @unchecked Sendable {
         p.initialize(repeating: 0, count: max(count, 1))
     }
 
+    /// A buffer whose contents are left as they are: only for results that the
+    /// next operation overwrites in full (an sgemm with beta = 0, a copy).
+    public init(uninitialized count: Int) {
+        self.count = count
+        p = .allocate(capacity: max(count, 1))
+    }
+
     public convenience init(_ values: [Float]) {
         self.init(values.count)
         values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
@@ -24,4 +31,23 @@ public final class FloatBuffer: @unchecked Sendable {
         get { p[i] }
         set { p[i] = newValue }
     }
+}
+
+/// Per-index double accumulators written from parallel chunks (each index by
+/// one chunk only), summed in index order afterwards.
+public final class DoubleBuffer: @unchecked Sendable {
+    public let count: Int
+    public let p: UnsafeMutablePointer<Double>
+    public init(_ count: Int) {
+        self.count = count
+        p = .allocate(capacity: max(count, 1))
+        p.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { p.deallocate() }
+    public subscript(i: Int) -> Double {
+        get { p[i] }
+        set { p[i] = newValue }
+    }
+    /// Σ in index order (deterministic).
+    public var sum: Double { var s = 0.0; for i in 0..<count { s += p[i] }; return s }
 }

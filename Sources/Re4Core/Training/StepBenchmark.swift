@@ -1,0 +1,76 @@
+import Foundation
+
+/// Times training steps on real batches, per objective, so each backward
+/// flow's cost can be read off as a difference; and measures the machine's
+/// sgemm rate for comparison.
+public enum StepBenchmark {
+    public struct Result: Sendable {
+        public var name: String
+        public var secondsPerStep: Double
+        public var examplesPerSecond: Double
+    }
+
+    /// - Parameters: steps to time after `warmup` untimed steps.
+    public static func run(dataset: Dataset, base: ModelConfig, batchSize: Int, negatives: SampledSoftmax.Mode,
+                           steps: Int, warmup: Int = 2, seed: UInt64 = 1) -> [Result] {
+        var cfg = base
+        cfg.items = dataset.itemCount
+        let variants: [(String, Float, Float, Float)] = [
+            ("base", 0, 0, 0), ("base+att", cfg.lambdaAtt, 0, 0), ("base+ct", 0, cfg.lambdaCt, 0),
+            ("base+cs", 0, 0, cfg.lambdaCs), ("re4 (all flows)", cfg.lambdaAtt, cfg.lambdaCt, cfg.lambdaCs),
+        ]
+        var examples = dataset.trainingExamples()
+        var rng = SeededRandom(seed: seed, stream: "bench")
+        rng.shuffle(&examples)
+        let L = cfg.maxLength
+        var out: [Result] = []
+        for (name, a, c, s) in variants {
+            var vc = cfg
+            vc.lambdaAtt = a; vc.lambdaCt = c; vc.lambdaCs = s
+            let model = MultiInterestModel.initial(config: vc, seed: seed)
+            var adam = Adam(for: model.params)
+            var grads = model.params.zeros()
+            var scratch = [Int32](repeating: -1, count: dataset.itemCount + 1)
+            let softmax = SampledSoftmax(mode: negatives)
+            var brng = SeededRandom(seed: seed, stream: "bench-neg")
+            var elapsed = 0.0
+            for step in 0..<(warmup + steps) {
+                let lo = (step * batchSize) % max(1, examples.count - batchSize)
+                var items = [Int32](repeating: 0, count: batchSize * L)
+                var targets = [Int32](repeating: 0, count: batchSize)
+                items.withUnsafeMutableBufferPointer { p in
+                    for i in 0..<batchSize {
+                        let ex = examples[(lo + i) % examples.count]
+                        _ = dataset.history(user: Int(ex.user), cut: Int(ex.position), length: L, into: p.baseAddress! + i * L)
+                        targets[i] = dataset.sequences[Int(ex.user)][Int(ex.position)]
+                    }
+                }
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let batch = model.batch(items: items, B: batchSize, targets: targets, scratch: &scratch)
+                let cand = softmax.candidates(targets: targets, items: dataset.itemCount, rng: &brng)
+                _ = model.lossAndGradients(batch, candidates: cand, softmax: softmax, grads: &grads)
+                adam.update(model.params, grads, embedding: MultiInterestModel.embeddingName, touchedRows: [])
+                grads.zeroAll()
+                let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                if step >= warmup { elapsed += dt }
+            }
+            let per = elapsed / Double(steps)
+            out.append(Result(name: name, secondsPerStep: per, examplesPerSecond: Double(batchSize) / per))
+        }
+        return out
+    }
+
+    /// sgemm GFLOP/s for an m×k by k×n product (best of `repeats`).
+    public static func sgemmRate(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+        let a = FloatBuffer(m * k), b = FloatBuffer(k * n), c = FloatBuffer(m * n)
+        for i in 0..<(m * k) { a[i] = Float(i % 7) * 0.1 }
+        for i in 0..<(k * n) { b[i] = Float(i % 5) * 0.1 }
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            sgemm(false, true, m: m, n: n, k: k, a.p, lda: k, b.p, ldb: k, c.p, ldc: n)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+}
