@@ -9,6 +9,9 @@ OUT ?= out
 
 .PHONY: setup build test demo bench clean
 
+bench: build
+	bash bench/train_throughput.sh
+
 setup:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -24,12 +27,22 @@ build: setup
 	$(SWIFT) build -c release
 
 test: setup
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case .* (started|passed)" ; exit $${PIPESTATUS[0]}
 
+DEMO_EPOCHS ?= 4
+
+# The main job on the embedded data: stats, then Base and Re4 trained for a few
+# epochs, then both best checkpoints evaluated on the test users.
 demo: build
 	@mkdir -p $(OUT)
 	$(RELEASE)/re4 data stats ml-latest-small
+	rm -rf $(OUT)/base $(OUT)/re4
+	$(RELEASE)/re4 train --data ml-latest-small --epochs $(DEMO_EPOCHS) --base --out $(OUT)/base
+	$(RELEASE)/re4 train --data ml-latest-small --epochs $(DEMO_EPOCHS) --out $(OUT)/re4
+	$(RELEASE)/re4 evaluate --checkpoint $(OUT)/base/best.safetensors --data ml-latest-small
+	$(RELEASE)/re4 evaluate --checkpoint $(OUT)/re4/best.safetensors --data ml-latest-small
 
 clean:
 	rm -rf .build $(OUT)

@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+@testable import Re4Core
+
+/// End-to-end runs of the `re4` executable: exit codes, one error line, and
+/// nothing written on bad input.
+final class CLITests: XCTestCase {
+    /// The debug build of `re4` beside the test bundle (`make test` builds it first).
+    var binary: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("re4").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/re4").path
+    }
+
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("re4 is not built at \(binary)") }
+            throw XCTSkip("re4 is not built at \(binary): run `swift build` first (make test does)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o; p.standardError = e
+        try p.run()
+        let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+    }
+
+    func assertOneErrorLine(_ r: (status: Int32, out: String, err: String), contains: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotEqual(r.status, 0, "must fail", file: file, line: line)
+        let lines = r.err.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "exactly one error line, got: \(r.err)", file: file, line: line)
+        for c in contains { XCTAssertTrue(r.err.contains(c), "'\(r.err)' lacks '\(c)'", file: file, line: line) }
+    }
+
+    func tinyCSV(_ dir: String) -> String {
+        var rng = SeededRandom(seed: 1)
+        var rows = "user,item,timestamp\n"
+        for u in 0..<40 { for t in 0..<(5 + rng.below(8)) { rows += "u\(u),i\(rng.below(30)),\(t)\n" } }
+        write(rows, dir + "/tiny.csv")
+        return dir + "/tiny.csv"
+    }
+
+    func testBadInputsGiveOneClearLine() throws {
+        let dir = makeTempDir()
+        assertOneErrorLine(try run(["data", "stats", "nope"]), contains: ["unknown data set 'nope'"])
+        assertOneErrorLine(try run(["data", "stats", dir + "/missing.csv"]), contains: ["missing.csv", "no such file"])
+        write("u,i,1\nu,j,notatime\n", dir + "/bad.csv")
+        assertOneErrorLine(try run(["data", "stats", dir + "/bad.csv"]), contains: ["bad.csv:2", "not a number"])
+        write("garbage", dir + "/bad.safetensors")
+        assertOneErrorLine(try run(["evaluate", "--checkpoint", dir + "/bad.safetensors", "--data", tinyCSV(dir)]),
+                           contains: ["bad.safetensors", "not a valid safetensors"])
+        assertOneErrorLine(try run(["train", "--data", tinyCSV(dir), "--interests", "0", "--out", dir + "/r"]),
+                           contains: ["--interests must be ≥ 1"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/r"), "nothing written")
+    }
+
+    func testTrainEvaluateExportEndToEnd() throws {
+        let dir = makeTempDir()
+        let data = tinyCSV(dir)
+        let out = dir + "/runs/re4"
+        let r = try run(["train", "--data", data, "--epochs", "2", "--batch-size", "64", "--interests", "2", "--dim", "8",
+                         "--hidden", "8", "--negatives", "10", "--threads", "1", "--out", out])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("epoch   2"), r.out)
+        for f in ["last.safetensors", "best.safetensors", "log.jsonl", "log.csv"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + f), f)
+        }
+        // A second run into the same folder without --resume is refused, files untouched.
+        let before = FileManager.default.contents(atPath: out + "/last.safetensors")
+        assertOneErrorLine(try run(["train", "--data", data, "--out", out]), contains: ["already holds a run", "--resume"])
+        XCTAssertEqual(FileManager.default.contents(atPath: out + "/last.safetensors"), before)
+        // Evaluate prints the table and JSON; the JSON parses.
+        let e = try run(["evaluate", "--checkpoint", out + "/best.safetensors", "--data", data, "--json"])
+        XCTAssertEqual(e.status, 0, e.err)
+        let obj = try JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any]
+        XCTAssertNotNil(obj?["ndcg_re4@50"])
+        // Another data set: fingerprint mismatch.
+        write("a,x,1\na,y,2\nb,x,1\nb,z,2\n", dir + "/other.csv")
+        assertOneErrorLine(try run(["evaluate", "--checkpoint", out + "/best.safetensors", "--data", dir + "/other.csv"]),
+                           contains: ["fingerprint", "--allow-mismatch"])
+        // Export.
+        let x = try run(["export", "--checkpoint", out + "/best.safetensors", "--data", data, "--out", dir + "/exp"])
+        XCTAssertEqual(x.status, 0, x.err)
+        let U = try Npy.read(path: dir + "/exp/interests_U.npy")
+        XCTAssertEqual(U.shape.count, 3); XCTAssertEqual(U.shape[1], 2); XCTAssertEqual(U.shape[2], 8)
+    }
+}

@@ -1,0 +1,161 @@
+"""PyTorch CPU reference of the Re4 / ComiRec model in SPEC-re4, for throughput
+comparison with `re4 train` (same data, batch, shapes, negatives and threads).
+
+It follows SPEC-re4 sections 2.1 and 3.1-3.5: the authors' self-attentive
+extractor, sampled softmax with hard interest selection over min(5000,
+available) negatives drawn without replacement from non-targets, Re-attend,
+Re-contrast (tau = 0.02) and Re-construct, Adam(lr 0.003, weight_decay 1e-6).
+
+    python bench/pytorch_re4.py --data ml-1m --threads 2 --batches 30 [--base]
+
+Prints one JSON line: {"impl": "pytorch", "variant": ..., "examples_per_s": ...}.
+"""
+import argparse, csv, json, os, time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def load_sequences(name):
+    """Per-user item sequences, time-sorted (stable), items renumbered 1..n."""
+    if name == "ml-1m" or name == "ml-100k":
+        cache = os.environ.get("RE4_CACHE", os.path.expanduser("~/.cache/re4"))
+        path = os.path.join(cache, name, name + ".inter")
+        rows = []
+        with open(path, encoding="utf-8") as f:
+            header = f.readline().rstrip("\n").split("\t")
+            ui, ii, ti = (header.index(c) for c in ("user_id:token", "item_id:token", "timestamp:float"))
+            for line in f:
+                p = line.rstrip("\n").split("\t")
+                rows.append((p[ui], p[ii], float(p[ti])))
+    else:
+        path = os.path.join(os.path.dirname(__file__), "..", "data", "ml-latest-small", "ratings.csv")
+        with open(path, encoding="utf-8") as f:
+            r = csv.reader(f)
+            next(r)
+            rows = [(u, i, float(t)) for u, i, _, t in r]
+    users, items = {}, {}
+    for n, (u, i, t) in enumerate(rows):
+        users.setdefault(u, []).append((t, n, i))
+        items.setdefault(i, len(items) + 1)
+    seqs = [[items[i] for _, _, i in sorted(v)] for v in users.values() if len(v) >= 2]
+    return seqs, len(items)
+
+
+class Re4Model(nn.Module):
+    def __init__(self, n, d=64, K=4, L=20, H=256, flows=True):
+        super().__init__()
+        self.embedding_layer = nn.Embedding(n + 1, d)
+        with torch.no_grad():
+            self.embedding_layer.weight[0].zero_()
+        self.W1 = nn.Parameter(torch.randn(H, d))
+        self.W1_2 = nn.Parameter(torch.randn(K, H))
+        self.W2 = nn.Parameter(torch.randn(d, d))
+        self.fc1 = nn.Linear(d, d)
+        if flows:
+            self.W3 = nn.Parameter(torch.randn(d, d))
+            self.W3_2 = nn.Parameter(torch.randn(L, d))
+            self.W5 = nn.Parameter(torch.randn(d, d))
+            self.fc_cons = nn.Linear(d, d * L)
+        self.K, self.L, self.d = K, L, d
+
+    def forward(self, hist, tgt, negs, lam_att, lam_ct, lam_cs, tau=0.02):
+        B, L, d, K = hist.shape[0], self.L, self.d, self.K
+        mask = hist > 0
+        X = self.embedding_layer(hist)                                   # B,L,d
+        logits = self.W1_2 @ torch.tanh(self.W1 @ X.transpose(1, 2))     # B,K,L
+        logits = logits.masked_fill(~mask[:, None, :], -1e9)
+        A = torch.softmax(logits, -1)
+        Z = A @ (X @ self.W2)                                            # B,K,d
+        U = torch.tanh(self.fc1(Z))
+        e_t = self.embedding_layer(tgt)
+        with torch.no_grad():
+            ks = (U * e_t[:, None, :]).sum(-1).argmax(1)
+        u = U[torch.arange(B), ks]
+        pos = (u * e_t).sum(-1)
+        neg = u @ self.embedding_layer(negs).T
+        rec = (torch.logsumexp(torch.cat([pos[:, None], neg], 1), 1) - pos).mean()
+        total = rec
+        if lam_att:
+            S = (Z @ X.transpose(1, 2)).masked_fill(~mask[:, None, :], -1e9)
+            Ahat = torch.softmax(S, -1)
+            att = -(Ahat * torch.log_softmax(logits, -1)).sum() / Ahat.sum()
+            total = total + lam_att * att
+        length = mask.sum(1).clamp(max=L).float()
+        posm = (A > (1.0 / length)[:, None, None]) & mask[:, None, :]
+        if lam_ct:
+            Zn = F.normalize(Z, dim=-1)
+            Xn = F.normalize(X, dim=-1)
+            s_own = (Zn @ Xn.transpose(1, 2) / tau).masked_fill(~mask[:, None, :], float("-inf"))
+            eye = torch.eye(K, dtype=torch.bool)
+            s_int = (Zn @ Zn.transpose(1, 2) / tau).masked_fill(eye, float("-inf"))
+            Xp, mp = torch.roll(Xn, 1, 0), torch.roll(mask, 1, 0)
+            s_oth = (Zn @ Xp.transpose(1, 2) / tau).masked_fill(~mp[:, None, :], float("-inf"))
+            lden = torch.logsumexp(torch.cat([s_own, s_int, s_oth], -1), -1)
+            ell = torch.where(posm, lden[..., None] - s_own, torch.zeros_like(s_own))
+            total = total + lam_ct * ell.sum() / (B * K * L)
+        if lam_cs:
+            C = self.fc_cons(Z).view(B, K, L, d)
+            R = (torch.tanh(C @ self.W3.T) @ self.W3_2.T).transpose(-1, -2)
+            R = R.masked_fill(~mask[:, None, None, :], -1e9)
+            Xhat = torch.softmax(R, -1) @ (C @ self.W5)
+            err = ((Xhat - X[:, None]) ** 2) * posm[..., None]
+            total = total + lam_cs * err.sum() / (B * K * L * d)
+        return total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="ml-1m")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batches", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=1024)
+    ap.add_argument("--negatives", type=int, default=5000)
+    ap.add_argument("--base", action="store_true")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    seqs, n = load_sequences(a.data)
+    order = rng.permutation(len(seqs))
+    train = [seqs[i] for i in order[: int(0.8 * len(seqs))]]
+    ex = np.array([(u, p) for u, s in enumerate(train) for p in range(1, len(s))])
+    rng.shuffle(ex)
+    L = 20
+    lam = (0, 0, 0) if a.base else (0.001, 0.1, 0.1)
+    model = Re4Model(n, flows=not a.base)
+    opt = torch.optim.Adam(model.parameters(), lr=0.003, weight_decay=1e-6)
+    B = a.batch_size
+    elapsed = 0.0
+    for step in range(a.warmup + a.batches):
+        part = ex[step * B:(step + 1) * B]
+        hist = np.zeros((len(part), L), dtype=np.int64)
+        tgt = np.zeros(len(part), dtype=np.int64)
+        for r, (u, p) in enumerate(part):
+            h = train[u][max(0, p - L):p][::-1]
+            hist[r, :len(h)] = h
+            tgt[r] = train[u][p]
+        t0 = time.perf_counter()
+        is_t = np.zeros(n + 1, dtype=bool)
+        is_t[tgt] = True
+        is_t[0] = True
+        pool = np.flatnonzero(~is_t)
+        negs = pool if len(pool) <= a.negatives else rng.choice(pool, a.negatives, replace=False)
+        loss = model(torch.from_numpy(hist), torch.from_numpy(tgt), torch.from_numpy(negs), *lam)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            model.embedding_layer.weight[0].zero_()
+        if step >= a.warmup:
+            elapsed += time.perf_counter() - t0
+    print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "data": a.data,
+                      "variant": "base" if a.base else "re4", "threads": a.threads,
+                      "examples_per_s": a.batches * B / elapsed, "loss": loss.item()}))
+
+
+if __name__ == "__main__":
+    main()
