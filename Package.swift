@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -31,7 +32,7 @@ let package = Package(
             name: "Re4Core",
             dependencies: ["COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: release),
-        .target(name: "TSNE", swiftSettings: release),
+        .target(name: "TSNE", dependencies: [.product(name: "RealModule", package: "swift-numerics")], swiftSettings: release),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
         .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"], swiftSettings: release),
         .executableTarget(

@@ -1,6 +1,173 @@
-/// Pure-Swift t-SNE (SPEC-tsne): affinities, Barnes–Hut and FFT gradients, and
-/// openTSNE's optimisation schedule. Depends on the Swift standard library and
-/// Dispatch only. (Work in progress: see issue "Pure-Swift t-SNE".)
-public enum TSNEModule {
-    public static let version = "0.1.0"
+import Dispatch
+import RealModule
+
+/// Settings of a t-SNE run. Defaults follow openTSNE (SPEC-tsne).
+public struct TSNEOptions: Sendable {
+    public var perplexity = 30.0
+    public var metric: TSNEMetric = .euclidean
+    public var method: GradientMethod = .auto
+    public var theta = 0.5
+    public var earlyExaggeration = 12.0
+    public var earlyIterations = 250
+    public var iterations = 500
+    public var momentum = 0.8
+    /// nil = openTSNE's "auto": N / exaggeration.
+    public var learningRate: Double? = nil
+    public var maxStepNorm = 5.0
+    public var minGain = 0.01
+    public var initialization: Initialization = .pca
+    public var seed: UInt64 = 42
+    public var threads = 2
+    /// FFT: interpolation nodes per box and the minimum number of boxes per axis.
+    public var fftNodes = 3
+    public var fftMinBoxes = 50
+    public enum Initialization: String, Sendable { case pca, random }
+    public init() {}
+}
+
+/// Progress every 50 iterations (and at the end of each phase).
+public struct TSNEProgress: Sendable {
+    public var iteration: Int
+    public var phase: String
+    public var kl: Double
+    public var seconds: Double
+}
+
+public struct TSNEResult: Sendable {
+    /// N × 2, row-major.
+    public var embedding: [Double]
+    public var affinities: SparseAffinities
+    public var history: [TSNEProgress]
+    /// Seconds for the neighbour search + affinities, early exaggeration, main phase.
+    public var seconds: (affinities: Double, early: Double, main: Double)
+    public var method: GradientMethod
+}
+
+public enum TSNE {
+    /// `auto` uses Barnes–Hut below this many points and FFT interpolation above (SPEC default).
+    public static let autoThreshold = 10_000
+
+    /// Embeds the rows of `x` (N × dim, row-major) in two dimensions.
+    public static func embed(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions = TSNEOptions(),
+                             progress: (TSNEProgress) -> Void = { _ in }) throws -> TSNEResult {
+        try validate(x, n: n, dim: dim, options: o)
+        TSNEThreads.count = max(1, o.threads)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        let data = o.metric == .cosine ? normalizedRows(x, n: n, dim: dim) : x
+        let k = min(n - 1, Int((3 * o.perplexity).rounded(.down)))
+        let graph = data.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k) }
+        let P = SparseAffinities.fromNeighbors(graph, perplexity: o.perplexity)
+        let tAff = seconds()
+        var y = initial(data, n: n, dim: dim, options: o)
+        let method: GradientMethod = o.method == .auto ? (n < autoThreshold ? .bh : .fft) : o.method
+        var history: [TSNEProgress] = []
+        var opt = Optimizer(n: n)
+        let phases: [(String, Double, Int)] = [("early exaggeration", o.earlyExaggeration, o.earlyIterations), ("main", 1, o.iterations)]
+        var tEarly = tAff
+        var iteration = 0
+        for (name, exag, iters) in phases {
+            let lr = o.learningRate ?? max(Double(n) / exag, 50)
+            for it in 0..<iters {
+                iteration += 1
+                let eval = (it + 1) % 50 == 0 || it == iters - 1
+                let kl = y.withUnsafeMutableBufferPointer { yp in
+                    opt.step(P, yp.baseAddress!, exaggeration: exag, learningRate: lr, momentum: o.momentum,
+                             method: method, options: o, evaluateKL: eval)
+                }
+                if eval {
+                    let p = TSNEProgress(iteration: iteration, phase: name, kl: kl, seconds: seconds())
+                    history.append(p); progress(p)
+                }
+            }
+            if name != "main" { tEarly = seconds() }
+        }
+        let total = seconds()
+        return TSNEResult(embedding: y, affinities: P, history: history,
+                          seconds: (tAff, tEarly - tAff, total - tEarly), method: method)
+    }
+
+    static func validate(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions) throws {
+        guard n >= 4 else { throw TSNEError.tooFewPoints(n) }
+        guard dim >= 1, x.count == n * dim else { throw TSNEError.badOption("the input must be N × D with D ≥ 1") }
+        for (i, v) in x.enumerated() where !v.isFinite { throw TSNEError.nonFinite(row: i / dim, column: i % dim) }
+        guard o.perplexity > 0 else { throw TSNEError.badOption("perplexity must be > 0") }
+        if o.perplexity > Double(n - 1) / 3 { throw TSNEError.perplexityTooLarge(perplexity: o.perplexity, points: n) }
+        guard o.iterations >= 0, o.earlyIterations >= 0 else { throw TSNEError.badOption("iterations must be ≥ 0") }
+        guard o.theta >= 0 else { throw TSNEError.badOption("theta must be ≥ 0") }
+    }
+
+    /// PCA (first coordinate scaled to standard deviation 1e-4) or N(0, 1e-4²).
+    static func initial(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions) -> [Double] {
+        switch o.initialization {
+        case .random:
+            var rng = SplitMix64(seed: o.seed)
+            return (0..<(2 * n)).map { _ in rng.normal() * 1e-4 }
+        case .pca:
+            var y = x.withUnsafeBufferPointer { pcaProjection($0.baseAddress!, n: n, dim: dim, seed: o.seed) }
+            var mean = 0.0, sq = 0.0
+            for i in 0..<n { mean += y[2 * i] }
+            mean /= Double(n)
+            for i in 0..<n { sq += (y[2 * i] - mean) * (y[2 * i] - mean) }
+            let sd = (sq / Double(n)).squareRoot()
+            let s = sd > 0 ? 1e-4 / sd : 1
+            for i in 0..<(2 * n) { y[i] *= s }
+            return y
+        }
+    }
+}
+
+/// Gradient descent with momentum and gains, as openTSNE: gains +0.2 where the
+/// gradient's sign differs from the last update's, else ×0.8 + min_gain; the
+/// update's norm per point clipped to `maxStepNorm`; the embedding re-centred.
+@inline(__always) func sign(_ x: Double) -> Int { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+
+struct Optimizer {
+    var update: [Double]
+    var gains: [Double]
+    let n: Int
+
+    init(n: Int) { self.n = n; update = [Double](repeating: 0, count: 2 * n); gains = [Double](repeating: 1, count: 2 * n) }
+
+    /// One iteration. Returns the KL divergence estimate (of the un-exaggerated P)
+    /// when asked, else 0.
+    mutating func step(_ P: SparseAffinities, _ y: UnsafeMutablePointer<Double>, exaggeration: Double, learningRate: Double,
+                       momentum: Double, method: GradientMethod, options o: TSNEOptions, evaluateKL: Bool) -> Double {
+        let attr = Buffer<Double>(2 * n, 0), rep = Buffer<Double>(2 * n, 0)
+        let pLogW = attractiveForces(P, y, exaggeration: exaggeration, out: attr.p)
+        let z: Double
+        switch method {
+        case .exact: z = repulsiveExact(y, n: n, out: rep.p)
+        case .bh, .auto: z = repulsiveBH(y, n: n, theta: o.theta, out: rep.p)
+        case .fft: z = repulsiveFFT(y, n: n, nodes: o.fftNodes, minBoxes: o.fftMinBoxes, out: rep.p)
+        }
+        var kl = 0.0
+        if evaluateKL {
+            // KL(P‖Q) = Σ p log p − Σ p log w + log Z   (Σ p = 1).
+            var plogp = 0.0
+            for v in P.values where v > 0 { plogp += v * Double.log(v) }
+            kl = plogp - pLogW + Double.log(z)
+        }
+        let lr = learningRate, mom = momentum, minGain = o.minGain, maxStep = o.maxStepNorm
+        var mean0 = 0.0, mean1 = 0.0
+        for i in 0..<n {
+            var u = (0.0, 0.0)
+            for c in 0..<2 {
+                let g = attr.p[2 * i + c] - rep.p[2 * i + c] / z
+                let idx = 2 * i + c
+                let flipped = sign(update[idx]) != sign(g)
+                gains[idx] = flipped ? gains[idx] + 0.2 : gains[idx] * 0.8 + minGain
+                let v = mom * update[idx] - lr * gains[idx] * g
+                if c == 0 { u.0 = v } else { u.1 = v }
+            }
+            let norm = (u.0 * u.0 + u.1 * u.1).squareRoot()
+            if norm > maxStep { u.0 *= maxStep / norm; u.1 *= maxStep / norm }
+            update[2 * i] = u.0; update[2 * i + 1] = u.1
+            y[2 * i] += u.0; y[2 * i + 1] += u.1
+            mean0 += y[2 * i]; mean1 += y[2 * i + 1]
+        }
+        mean0 /= Double(n); mean1 /= Double(n)
+        for i in 0..<n { y[2 * i] -= mean0; y[2 * i + 1] -= mean1 }
+        return kl
+    }
 }

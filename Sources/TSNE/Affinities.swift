@@ -1,0 +1,75 @@
+import RealModule
+
+/// The symmetric input affinities P in compressed sparse rows; Σ p_ij = 1.
+public struct SparseAffinities: Sendable {
+    public let n: Int
+    public let rowStart: [Int]
+    public let columns: [Int32]
+    public let values: [Double]
+
+    /// Perplexity-calibrated conditional probabilities over each point's k
+    /// neighbours, symmetrised: p_ij = (p_{j|i} + p_{i|j}) / (2N).
+    public static func fromNeighbors(_ g: NeighborGraph, perplexity: Double) -> SparseAffinities {
+        let n = g.n, k = g.k
+        let cond = Buffer<Double>(n * k, 0)
+        let target = Double.log(perplexity)
+        g.distances.withUnsafeBufferPointer { dist in
+            parallelFor(n, minChunk: 256) { range in
+                for i in range {
+                    calibrate(dist.baseAddress! + i * k, k: k, targetEntropy: target, out: cond.p + i * k)
+                }
+            }
+        }
+        // Symmetrise: entries (i, j) and (j, i), sorted by (row, column), merged.
+        var entries: [(Int32, Int32, Double)] = []
+        entries.reserveCapacity(2 * n * k)
+        for i in 0..<n {
+            for t in 0..<k {
+                let j = g.indices[i * k + t], v = cond.p[i * k + t]
+                entries.append((Int32(i), j, v)); entries.append((j, Int32(i), v))
+            }
+        }
+        entries.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        var rowStart = [Int](repeating: 0, count: n + 1)
+        var cols: [Int32] = [], vals: [Double] = []
+        cols.reserveCapacity(entries.count); vals.reserveCapacity(entries.count)
+        let scale = 1 / (2 * Double(n))
+        var e = 0
+        while e < entries.count {
+            let (r, c, _) = entries[e]
+            var v = 0.0
+            while e < entries.count && entries[e].0 == r && entries[e].1 == c { v += entries[e].2; e += 1 }
+            cols.append(c); vals.append(v * scale)
+            rowStart[Int(r) + 1] = cols.count
+        }
+        for i in 1...n where rowStart[i] < rowStart[i - 1] { rowStart[i] = rowStart[i - 1] }
+        return SparseAffinities(n: n, rowStart: rowStart, columns: cols, values: vals)
+    }
+
+    /// Bisection on β so that the entropy of p_j ∝ exp(−β·d_j) equals ln(perplexity)
+    /// to 1e-5 (at most 200 steps); the smallest distance is subtracted first.
+    static func calibrate(_ d: UnsafePointer<Float>, k: Int, targetEntropy: Double, out: UnsafeMutablePointer<Double>) {
+        var dmin = Double.infinity
+        for j in 0..<k { dmin = min(dmin, Double(d[j])) }
+        var beta = 1.0, lo = 0.0, hi = Double.infinity
+        for _ in 0..<200 {
+            var sum = 0.0, wsum = 0.0
+            for j in 0..<k {
+                let dj = Double(d[j]) - dmin
+                let p = Double.exp(-beta * dj)
+                out[j] = p; sum += p; wsum += dj * p
+            }
+            let h = Double.log(sum) + beta * wsum / sum
+            let diff = h - targetEntropy
+            if abs(diff) < 1e-5 { break }
+            if diff > 0 { lo = beta; beta = hi.isInfinite ? beta * 2 : (beta + hi) / 2 }
+            else { hi = beta; beta = (beta + lo) / 2 }
+        }
+        var sum = 0.0
+        for j in 0..<k { sum += out[j] }
+        for j in 0..<k { out[j] /= sum }
+    }
+
+    /// Entropy of row i's conditional distribution is checked in the tests via this helper.
+    static func entropy(_ p: [Double]) -> Double { -p.reduce(0) { $1 > 0 ? $0 + $1 * Double.log($1) : $0 } }
+}

@@ -1,0 +1,167 @@
+import RealModule
+
+/// An in-place iterative radix-2 complex FFT on split arrays (re, im) of a
+/// power-of-two length, with twiddles computed once per plan.
+struct FFTPlan {
+    let n: Int
+    let cosT: [Double], sinT: [Double]
+    let rev: [Int]
+
+    init(n: Int) {
+        precondition(n > 0 && n & (n - 1) == 0, "FFT length must be a power of two")
+        self.n = n
+        cosT = (0..<(n / 2)).map { Double.cos(-2 * Double.pi * Double($0) / Double(n)) }
+        sinT = (0..<(n / 2)).map { Double.sin(-2 * Double.pi * Double($0) / Double(n)) }
+        var r = [Int](repeating: 0, count: n)
+        var bits = 0
+        while 1 << bits < n { bits += 1 }
+        for i in 0..<n {
+            var x = i, y = 0
+            for _ in 0..<bits { y = (y << 1) | (x & 1); x >>= 1 }
+            r[i] = y
+        }
+        rev = r
+    }
+
+    /// Forward (inverse = false) or unnormalised inverse transform of one
+    /// sequence with stride `stride` starting at re/im.
+    @inline(__always)
+    func transform(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, stride s: Int, inverse: Bool) {
+        for i in 0..<n {
+            let j = rev[i]
+            if j > i {
+                let a = i * s, b = j * s
+                let tr = re[a]; re[a] = re[b]; re[b] = tr
+                let ti = im[a]; im[a] = im[b]; im[b] = ti
+            }
+        }
+        var len = 2
+        while len <= n {
+            let half = len / 2, step = n / len
+            var start = 0
+            while start < n {
+                for k in 0..<half {
+                    let wr = cosT[k * step], wi = inverse ? -sinT[k * step] : sinT[k * step]
+                    let a = (start + k) * s, b = (start + k + half) * s
+                    let xr = re[b] * wr - im[b] * wi, xi = re[b] * wi + im[b] * wr
+                    re[b] = re[a] - xr; im[b] = im[a] - xi
+                    re[a] += xr; im[a] += xi
+                }
+                start += len
+            }
+            len <<= 1
+        }
+    }
+
+    /// 2-D transform of an n × n grid (row-major), rows then columns, rows in parallel.
+    func transform2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, inverse: Bool) {
+        let n = self.n
+        parallelFor(n, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: inverse) } }
+        parallelFor(n, minChunk: 16) { r in for col in r { transform(re + col, im + col, stride: n, inverse: inverse) } }
+    }
+}
+
+/// FFT-accelerated interpolation for the repulsive forces (Linderman et al.,
+/// "Fast interpolation-based t-SNE", Nature Methods 2019): charges
+/// (1, y_x, y_y, |y|²) are spread onto an equispaced grid by Lagrange
+/// interpolation (`nodes` per box per axis, at least `minBoxes` boxes per axis,
+/// one box per unit of embedding width), convolved with (1+d²)^−2 by FFT, and
+/// interpolated back. Returns Z.
+func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: Int, out: UnsafeMutablePointer<Double>) -> Double {
+    var lo = Double.infinity, hi = -Double.infinity
+    for i in 0..<(2 * n) { lo = min(lo, y[i]); hi = max(hi, y[i]) }
+    let width = max(hi - lo, 1e-9)
+    let boxes = max(minBoxes, Int(width.rounded(.up)))
+    let h = width / Double(boxes) * (1 + 1e-12)
+    let m = boxes * p                       // nodes per axis
+    let delta = h / Double(p)               // node spacing
+    var size = 1
+    while size < 2 * m { size <<= 1 }
+    // Per point: box index and Lagrange weights per axis.
+    let boxIdx = Buffer<Int32>(2 * n, 0), wts = Buffer<Double>(2 * n * p, 0)
+    var nodeOffsets = [Double](repeating: 0, count: p)  // within a box, in units of h
+    for j in 0..<p { nodeOffsets[j] = (Double(j) + 0.5) / Double(p) }
+    parallelFor(n, minChunk: 1024) { r in
+        for i in r {
+            for a in 0..<2 {
+                let u = (y[2 * i + a] - lo) / h
+                let b = min(boxes - 1, max(0, Int(u)))
+                boxIdx.p[2 * i + a] = Int32(b)
+                let t = u - Double(b)
+                for j in 0..<p {
+                    var w = 1.0
+                    for l in 0..<p where l != j { w *= (t - nodeOffsets[l]) / (nodeOffsets[j] - nodeOffsets[l]) }
+                    wts.p[(2 * i + a) * p + j] = w
+                }
+            }
+        }
+    }
+    // Kernel on the circulant embedding: K(Δ) for offsets −(m−1)…(m−1) wrapped.
+    let kRe = Buffer<Double>(size * size, 0), kIm = Buffer<Double>(size * size, 0)
+    for a in 0..<size {
+        let da = a < m ? a : (a > size - m ? a - size : Int.max)
+        if da == Int.max { continue }
+        for b in 0..<size {
+            let db = b < m ? b : (b > size - m ? b - size : Int.max)
+            if db == Int.max { continue }
+            let dx = Double(da) * delta, dy = Double(db) * delta
+            let q = 1 / (1 + dx * dx + dy * dy)
+            kRe.p[a * size + b] = q * q
+        }
+    }
+    let plan = FFTPlan(n: size)
+    plan.transform2D(kRe.p, kIm.p, inverse: false)
+    // Four charges, packed two per complex grid: (1 + i·y_x) and (y_y + i·|y|²).
+    var phi = [Buffer<Double>](repeating: Buffer<Double>(0, 0), count: 4)
+    for pair in 0..<2 {
+        let gRe = Buffer<Double>(size * size, 0), gIm = Buffer<Double>(size * size, 0)
+        for i in 0..<n {
+            let bx = Int(boxIdx.p[2 * i]), by = Int(boxIdx.p[2 * i + 1])
+            let yx = y[2 * i], yy = y[2 * i + 1]
+            let c0 = pair == 0 ? 1.0 : yy, c1 = pair == 0 ? yx : yx * yx + yy * yy
+            for jx in 0..<p {
+                let wx = wts.p[(2 * i) * p + jx], gx = bx * p + jx
+                for jy in 0..<p {
+                    let w = wx * wts.p[(2 * i + 1) * p + jy]
+                    let cell = gx * size + by * p + jy
+                    gRe.p[cell] += w * c0; gIm.p[cell] += w * c1
+                }
+            }
+        }
+        plan.transform2D(gRe.p, gIm.p, inverse: false)
+        // Multiply by the kernel's transform (real-even kernel: the product keeps the packing).
+        for c in 0..<(size * size) {
+            let ar = gRe.p[c], ai = gIm.p[c], br = kRe.p[c], bi = kIm.p[c]
+            gRe.p[c] = ar * br - ai * bi; gIm.p[c] = ar * bi + ai * br
+        }
+        plan.transform2D(gRe.p, gIm.p, inverse: true)
+        let scale = 1 / Double(size * size)
+        let r0 = Buffer<Double>(n, 0), r1 = Buffer<Double>(n, 0)
+        parallelFor(n, minChunk: 1024) { r in
+            for i in r {
+                let bx = Int(boxIdx.p[2 * i]), by = Int(boxIdx.p[2 * i + 1])
+                var s0 = 0.0, s1 = 0.0
+                for jx in 0..<p {
+                    let wx = wts.p[(2 * i) * p + jx], gx = bx * p + jx
+                    for jy in 0..<p {
+                        let w = wx * wts.p[(2 * i + 1) * p + jy]
+                        let cell = gx * size + by * p + jy
+                        s0 += w * gRe.p[cell]; s1 += w * gIm.p[cell]
+                    }
+                }
+                r0.p[i] = s0 * scale; r1.p[i] = s1 * scale
+            }
+        }
+        phi[2 * pair] = r0; phi[2 * pair + 1] = r1
+    }
+    // phi: [Σ K·1, Σ K·y_x, Σ K·y_y, Σ K·|y|²] (each includes j = i, where K = 1).
+    var z = 0.0
+    for i in 0..<n {
+        let yx = y[2 * i], yy = y[2 * i + 1]
+        let p0 = phi[0].p[i], p1 = phi[1].p[i], p2 = phi[2].p[i], p3 = phi[3].p[i]
+        z += (1 + yx * yx + yy * yy) * p0 - 2 * (yx * p1 + yy * p2) + p3
+        out[2 * i] = yx * p0 - p1
+        out[2 * i + 1] = yy * p0 - p2
+    }
+    return z - Double(n)
+}

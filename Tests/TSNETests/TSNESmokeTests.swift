@@ -1,8 +1,0 @@
-import XCTest
-@testable import TSNE
-
-final class TSNESmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertFalse(String(describing: TSNEModule.self).isEmpty)
-    }
-}
