@@ -53,12 +53,57 @@ struct FFTPlan {
         }
     }
 
-    /// 2-D transform of an n × n grid (row-major), rows then columns, rows in parallel.
+    /// 2-D forward transform of a grid whose non-zero rows are `rows` (row-major
+    /// n × n). The result is left transposed (frequency (kx, ky) at [ky][kx]):
+    /// the inverse below expects that layout, and the element-wise product with a
+    /// kernel transformed the same way does not care.
+    func forward2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, rows: [Range<Int>]) {
+        let n = self.n
+        for band in rows {
+            parallelFor(band.count, minChunk: 16) { r in for row in r { transform(re + (band.lowerBound + row) * n, im + (band.lowerBound + row) * n, stride: 1, inverse: false) } }
+        }
+        transposeSquare(re, n); transposeSquare(im, n)
+        parallelFor(n, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: false) } }
+    }
+
+    /// Unnormalised inverse of `forward2D`'s layout; only output rows in
+    /// `0..<keepRows` are computed (the rest are left partially transformed).
+    func inverse2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, keepRows: Int) {
+        let n = self.n
+        parallelFor(n, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: true) } }
+        transposeSquare(re, n); transposeSquare(im, n)
+        parallelFor(keepRows, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: true) } }
+    }
+
+    /// Full 2-D transform in natural layout (for tests).
     func transform2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, inverse: Bool) {
         let n = self.n
-        parallelFor(n, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: inverse) } }
-        parallelFor(n, minChunk: 16) { r in for col in r { transform(re + col, im + col, stride: n, inverse: inverse) } }
+        for _ in 0..<2 {
+            parallelFor(n, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: inverse) } }
+            transposeSquare(re, n); transposeSquare(im, n)
+        }
     }
+}
+
+/// Transpose of an n × n matrix: a blocked copy into scratch (parallel over
+/// bands of 32 rows), then a copy back.
+func transposeSquare(_ a: UnsafeMutablePointer<Double>, _ n: Int) {
+    let tmp = UnsafeMutablePointer<Double>.allocate(capacity: n * n)
+    defer { tmp.deallocate() }
+    let t = 32
+    let bands = (n + t - 1) / t
+    parallelFor(bands, minChunk: 1) { r in
+        for bi in r {
+            let i0 = bi * t, i1 = min(n, i0 + t)
+            var j0 = 0
+            while j0 < n {
+                let j1 = min(n, j0 + t)
+                for i in i0..<i1 { for j in j0..<j1 { tmp[j * n + i] = a[i * n + j] } }
+                j0 = j1
+            }
+        }
+    }
+    parallelFor(n, minChunk: 16) { r in (a + r.lowerBound * n).update(from: tmp + r.lowerBound * n, count: r.count * n) }
 }
 
 /// FFT-accelerated interpolation for the repulsive forces (Linderman et al.,
@@ -67,16 +112,25 @@ struct FFTPlan {
 /// interpolation (`nodes` per box per axis, at least `minBoxes` boxes per axis,
 /// one box per unit of embedding width), convolved with (1+d²)^−2 by FFT, and
 /// interpolated back. Returns Z.
-func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: Int, out: UnsafeMutablePointer<Double>) -> Double {
+func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: Int, maxBoxWidth: Double = 1.25,
+                  out: UnsafeMutablePointer<Double>) -> Double {
     var lo = Double.infinity, hi = -Double.infinity
     for i in 0..<(2 * n) { lo = min(lo, y[i]); hi = max(hi, y[i]) }
     let width = max(hi - lo, 1e-9)
-    let boxes = max(minBoxes, Int(width.rounded(.up)))
+    // Boxes: at least `minBoxes`, at most one unit of embedding width each
+    // (FIt-SNE's ints_in_interval = 1). The FFT length is the power of two ≥ 2m;
+    // the box count is then raised to fill it (free accuracy), or, when half that
+    // length can hold boxes at most 1.25 units wide, the smaller grid is used
+    // (a quarter of the FFT work for a slightly coarser grid).
+    var boxes = max(minBoxes, Int(width.rounded(.up)))
+    var size = 1
+    while size < 2 * boxes * p { size <<= 1 }
+    let smaller = size / 2 / (2 * p)
+    if smaller >= minBoxes && width / Double(smaller) <= maxBoxWidth { size /= 2 }
+    boxes = size / (2 * p)
     let h = width / Double(boxes) * (1 + 1e-12)
     let m = boxes * p                       // nodes per axis
     let delta = h / Double(p)               // node spacing
-    var size = 1
-    while size < 2 * m { size <<= 1 }
     // Per point: box index and Lagrange weights per axis.
     let boxIdx = Buffer<Int32>(2 * n, 0), wts = Buffer<Double>(2 * n * p, 0)
     var nodeOffsets = [Double](repeating: 0, count: p)  // within a box, in units of h
@@ -110,7 +164,8 @@ func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: In
         }
     }
     let plan = FFTPlan(n: size)
-    plan.transform2D(kRe.p, kIm.p, inverse: false)
+    // The kernel's non-zero rows: offsets 0…m−1 and −(m−1)…−1 (wrapped).
+    plan.forward2D(kRe.p, kIm.p, rows: [0..<m, (size - m + 1)..<size])
     // Four charges, packed two per complex grid: (1 + i·y_x) and (y_y + i·|y|²).
     var phi = [Buffer<Double>](repeating: Buffer<Double>(0, 0), count: 4)
     for pair in 0..<2 {
@@ -128,13 +183,13 @@ func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: In
                 }
             }
         }
-        plan.transform2D(gRe.p, gIm.p, inverse: false)
+        plan.forward2D(gRe.p, gIm.p, rows: [0..<m])
         // Multiply by the kernel's transform (real-even kernel: the product keeps the packing).
         for c in 0..<(size * size) {
             let ar = gRe.p[c], ai = gIm.p[c], br = kRe.p[c], bi = kIm.p[c]
             gRe.p[c] = ar * br - ai * bi; gIm.p[c] = ar * bi + ai * br
         }
-        plan.transform2D(gRe.p, gIm.p, inverse: true)
+        plan.inverse2D(gRe.p, gIm.p, keepRows: m)
         let scale = 1 / Double(size * size)
         let r0 = Buffer<Double>(n, 0), r1 = Buffer<Double>(n, 0)
         parallelFor(n, minChunk: 1024) { r in
