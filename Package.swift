@@ -43,7 +43,7 @@ let package = Package(
             dependencies: ["Re4Viz", "Re4Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core"]),
         .testTarget(name: "TSNETests", dependencies: ["TSNE"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
         .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core"]),
     ],
     swiftLanguageModes: [.v5]

@@ -3,6 +3,7 @@ import Foundation
 import Re4Core
 import Re4Viz
 import TSNE
+import Plot
 
 @main
 struct Re4VizCommand: ParsableCommand {
@@ -13,7 +14,7 @@ struct Re4VizCommand: ParsableCommand {
             Examples:
               re4-viz tsne --points items.npy --out items-2d.npy --report
             """,
-        subcommands: [TSNECommand.self])
+        subcommands: [TSNECommand.self, CurvesCommand.self])
 
     static func main() {
         do {
@@ -27,6 +28,8 @@ struct Re4VizCommand: ParsableCommand {
         } catch let e as VizError { fail(e.localizedDescription)
         } catch let e as SafeTensorsError { fail(e.localizedDescription)
         } catch let e as CheckpointError { fail(e.localizedDescription)
+        } catch let e as PlotError { fail(e.localizedDescription)
+        } catch let e as LogError { fail(e.localizedDescription)
         } catch {
             exit(withError: error)
         }

@@ -112,8 +112,8 @@ final class GradientTests: XCTestCase {
     func testFFTGradientAgreesWithExact() throws {
         let (ff, ex) = try gradients(method: .fft)
         print("FFT: repulsive gradient rel. error \(relativeError(ff, ex))")
-        // Measured 1.13e-2 here with 3 nodes per box and ≥ 50 boxes (FIt-SNE's defaults).
-        XCTAssertLessThan(relativeError(ff, ex), 1.5e-2)
+        // Measured 2.0e-3 here (3 nodes per box, the grid filled to its FFT length).
+        XCTAssertLessThan(relativeError(ff, ex), 1e-2)
     }
 
     func testRepulsionOnAWideRandomLayout() {

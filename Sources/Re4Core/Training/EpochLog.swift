@@ -70,6 +70,36 @@ public enum EpochLog {
         try AtomicFile.write(EpochRecord.columns.joined(separator: ",") + "\n" + records.map { $0.csvRow + "\n" }.joined(), to: csv)
     }
 
+    /// Reads a per-epoch log, JSONL or CSV (by extension; CSV must have a header row).
+    public static func read(path: String) throws -> [EpochRecord] {
+        if path.hasSuffix(".csv") { return try read(csv: path) }
+        return try read(jsonl: path)
+    }
+
+    public static func read(csv path: String) throws -> [EpochRecord] {
+        let data = try readFile(path)
+        var header: [String] = []
+        var out: [EpochRecord] = []
+        try data.withUnsafeBytes { raw in
+            try DelimitedText(delimiter: ",", quotes: true).forEachRow(in: raw) { line, f in
+                if header.isEmpty { header = f.map(String.init); return }
+                guard f.count == header.count else {
+                    throw LogError.malformed(file: path, line: line, what: "\(f.count) fields but the header has \(header.count)")
+                }
+                var obj: [String: Any] = [:]
+                for (k, v) in zip(header, f) {
+                    if v.isEmpty { continue }
+                    guard let d = Double(v) else { throw LogError.malformed(file: path, line: line, what: "'\(k)' = '\(v.prefix(20))' is not a number") }
+                    obj[k] = d
+                }
+                let json = try JSONSerialization.data(withJSONObject: obj)
+                out.append(try EpochRecord.parse(jsonLine: String(decoding: json, as: UTF8.self), source: path, line: line))
+            }
+        }
+        if header.isEmpty { throw DataError.empty(file: path) }
+        return out
+    }
+
     public static func read(jsonl path: String) throws -> [EpochRecord] {
         let text = String(decoding: try readFile(path), as: UTF8.self)
         var out: [EpochRecord] = []

@@ -1,0 +1,45 @@
+/// An RGBA colour, components in 0...1.
+public struct Color: Sendable, Equatable, Hashable {
+    public var r: Double, g: Double, b: Double, a: Double
+    public init(r: Double, g: Double, b: Double, a: Double = 1) { self.r = r; self.g = g; self.b = b; self.a = a }
+
+    /// From a hex string "#1f77b4".
+    public init(hex: String) {
+        let s = hex.hasPrefix("#") ? String(hex.dropFirst()) : hex
+        let v = UInt32(s, radix: 16) ?? 0
+        self.init(r: Double((v >> 16) & 0xff) / 255, g: Double((v >> 8) & 0xff) / 255, b: Double(v & 0xff) / 255)
+    }
+
+    public func withAlpha(_ a: Double) -> Color { Color(r: r, g: g, b: b, a: a) }
+
+    /// Mixed towards white by `amount` (0 = unchanged, 1 = white): a lighter shade of the same hue.
+    public func lighter(_ amount: Double) -> Color {
+        Color(r: r + (1 - r) * amount, g: g + (1 - g) * amount, b: b + (1 - b) * amount, a: a)
+    }
+
+    /// Mixed towards black by `amount`.
+    public func darker(_ amount: Double) -> Color { Color(r: r * (1 - amount), g: g * (1 - amount), b: b * (1 - amount), a: a) }
+
+    public static let black = Color(r: 0, g: 0, b: 0)
+    public static let white = Color(r: 1, g: 1, b: 1)
+    public static let gray = Color(hex: "#808080")
+}
+
+/// Colour cycles.
+public enum Palette: String, Sendable, CaseIterable {
+    /// matplotlib's default cycle ("tab10").
+    case tab10
+    /// Okabe & Ito's colour-blind-safe palette.
+    case okabeIto = "okabe-ito"
+
+    public var colors: [Color] {
+        switch self {
+        case .tab10:
+            return ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"].map(Color.init(hex:))
+        case .okabeIto:
+            return ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"].map(Color.init(hex:))
+        }
+    }
+
+    public func color(_ i: Int) -> Color { colors[((i % colors.count) + colors.count) % colors.count] }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Tick positions by matplotlib's MaxNLocator rule ("nice numbers": steps 1, 2,
+/// 2.5, 5, 10 times a power of ten; at most `maxIntervals` intervals; at least
+/// two ticks inside the view), and labels as matplotlib's ScalarFormatter prints
+/// them: every label with the decimals the step needs, U+2212 for minus.
+public enum Ticks {
+    static let steps: [Double] = [1, 2, 2.5, 5, 10]
+
+    /// Ticks inside [lo, hi].
+    public static func locate(_ lo: Double, _ hi: Double, maxIntervals: Int = 9) -> [Double] {
+        guard lo.isFinite, hi.isFinite else { return [] }
+        if hi <= lo { return [lo] }
+        let (scale, offset) = scaleRange(lo, hi, n: Double(maxIntervals))
+        let vmin = lo - offset, vmax = hi - offset
+        let raw = (vmax - vmin) / Double(maxIntervals)
+        var extended: [Double] = steps.dropLast().map { $0 * 0.1 } + steps + [10 * steps[1]]
+        extended = extended.map { $0 * scale }
+        let istep = extended.firstIndex { $0 >= raw } ?? (extended.count - 1)
+        var ticks: [Double] = []
+        for step in extended[0...istep].reversed() {
+            let best = (vmin / step).rounded(.down) * step
+            let low = edgeLE((vmin - best) / step, step: step, offset: offset)
+            let high = edgeGE((vmax - best) / step, step: step, offset: offset)
+            ticks = stride(from: low, through: high, by: 1).map { Double($0) * step + best }
+            let inside = ticks.filter { $0 >= vmin && $0 <= vmax }.count
+            if inside >= 2 { break }
+        }
+        let eps = 1e-10 * (hi - lo)
+        return ticks.map { $0 + offset }.filter { $0 >= lo - eps && $0 <= hi + eps }.map { clean($0, hi - lo) }
+    }
+
+    /// Rounds away binary noise (0.30000000000000004 → 0.3) relative to the range.
+    static func clean(_ v: Double, _ range: Double) -> Double {
+        let q = pow(10, (log10(range) - 12).rounded(.down))
+        let r = (v / q).rounded() * q
+        return abs(r) < q ? 0 : r
+    }
+
+    static func scaleRange(_ lo: Double, _ hi: Double, n: Double) -> (Double, Double) {
+        let dv = abs(hi - lo)
+        let meanv = (hi + lo) / 2
+        var offset = 0.0
+        if abs(meanv) / dv >= 100 { offset = copysign(pow(10, log10(abs(meanv)).rounded(.down)), meanv) }
+        let scale = pow(10, log10(dv / n).rounded(.down))
+        return (scale, offset)
+    }
+
+    /// matplotlib's _Edge_integer: floor/ceil with a tolerance for rounding error.
+    static func closeTo(_ ms: Double, _ edge: Double, step: Double, offset: Double) -> Bool {
+        let tol: Double
+        if offset > 0 { let digits = log10(offset / step); tol = max(1e-10, pow(10, digits - 12)); return abs(ms - edge) < min(0.4999, tol) }
+        tol = 1e-10
+        return abs(ms - edge) < tol
+    }
+    static func edgeLE(_ x: Double, step: Double, offset: Double) -> Int {
+        let d = x.rounded(.down), m = x - d
+        return closeTo(m, 1, step: step, offset: offset) ? Int(d) + 1 : Int(d)
+    }
+    static func edgeGE(_ x: Double, step: Double, offset: Double) -> Int {
+        let d = x.rounded(.down), m = x - d
+        return closeTo(m, 0, step: step, offset: offset) ? Int(d) : Int(d) + 1
+    }
+
+    /// Labels with a shared number of decimals: the fewest that print every tick
+    /// exactly (so 2.5 gets "2.5" and its neighbours "5.0", as matplotlib does).
+    public static func labels(_ ticks: [Double]) -> [String] {
+        guard !ticks.isEmpty else { return [] }
+        var decimals = 0
+        while decimals < 12 {
+            let f = pow(10, Double(decimals))
+            if ticks.allSatisfy({ abs(($0 * f).rounded() - $0 * f) < 1e-6 * max(1, abs($0 * f)) }) { break }
+            decimals += 1
+        }
+        return ticks.map { v in
+            let s = String(format: "%.\(decimals)f", abs(v) < 1e-300 ? 0 : v)
+            return s.hasPrefix("-") ? "\u{2212}" + s.dropFirst() : s
+        }
+    }
+
+    /// matplotlib's "auto" bin count: an axis holds a tick per 3 font sizes (x)
+    /// or 2 font sizes (y) of its length, at most 9 intervals.
+    public static func maxIntervals(axisLength: Double, fontSize: Double, horizontal: Bool) -> Int {
+        min(9, max(1, Int((axisLength / (fontSize * (horizontal ? 3 : 2))).rounded(.down))))
+    }
+
+    /// Log-scale ticks: the powers of ten inside [lo, hi] (lo > 0).
+    public static func locateLog(_ lo: Double, _ hi: Double) -> [Double] {
+        guard lo > 0, hi > lo else { return [] }
+        let a = Int(log10(lo).rounded(.up)), b = Int(log10(hi).rounded(.down))
+        return a <= b ? (a...b).map { pow(10, Double($0)) } : []
+    }
+
+    public static func logLabels(_ ticks: [Double]) -> [String] {
+        ticks.map { v in
+            let e = Int(log10(v).rounded())
+            return e >= 0 && e <= 4 ? String(format: "%.0f", v) : (e < 0 && e >= -3 ? String(format: "%.\(-e)f", v) : "1e\(e)")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Plot
+import Re4Viz
+
+struct CurvesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curves",
+        abstract: "Draw metrics (or losses) against epoch from per-epoch logs: the paper's Figure 3.",
+        discussion: """
+            One panel per metric, one line per run; runs with the same label (several seeds) are drawn
+            as their mean with a min–max band. A star marks each label's best epoch by validation Recall@50.
+
+            Examples:
+              re4-viz curves runs/base/log.jsonl runs/re4/log.jsonl --labels Base,Re4 \\
+                  --metrics test_recall@50,test_hitrate@50 --out figures/curves.png
+              re4-viz curves runs/re4-s*/log.jsonl --labels Re4,Re4,Re4 --loss --out loss.pdf
+            """)
+    @Argument(help: "Per-epoch logs (log.jsonl or log.csv).") var logs: [String]
+    @Option(help: "Comma-separated labels, one per log.") var labels: String?
+    @Option(help: "Comma-separated metrics, e.g. test_recall@50,test_ndcg@50.") var metrics: String = "test_recall@50,test_hitrate@50"
+    @Flag(help: "Draw the loss components instead of metrics.") var loss = false
+    @Option(help: "Output figure (.png, .svg or .pdf).") var out: String
+    @Option(help: "Figure title.") var title: String?
+    @Option(help: "Resolution of PNG output.") var dpi: Double = 100
+    @Option(help: "Colours: tab10 or okabe-ito.") var palette: String = "tab10"
+
+    func run() throws {
+        guard let pal = Palette(rawValue: palette) else { throw VizError.badInput("--palette must be tab10 or okabe-ito") }
+        let runs = try Curves.load(paths: logs, labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        let ms = loss ? ["loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"] : metrics.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let fig = try Curves.figure(runs: runs, metrics: ms, title: title, dpi: dpi, palette: pal)
+        try fig.save(out)
+        print("wrote \(out) (\(runs.count) run\(runs.count == 1 ? "" : "s"), \(ms.count) panel\(ms.count == 1 ? "" : "s"))")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import XCTest
+@testable import Re4Viz
+import Re4Core
+import Plot
+
+final class CurvesTests: XCTestCase {
+    func dir() -> String {
+        let p = NSTemporaryDirectory() + "curves-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+
+    /// A log written by hand in the trainer's format.
+    func log(_ d: String, _ name: String, epochs: Int, slope: Double) throws -> String {
+        var recs: [EpochRecord] = []
+        for e in 1...epochs {
+            var l = LossBreakdown(); l.total = 10 - Double(e); l.rec = 9 - Double(e)
+            let m = ["recall@50": 0.05 + slope * Double(e), "hitrate@50": 0.5 + slope * Double(e)]
+            recs.append(EpochRecord(epoch: e, seconds: 1, examplesPerSecond: 100, loss: l, valid: m, test: m))
+        }
+        try EpochLog.write(recs, jsonl: d + "/\(name).jsonl", csv: d + "/\(name).csv")
+        return d + "/\(name).jsonl"
+    }
+
+    func testFigureFromJSONLAndCSVWithSeedsAsBands() throws {
+        let d = dir()
+        let a = try log(d, "a", epochs: 5, slope: 0.01), b = try log(d, "b", epochs: 5, slope: 0.012)
+        let c = try log(d, "c", epochs: 5, slope: 0.02)
+        let runs = try Curves.load(paths: [a, b, d + "/c.csv"], labels: ["Base", "Base", "Re4"])
+        XCTAssertEqual(runs[2].records.map(\.epoch), [1, 2, 3, 4, 5], "CSV read back")
+        _ = c
+        let fig = try Curves.figure(runs: runs, metrics: ["test_recall@50", "loss"])
+        XCTAssertEqual(fig.axes.count, 2)
+        let bands = fig.axes[0].series.filter { if case .band = $0 { return true } else { return false } }.count
+        XCTAssertEqual(bands, 1, "two Base seeds → one band; one Re4 run → none")
+        XCTAssertEqual(fig.axes[0].legendEntries.map(\.0), ["Base (n=2)", "Re4"])
+        try fig.save(d + "/curves.png")
+        XCTAssertGreaterThan(try PixelImage.read(png: d + "/curves.png").width, 0)
+    }
+
+    func testSingleEpochLogStillPlots() throws {
+        let d = dir()
+        let a = try log(d, "one", epochs: 1, slope: 0.01)
+        let fig = try Curves.figure(runs: try Curves.load(paths: [a], labels: nil), metrics: ["test_hitrate@50"])
+        try fig.save(d + "/one.svg")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: d + "/one.svg"))
+    }
+
+    func testBadLogsAndNamesGiveClearErrors() throws {
+        let d = dir()
+        let a = try log(d, "a", epochs: 2, slope: 0.01)
+        XCTAssertThrowsError(try Curves.figure(runs: try Curves.load(paths: [a], labels: nil), metrics: ["test_auc"])) {
+            XCTAssertTrue($0.localizedDescription.contains("unknown metric 'test_auc'"))
+        }
+        XCTAssertThrowsError(try Curves.load(paths: [a], labels: ["x", "y"])) { XCTAssertTrue($0.localizedDescription.contains("2 names for 1 logs")) }
+        try "{\"epoch\": 1}\nnot json\n".write(toFile: d + "/bad.jsonl", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Curves.load(paths: [d + "/bad.jsonl"], labels: nil)) { XCTAssertTrue($0.localizedDescription.contains("bad.jsonl:2")) }
+        try "".write(toFile: d + "/empty.jsonl", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Curves.load(paths: [d + "/empty.jsonl"], labels: nil)) { XCTAssertTrue($0.localizedDescription.contains("no epochs")) }
+        try "epoch,loss\n1,abc\n".write(toFile: d + "/bad.csv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Curves.load(paths: [d + "/bad.csv"], labels: nil)) { XCTAssertTrue($0.localizedDescription.contains("bad.csv:2")) }
+    }
+}
