@@ -1,0 +1,202 @@
+import Foundation
+import Re4Core
+
+/// Statistics that make "Re4's interests are more distinct" measurable
+/// (SPEC-figures, "Distinctness statistics"). Each is a per-user value,
+/// averaged over users, with a seeded 95% percentile-bootstrap interval.
+public enum Distinctness {
+    public struct Statistic: Sendable, Equatable {
+        public var key: String
+        public var description: String
+        public var mean: Double
+        public var low: Double
+        public var high: Double
+        public var users: Int
+    }
+
+    public struct Report: Sendable {
+        public var checkpoint: String
+        public var statistics: [Statistic]
+        public func value(_ key: String) -> Statistic? { statistics.first { $0.key == key } }
+    }
+
+    /// Definitions, in report order.
+    public static let definitions: [(String, String)] = [
+        ("cos_U", "mean pairwise cosine between a user's interests U (lower = more distinct)"),
+        ("cos_Z", "mean pairwise cosine between raw interests Z"),
+        ("attention_entropy", "attention entropy per interest / log(length) (low = focused)"),
+        ("attention_top_share", "share of an interest's attention on its single largest item"),
+        ("positives", "Re4 positives per interest (attention > 1/length)"),
+        ("no_positive_share", "share of interests with no positive"),
+        ("retrieved_jaccard", "mean Jaccard overlap of interests' retrieved top-50 lists"),
+        ("usage_entropy", "entropy of which interest wins each held-out item / log K"),
+        ("dead_interest_share", "share of interests that win no held-out item"),
+        ("coherence_margin", "cos(interest, its attended items) − cos(interest, another user's items)"),
+        ("category_purity", "share of the dominant genre among an interest's top-50 items"),
+        ("top50_genres", "distinct genres in the merged top-50 recommendation list"),
+    ]
+
+    /// Per-user values of every statistic (NaN where undefined for that user).
+    public static func perUser(model: MultiInterestModel, dataset: Dataset, users: [Int]) -> [String: [Double]] {
+        let ui = UserInterests(model: model, dataset: dataset, users: users)
+        let K = ui.K, L = ui.L, d = ui.d
+        let E = model.embedding
+        func itemVec(_ it: Int32) -> ArraySlice<Float> {
+            ArraySlice(UnsafeBufferPointer(start: E + Int(it) * d, count: d))
+        }
+        var out: [String: [Double]] = [:]
+        for (key, _) in definitions { out[key] = [] }
+        let hasCategories = dataset.hasCategories
+        for i in users.indices {
+            var pairsU = 0.0, pairsZ = 0.0, jacc = 0.0, np = 0
+            let tops = ui.retrievedItems(i, model: model, top: 50)
+            for k in 0..<K { for m in (k + 1)..<max(K, k + 1) {
+                pairsU += cosine(ui.interest(i, k), ui.interest(i, m))
+                pairsZ += cosine(ui.interest(i, k, space: .z), ui.interest(i, m, space: .z))
+                let a = Set(tops[k]), b = Set(tops[m])
+                jacc += Double(a.intersection(b).count) / Double(max(1, a.union(b).count))
+                np += 1
+            } }
+            out["cos_U"]!.append(np > 0 ? pairsU / Double(np) : .nan)
+            out["cos_Z"]!.append(np > 0 ? pairsZ / Double(np) : .nan)
+            out["retrieved_jaccard"]!.append(np > 0 ? jacc / Double(np) : .nan)
+            let len = min(ui.lengths[i], L)
+            var ent = 0.0, top = 0.0, pos = 0.0, none = 0.0
+            for k in 0..<K {
+                let a = ui.attention(i, k)
+                var h = 0.0
+                for v in a where v > 0 { h -= Double(v) * log(Double(v)) }
+                ent += len > 1 ? h / log(Double(len)) : .nan
+                top += Double(a.max() ?? 0)
+                let p = ui.positives(i, k).count
+                pos += Double(p); none += p == 0 ? 1 : 0
+            }
+            out["attention_entropy"]!.append(ent / Double(K))
+            out["attention_top_share"]!.append(top / Double(K))
+            out["positives"]!.append(pos / Double(K))
+            out["no_positive_share"]!.append(none / Double(K))
+            // Usage: which interest scores each held-out item highest.
+            let gt = dataset.groundTruth(user: users[i])
+            var wins = [Int](repeating: 0, count: K)
+            for it in gt {
+                var best = 0, bs = -Double.infinity
+                for k in 0..<K {
+                    var s = 0.0
+                    for (x, y) in zip(ui.interest(i, k), itemVec(it)) { s += Double(x) * Double(y) }
+                    if s > bs { bs = s; best = k }
+                }
+                wins[best] += 1
+            }
+            let total = Double(wins.reduce(0, +))
+            var ue = 0.0
+            for w in wins where w > 0 { let p = Double(w) / total; ue -= p * log(p) }
+            out["usage_entropy"]!.append(K > 1 && total > 0 ? ue / log(Double(K)) : .nan)
+            out["dead_interest_share"]!.append(total > 0 ? Double(wins.filter { $0 == 0 }.count) / Double(K) : .nan)
+            // Coherence: attended items vs the next sampled user's history items.
+            let other = (i + 1) % users.count
+            let otherItems = (0..<L).map { ui.history[other * L + $0] }.filter { $0 != 0 }
+            var margin = 0.0, counted = 0
+            for k in 0..<K {
+                let att = ui.positives(i, k).map(\.1)
+                guard !att.isEmpty, !otherItems.isEmpty, other != i else { continue }
+                let own = att.map { cosine(ui.interest(i, k), itemVec($0)) }.reduce(0, +) / Double(att.count)
+                let oth = otherItems.map { cosine(ui.interest(i, k), itemVec($0)) }.reduce(0, +) / Double(otherItems.count)
+                margin += own - oth; counted += 1
+            }
+            out["coherence_margin"]!.append(counted > 0 ? margin / Double(counted) : .nan)
+            if hasCategories {
+                var purity = 0.0
+                for k in 0..<K {
+                    var counts: [String: Int] = [:]
+                    for it in tops[k] { for g in dataset.itemCategories[Int(it)] { counts[g, default: 0] += 1 } }
+                    let all = counts.values.reduce(0, +)
+                    purity += all > 0 ? Double(counts.values.max()!) / Double(all) : 0
+                }
+                out["category_purity"]!.append(purity / Double(K))
+                var merged = Array(ui.U[(i * K * d)..<((i + 1) * K * d)])
+                let list = merged.withUnsafeMutableBufferPointer {
+                    Retrieval.topN(U: $0.baseAddress!, users: 1, K: K, d: d, E: E, items: model.config.items, N: 50)[0]
+                }
+                out["top50_genres"]!.append(Double(Set(list.flatMap { dataset.itemCategories[Int($0)] }).count))
+            } else {
+                out["category_purity"]!.append(.nan); out["top50_genres"]!.append(.nan)
+            }
+        }
+        return out
+    }
+
+    /// Mean and 95% percentile-bootstrap interval (seeded; NaNs dropped).
+    public static func summarize(_ values: [Double], resamples: Int = 1000, seed: UInt64) -> (Double, Double, Double, Int) {
+        let v = values.filter(\.isFinite)
+        guard !v.isEmpty else { return (.nan, .nan, .nan, 0) }
+        let mean = v.reduce(0, +) / Double(v.count)
+        var rng = SeededRandom(seed: seed, stream: "bootstrap")
+        var means: [Double] = []
+        means.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            var s = 0.0
+            for _ in 0..<v.count { s += v[rng.below(v.count)] }
+            means.append(s / Double(v.count))
+        }
+        means.sort()
+        let lo = means[Int(0.025 * Double(resamples - 1))], hi = means[Int((0.975 * Double(resamples - 1)).rounded(.up))]
+        return (mean, lo, hi, v.count)
+    }
+
+    public static func report(checkpoint: String, model: MultiInterestModel, dataset: Dataset, users: [Int], seed: UInt64) -> Report {
+        let per = perUser(model: model, dataset: dataset, users: users)
+        let stats = definitions.compactMap { key, desc -> Statistic? in
+            let (m, lo, hi, n) = summarize(per[key]!, seed: seed)
+            return n == 0 ? nil : Statistic(key: key, description: desc, mean: m, low: lo, high: hi, users: n)
+        }
+        return Report(checkpoint: checkpoint, statistics: stats)
+    }
+
+    /// Renders reports side by side; with two or more, differences against the first
+    /// and whether the 95% intervals overlap.
+    public static func format(_ reports: [Report], as format: String) -> String {
+        let keys = definitions.map(\.0).filter { k in reports.contains { $0.value(k) != nil } }
+        func cell(_ s: Statistic?) -> String { s.map { String(format: "%.4f [%.4f, %.4f]", $0.mean, $0.low, $0.high) } ?? "-" }
+        func diff(_ a: Statistic?, _ b: Statistic?) -> (String, String) {
+            guard let a, let b else { return ("-", "-") }
+            return (String(format: "%+.4f", b.mean - a.mean), (b.low > a.high || b.high < a.low) ? "no" : "yes")
+        }
+        let names = reports.map { URL(fileURLWithPath: $0.checkpoint).deletingLastPathComponent().lastPathComponent + "/" + URL(fileURLWithPath: $0.checkpoint).lastPathComponent }
+        switch format {
+        case "json":
+            let items = reports.map { r in
+                "{\"checkpoint\":\(jsonQuote(r.checkpoint)),\"statistics\":{" + r.statistics.map {
+                    "\(jsonQuote($0.key)):{\"mean\":\($0.mean),\"ci95\":[\($0.low),\($0.high)],\"users\":\($0.users)}"
+                }.joined(separator: ",") + "}}"
+            }
+            return "[" + items.joined(separator: ",") + "]"
+        case "csv":
+            var lines = ["checkpoint,statistic,mean,ci_low,ci_high,users"]
+            for r in reports { for s in r.statistics { lines.append("\(r.checkpoint),\(s.key),\(s.mean),\(s.low),\(s.high),\(s.users)") } }
+            return lines.joined(separator: "\n")
+        case "markdown":
+            var header = "| statistic | " + names.joined(separator: " | ")
+            var sep = "|---|" + names.map { _ in "---|" }.joined()
+            if reports.count > 1 { for n in names.dropFirst() { header += " | Δ \(n) | CIs overlap" }; sep += names.dropFirst().map { _ in "---|---|" }.joined() }
+            var lines = [header + " |", sep]
+            for k in keys {
+                var row = "| \(k) | " + reports.map { cell($0.value(k)) }.joined(separator: " | ")
+                for r in reports.dropFirst() { let (dd, o) = diff(reports[0].value(k), r.value(k)); row += " | \(dd) | \(o)" }
+                lines.append(row + " |")
+            }
+            return lines.joined(separator: "\n")
+        default:
+            let w0 = max(22, keys.map(\.count).max() ?? 0)
+            var lines = ["statistic".padding(toLength: w0, withPad: " ", startingAt: 0) + "  " + names.map { $0.padding(toLength: 30, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                + (reports.count > 1 ? "  Δ vs first   overlap" : "")]
+            for k in keys {
+                var row = k.padding(toLength: w0, withPad: " ", startingAt: 0) + "  " + reports.map { cell($0.value(k)).padding(toLength: 30, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                if reports.count > 1 { let (dd, o) = diff(reports[0].value(k), reports[1].value(k)); row += "  " + dd.padding(toLength: 11, withPad: " ", startingAt: 0) + "  " + o }
+                lines.append(row)
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    static func jsonQuote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+}

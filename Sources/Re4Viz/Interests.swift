@@ -1,0 +1,104 @@
+import Foundation
+import Re4Core
+
+/// A checkpoint's view of some users: their K interests (U and raw Z), the
+/// attention over their evaluation history, and the history itself.
+public struct UserInterests: Sendable {
+    public let users: [Int]
+    public let K: Int
+    public let d: Int
+    public let L: Int
+    /// users × K × d.
+    public let U: [Float]
+    public let Z: [Float]
+    /// users × K × L.
+    public let A: [Float]
+    /// users × L item ids (0 = padding), most recent first.
+    public let history: [Int32]
+    public let lengths: [Int]
+
+    public init(model: MultiInterestModel, dataset: Dataset, users: [Int]) {
+        let c = model.config
+        let r = Evaluator.interests(model: model, dataset: dataset, users: users, keepZA: true)
+        self.users = users; K = c.interests; d = c.dim; L = c.maxLength
+        U = r.U.array; Z = r.Z!.array; A = r.A!.array
+        var h = [Int32](), lens = [Int]()
+        for u in users {
+            let row = dataset.history(user: u, cut: dataset.evaluationCut(user: u), length: c.maxLength)
+            h += row; lens.append(row.filter { $0 != 0 }.count)
+        }
+        history = h; lengths = lens
+    }
+
+    public func interest(_ i: Int, _ k: Int, space: Space = .u) -> ArraySlice<Float> {
+        let base = (i * K + k) * d
+        return (space == .u ? U : Z)[base..<(base + d)]
+    }
+
+    public func attention(_ i: Int, _ k: Int) -> ArraySlice<Float> { A[((i * K + k) * L)..<((i * K + k + 1) * L)] }
+
+    public enum Space: String, Sendable { case u, z }
+
+    /// The Re4 positives of user i's interest k: valid positions whose attention
+    /// exceeds 1/length (SPEC-re4 §3.3), as (position, item).
+    public func positives(_ i: Int, _ k: Int) -> [(Int, Int32)] {
+        let len = lengths[i], g = 1 / Float(min(len, L))
+        return (0..<L).compactMap { l in
+            let it = history[i * L + l]
+            return it != 0 && A[(i * K + k) * L + l] > g ? (l, it) : nil
+        }
+    }
+
+    /// Items attended by each interest, each item given to the interest that
+    /// attends to it most (the `attended` selection of SPEC-figures).
+    public func attendedItems(_ i: Int) -> [[Int32]] {
+        var out = [[Int32]](repeating: [], count: K)
+        var seen = Set<Int32>()
+        for l in 0..<L {
+            let it = history[i * L + l]
+            if it == 0 || seen.contains(it) { continue }
+            let g = 1 / Float(min(lengths[i], L))
+            var best = -1, bestA: Float = -1
+            for k in 0..<K where A[(i * K + k) * L + l] > g && A[(i * K + k) * L + l] > bestA { best = k; bestA = A[(i * K + k) * L + l] }
+            if best >= 0 { out[best].append(it); seen.insert(it) }
+        }
+        return out
+    }
+
+    /// The top-n items each interest retrieves from the whole gallery (by U_k·e_j).
+    public func retrievedItems(_ i: Int, model: MultiInterestModel, top n: Int) -> [[Int32]] {
+        (0..<K).map { k in
+            var v = Array(interest(i, k))
+            return v.withUnsafeMutableBufferPointer { p in
+                Retrieval.topN(U: p.baseAddress!, users: 1, K: 1, d: d, E: model.embedding, items: model.config.items, N: n)[0]
+            }
+        }
+    }
+}
+
+/// Loads a checkpoint for a data set, refusing one trained on other data unless allowed.
+public func loadCheckpoint(_ path: String, for dataset: Dataset, allowMismatch: Bool, maxLength: Int = 20) throws -> MultiInterestModel {
+    var fallback = ModelConfig(); fallback.maxLength = maxLength
+    let (model, prov) = try Checkpoint.load(path: path, fallback: fallback)
+    if !prov.datasetFingerprint.isEmpty && prov.datasetFingerprint != dataset.fingerprint && !allowMismatch {
+        throw CheckpointError.datasetMismatch(file: path, checkpoint: prov.datasetFingerprint, data: dataset.fingerprint, dataName: dataset.name)
+    }
+    guard model.config.items == dataset.itemCount else {
+        throw CheckpointError.inconsistent(file: path, what: "the embedding has \(model.config.items) items but \(dataset.name) has \(dataset.itemCount)")
+    }
+    return model
+}
+
+/// Seeded sample of test users with at least `minLength` history items.
+public func sampleUsers(_ dataset: Dataset, count: Int, seed: UInt64, minLength: Int = 5) -> [Int] {
+    var pool = dataset.users(in: .test).filter { dataset.evaluationCut(user: $0) >= minLength }
+    var rng = SeededRandom(seed: seed, stream: "viz-users")
+    rng.shuffle(&pool)
+    return Array(pool.prefix(count)).sorted()
+}
+
+@inline(__always) func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+    var dot = 0.0, na = 0.0, nb = 0.0
+    for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
+    return na > 0 && nb > 0 ? dot / (na * nb).squareRoot() : 0
+}

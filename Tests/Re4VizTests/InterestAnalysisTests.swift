@@ -1,0 +1,154 @@
+import Foundation
+import XCTest
+@testable import Re4Viz
+@testable import Re4Core
+import TSNE
+
+/// Users with two planted interest clusters each (items 1–10 and 11–20, or
+/// 21–30 and 31–40), alternating.
+func plantedDataset() throws -> Dataset {
+    var rng = SeededRandom(seed: 5)
+    var log = InteractionLog(source: "planted")
+    for u in 0..<60 {
+        let a = u % 2 == 0 ? 0 : 2, b = a + 1
+        for t in 0..<24 {
+            let c = t % 2 == 0 ? a : b
+            log.users.append("u\(u)"); log.items.append("i\(c * 10 + 1 + rng.below(10))"); log.times.append(Double(t))
+        }
+    }
+    return try Dataset.build(name: "planted", log: log)
+}
+
+func smallModel(_ ds: Dataset, seed: UInt64 = 3) -> MultiInterestModel {
+    var c = ModelConfig()
+    c.interests = 3; c.dim = 8; c.maxLength = 10; c.hidden = 6; c.items = ds.itemCount
+    c.lambdaAtt = 0; c.lambdaCt = 0; c.lambdaCs = 0
+    let m = MultiInterestModel.initial(config: c, seed: seed)
+    for i in m.params.names.indices { let b = m.params.buffers[i]; for j in 0..<b.count { b[j] *= 0.4 } }
+    return m
+}
+
+final class DistinctnessTests: XCTestCase {
+    func testCopiesOfOneInterestHaveCosineOneAndNoUsageSpread() throws {
+        let ds = try plantedDataset()
+        let m = smallModel(ds)
+        // Identical rows of W1_2 → identical attention → identical interests.
+        let w = m.params.p("W1_2"), H = m.config.hidden
+        for k in 1..<m.config.interests { for h in 0..<H { w[k * H + h] = w[h] } }
+        let users = ds.users(in: .test)
+        let per = Distinctness.perUser(model: m, dataset: ds, users: users)
+        for v in per["cos_U"]! { XCTAssertEqual(v, 1, accuracy: 1e-5) }
+        for v in per["cos_Z"]! { XCTAssertEqual(v, 1, accuracy: 1e-5) }
+        for v in per["usage_entropy"]! { XCTAssertEqual(v, 0, accuracy: 1e-12, "ties go to the first interest: one winner") }
+        for v in per["retrieved_jaccard"]! { XCTAssertEqual(v, 1, accuracy: 1e-12) }
+        let r = Distinctness.report(checkpoint: "x", model: m, dataset: ds, users: users, seed: 1)
+        XCTAssertEqual(r.value("dead_interest_share")!.mean, 2.0 / 3.0, accuracy: 1e-12)
+    }
+
+    func testStatisticsByHandForTwoUsers() throws {
+        let ds = try plantedDataset()
+        let m = smallModel(ds)
+        let users = Array(ds.users(in: .test).prefix(2))
+        let per = Distinctness.perUser(model: m, dataset: ds, users: users)
+        let ui = UserInterests(model: m, dataset: ds, users: users)
+        for i in 0..<2 {
+            // cos_U: mean over the three pairs.
+            func cos(_ a: Int, _ b: Int) -> Double {
+                let x = ui.interest(i, a).map(Double.init), y = ui.interest(i, b).map(Double.init)
+                let dot = zip(x, y).map(*).reduce(0, +)
+                return dot / (x.map { $0 * $0 }.reduce(0, +).squareRoot() * y.map { $0 * $0 }.reduce(0, +).squareRoot())
+            }
+            XCTAssertEqual(per["cos_U"]![i], (cos(0, 1) + cos(0, 2) + cos(1, 2)) / 3, accuracy: 1e-9)
+            // Positives: attention > 1/len over the history.
+            let len = ui.lengths[i]
+            var pos = 0
+            for k in 0..<3 { for l in 0..<len where ui.A[(i * 3 + k) * 10 + l] > 1 / Float(len) { pos += 1 } }
+            XCTAssertEqual(per["positives"]![i], Double(pos) / 3, accuracy: 1e-12)
+            // Top share.
+            let top = (0..<3).map { k in Double((0..<10).map { ui.A[(i * 3 + k) * 10 + $0] }.max()!) }.reduce(0, +) / 3
+            XCTAssertEqual(per["attention_top_share"]![i], top, accuracy: 1e-9)
+        }
+        // The bootstrap interval contains the mean and is seeded.
+        let (mean, lo, hi, n) = Distinctness.summarize([1, 2, 3, 4, 5, 6], seed: 9)
+        XCTAssertEqual(mean, 3.5); XCTAssertEqual(n, 6)
+        XCTAssertLessThan(lo, mean); XCTAssertGreaterThan(hi, mean)
+        XCTAssertTrue(Distinctness.summarize([1, 2, 3, 4, 5, 6], seed: 9) == (mean, lo, hi, n))
+    }
+
+    func testFormatsAndDifferences() throws {
+        let ds = try plantedDataset()
+        let users = ds.users(in: .test)
+        let a = Distinctness.report(checkpoint: "runs/base/best.safetensors", model: smallModel(ds, seed: 1), dataset: ds, users: users, seed: 1)
+        let b = Distinctness.report(checkpoint: "runs/re4/best.safetensors", model: smallModel(ds, seed: 2), dataset: ds, users: users, seed: 1)
+        let md = Distinctness.format([a, b], as: "markdown")
+        XCTAssertTrue(md.contains("| cos_U |")); XCTAssertTrue(md.contains("CIs overlap"))
+        let json = Distinctness.format([a, b], as: "json")
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        XCTAssertEqual(parsed?.count, 2)
+        XCTAssertEqual(Distinctness.format([a], as: "csv").split(separator: "\n").count, a.statistics.count + 1)
+        XCTAssertTrue(Distinctness.format([a, b], as: "table").contains("Δ vs first"))
+    }
+}
+
+final class ProjectionTests: XCTestCase {
+    func testAttendedSelectionFollowsItsDefinition() throws {
+        let ds = try plantedDataset()
+        let m = smallModel(ds)
+        let users = Array(ds.users(in: .test).prefix(3))
+        let ui = UserInterests(model: m, dataset: ds, users: users)
+        for i in users.indices {
+            let groups = ui.attendedItems(i)
+            let len = ui.lengths[i]
+            for (k, items) in groups.enumerated() {
+                for it in items {
+                    // The item sits at some position where interest k attends above 1/len and most among interests.
+                    let positions = (0..<len).filter { ui.history[i * 10 + $0] == it }
+                    XCTAssertTrue(positions.contains { l in
+                        let a = (0..<3).map { ui.A[(i * 3 + $0) * 10 + l] }
+                        return a[k] > 1 / Float(len) && a[k] == a.max()!
+                    })
+                }
+            }
+            XCTAssertEqual(Set(groups.joined()).count, groups.joined().count, "each item given to one interest")
+        }
+    }
+
+    func testTwoPanelsWithKStarsPerUserInTheCoordinates() throws {
+        let ds = try plantedDataset()
+        let users = Array(ds.users(in: .test).prefix(3))
+        var o = TSNEOptions(); o.earlyIterations = 30; o.iterations = 30; o.metric = .cosine
+        var pts: [InterestProjection.Point] = []
+        for (p, seed) in [UInt64(1), 2].enumerated() {
+            pts += try InterestProjection.project(model: smallModel(ds, seed: seed), dataset: ds, users: users, space: .u,
+                                                  selection: .retrieved(4), panel: p, options: o)
+        }
+        let csv = InterestProjection.coordinatesCSV(pts, panelTitles: ["Base", "Re4"], dataset: ds)
+        let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        XCTAssertEqual(Set(rows.map { String($0[0]) }), ["Base", "Re4"])
+        for panel in ["Base", "Re4"] {
+            for u in users {
+                let stars = rows.filter { $0[0] == panel && $0[1] == "interest" && String($0[2]) == ds.userIDs[u] }
+                XCTAssertEqual(stars.count, 3, "K stars per user")
+                XCTAssertEqual(rows.filter { $0[0] == panel && $0[1] == "item" && String($0[2]) == ds.userIDs[u] }.count, 12, "top-4 per interest")
+            }
+        }
+        let fig = InterestProjection.figure(points: pts, panelTitles: ["Base", "Re4"], users: 3, K: 3, layout: .panels,
+                                            caption: "c", title: nil, dpi: 50)
+        XCTAssertEqual(fig.axes.count, 6)
+        let dir = NSTemporaryDirectory() + "proj-\(getpid()).png"
+        try fig.save(dir)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir))
+    }
+
+    func testCheckpointFromOtherDataIsRefused() throws {
+        let ds = try plantedDataset()
+        let dir = NSTemporaryDirectory() + "ck-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var p = Checkpoint.Provenance(); p.datasetFingerprint = "0000000000000000"
+        try Checkpoint.save(smallModel(ds), provenance: p, path: dir + "/m.safetensors")
+        XCTAssertThrowsError(try loadCheckpoint(dir + "/m.safetensors", for: ds, allowMismatch: false)) {
+            XCTAssertTrue($0.localizedDescription.contains("--allow-mismatch"))
+        }
+        XCTAssertNoThrow(try loadCheckpoint(dir + "/m.safetensors", for: ds, allowMismatch: true))
+    }
+}
