@@ -43,6 +43,13 @@ demo: build
 	$(RELEASE)/re4 train --data ml-latest-small --epochs $(DEMO_EPOCHS) --out $(OUT)/re4
 	$(RELEASE)/re4 evaluate --checkpoint $(OUT)/base/best.safetensors --data ml-latest-small
 	$(RELEASE)/re4 evaluate --checkpoint $(OUT)/re4/best.safetensors --data ml-latest-small
+	$(RELEASE)/re4-viz curves $(OUT)/base/log.jsonl $(OUT)/re4/log.jsonl --labels Base,Re4 \
+	    --metrics test_recall@50,test_hitrate@50,test_ndcg@50 --out $(OUT)/curves.png
+	$(RELEASE)/re4-viz tsne $(OUT)/base/best.safetensors $(OUT)/re4/best.safetensors --data ml-latest-small \
+	    --labels Base,Re4 --users 4 --out $(OUT)/tsne.png --coords-out $(OUT)/tsne.csv
+	$(RELEASE)/re4-viz distinct $(OUT)/base/best.safetensors $(OUT)/re4/best.safetensors --data ml-latest-small \
+	    --out $(OUT)/distinct.txt
+	@echo "demo figures and tables: $(OUT)/curves.png $(OUT)/tsne.png $(OUT)/distinct.txt"
 
 clean:
 	rm -rf .build $(OUT)
