@@ -10,6 +10,8 @@ public enum Marker: String, Sendable, CaseIterable {
 /// left, lower right, as matplotlib orders them).
 public enum LegendPlacement: Sendable, Equatable {
     case best, upperRight, upperLeft, lowerLeft, lowerRight, none
+    /// To the right of the axes, outside the data area (the axes shrink to make room).
+    case outsideRight
 }
 
 public enum Scale: Sendable { case linear, log }

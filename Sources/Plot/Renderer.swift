@@ -220,7 +220,10 @@ struct Renderer {
         let topY = cell.1 + (ax.title != nil ? fs * 2.0 : fs * 0.6)
         let bottom = cell.1 + cell.3 - (ax.showTicks ? fs * 1.9 : 4) - (ax.xLabel != nil ? fs * 1.5 : 0) - 4
         var py = topY, ph = bottom - topY
-        let right = cell.0 + cell.2 - max(0.03 * cell.2, 10)
+        var right = cell.0 + cell.2 - max(0.03 * cell.2, 10)
+        if ax.legend == .outsideRight, !ax.legendEntries.isEmpty {
+            right -= legendSize(ax, canvas: c).0 + fs
+        }
         func yTicks(_ h: Double) -> [Double] {
             ax.yScale == .log ? Ticks.locateLog(yl.lowerBound, yl.upperBound)
                 : Ticks.locate(yl.lowerBound, yl.upperBound, maxIntervals: Ticks.maxIntervals(axisLength: h, fontSize: fs, horizontal: false))
@@ -292,17 +295,23 @@ struct Renderer {
         drawLegend(ax, canvas: c, frame: (px, py, pw, ph), tx: tx, ty: ty)
     }
 
+    func legendSize(_ ax: Axes, canvas c: CairoCanvas) -> (Double, Double) {
+        let fs = figure.fontSize * 0.9
+        let w = (ax.legendEntries.map { c.textWidth($0.0, size: fs) }.max() ?? 0) + fs * 1.8 + fs * 1.4
+        return (w, Double(ax.legendEntries.count) * fs * 1.4 + fs * 0.6)
+    }
+
     func drawLegend(_ ax: Axes, canvas c: CairoCanvas, frame: (Double, Double, Double, Double),
                     tx: (Double) -> Double, ty: (Double) -> Double) {
         let entries = ax.legendEntries
         guard !entries.isEmpty, ax.legend != .none else { return }
         let fs = figure.fontSize * 0.9
         let rowH = fs * 1.4, sample = fs * 1.8
-        let w = (entries.map { c.textWidth($0.0, size: fs) }.max() ?? 0) + sample + fs * 1.4
-        let h = Double(entries.count) * rowH + fs * 0.6
+        let (w, h) = legendSize(ax, canvas: c)
         let pad = fs * 0.5
         let (px, py, pw, ph) = frame
         let corners: [LegendPlacement: (Double, Double)] = [
+            .outsideRight: (px + pw + figure.fontSize, py),
             .upperRight: (px + pw - w - pad, py + pad), .upperLeft: (px + pad, py + pad),
             .lowerLeft: (px + pad, py + ph - h - pad), .lowerRight: (px + pw - w - pad, py + ph - h - pad),
         ]

@@ -122,10 +122,69 @@ public enum InterestProjection {
         var s = "panel,kind,user,interest,item,raw_item,title,x,y\n"
         for p in points {
             let raw = p.isInterest ? "" : dataset.itemIDs[Int(p.item) - 1]
+            let interest = p.interest >= 0 ? String(p.interest) : ""
             let title = p.isInterest ? "" : dataset.itemTitles[Int(p.item)]
             func q(_ v: String) -> String { v.contains(",") || v.contains("\"") ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v }
-            s += "\(q(panelTitles[p.panel])),\(p.isInterest ? "interest" : "item"),\(q(p.user)),\(p.interest),\(p.isInterest ? "" : String(p.item)),\(q(raw)),\(q(title)),\(p.x),\(p.y)\n"
+            s += "\(q(panelTitles[p.panel])),\(p.isInterest ? "interest" : "item"),\(q(p.user)),\(interest),\(p.isInterest ? "" : String(p.item)),\(q(raw)),\(q(title)),\(p.x),\(p.y)\n"
         }
         return s
+    }
+}
+
+extension InterestProjection {
+    /// The item gallery (all items, or a seeded sample) with the sampled users'
+    /// interests, embedded jointly; items carry `interest = -1`.
+    public static func projectGallery(model: MultiInterestModel, dataset: Dataset, users: [Int], space: UserInterests.Space,
+                                      sample: Int?, seed: UInt64, panel: Int, options: TSNEOptions) throws -> [Point] {
+        let ui = UserInterests(model: model, dataset: dataset, users: users)
+        let d = ui.d, n = model.config.items
+        var ids = Array(1...n).map { Int32($0) }
+        if let s = sample, s < n {
+            var rng = SeededRandom(seed: seed, stream: "gallery-sample")
+            rng.shuffle(&ids)
+            ids = Array(ids.prefix(s)).sorted()
+        }
+        var vectors: [Float] = []
+        var meta: [(Bool, Int, Int, Int32)] = []
+        for it in ids { vectors += UnsafeBufferPointer(start: model.embedding + Int(it) * d, count: d); meta.append((false, -1, -1, it)) }
+        for i in users.indices { for k in 0..<ui.K { vectors += ui.interest(i, k, space: space); meta.append((true, i, k, 0)) } }
+        var o = options
+        o.perplexity = min(o.perplexity, max(1, (Double(meta.count - 1) / 3).rounded(.down) - 1))
+        let r = try TSNE.embed(vectors, n: meta.count, dim: d, options: o)
+        return meta.enumerated().map { j, m in
+            Point(panel: panel, isInterest: m.0, user: m.1 >= 0 ? dataset.userIDs[users[m.1]] : "", userIndex: m.1,
+                  interest: m.2, item: m.3, x: r.embedding[2 * j], y: r.embedding[2 * j + 1])
+        }
+    }
+
+    /// One panel per checkpoint: items coloured by their first genre (the most
+    /// frequent ones; the rest grey), interests as stars coloured by user.
+    public static func galleryFigure(points: [Point], panelTitles: [String], dataset: Dataset, title: String?, dpi: Double,
+                                     maxGenres: Int = 9) -> Figure {
+        var counts: [String: Int] = [:]
+        for p in points where !p.isInterest && p.panel == 0 { if let g = dataset.itemCategories[Int(p.item)].first { counts[g, default: 0] += 1 } }
+        let genres = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(maxGenres).map(\.key)
+        var fig = Figure(rows: 1, columns: panelTitles.count, width: 5.6 * Double(panelTitles.count) + 1.2, height: 5.4, dpi: dpi,
+                         title: (title.map { $0 + " — " } ?? "") + "item gallery by first genre, ★ = sampled users' interests")
+        for (p, t) in panelTitles.enumerated() {
+            var ax = Axes(title: t)
+            ax.showTicks = false; ax.equalAspect = true
+            let items = points.filter { $0.panel == p && !$0.isInterest }
+            for (gi, g) in (genres + ["other"]).enumerated() {
+                let sel = items.filter { p in
+                    let first = dataset.itemCategories[Int(p.item)].first
+                    return g == "other" ? !(first.map(genres.contains) ?? false) : first == g
+                }
+                if sel.isEmpty { continue }
+                let c = g == "other" ? Color(hex: "#c7c7c7") : Palette.tab10.color(gi)
+                ax.scatter(x: sel.map(\.x), y: sel.map(\.y), color: c.withAlpha(0.6), marker: .circle, size: 3, label: g)
+            }
+            let stars = points.filter { $0.panel == p && $0.isInterest }
+            ax.scatter(x: stars.map(\.x), y: stars.map(\.y), colors: stars.map { _ in Color.black }, marker: .star, size: 11,
+                       edge: .white, label: "interests")
+            ax.legend = p == panelTitles.count - 1 ? .outsideRight : .none
+            fig.axes[p] = ax
+        }
+        return fig
     }
 }

@@ -74,6 +74,8 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "Interest space: u (used for matching) or z (raw).") var space: String = "u"
     @Option(help: "panels (one per user and checkpoint) or family (one per checkpoint, a hue family per user).") var layout: String = "panels"
     @Option(help: "Panel titles, comma-separated (default: the checkpoints' folder names).") var labels: String?
+    @Option(help: "users (Figure 4) or items (the whole gallery by genre, interests overlaid).") var map: String = "users"
+    @Option(help: "With --map items: embed a seeded sample of this many items.") var gallerySample: Int?
     @Option(help: "Write every plotted point to this CSV.") var coordsOut: String?
     @Option(help: "Figure title.") var title: String?
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
@@ -149,6 +151,17 @@ struct TSNECommand: ParsableCommand {
         }
         guard !chosen.isEmpty else { throw VizError.badInput("no test user has a long enough history to sample") }
         var pts: [InterestProjection.Point] = []
+        if map == "items" {
+            for (p, m) in models.enumerated() {
+                pts += try InterestProjection.projectGallery(model: m, dataset: ds, users: chosen, space: sp, sample: gallerySample,
+                                                             seed: seed, panel: p, options: o)
+            }
+            try InterestProjection.galleryFigure(points: pts, panelTitles: titles, dataset: ds, title: title, dpi: dpi).save(out)
+            if let c = coordsOut { try AtomicFile.write(InterestProjection.coordinatesCSV(pts, panelTitles: titles, dataset: ds), to: c) }
+            print("wrote \(out): \(models.count) panel\(models.count == 1 ? "" : "s"), \(pts.filter { !$0.isInterest }.count / models.count) items, \(chosen.count) users' interests")
+            return
+        }
+        guard map == "users" else { throw VizError.badInput("--map must be users or items, got '\(map)'") }
         for (p, m) in models.enumerated() {
             pts += try InterestProjection.project(model: m, dataset: ds, users: chosen, space: sp, selection: selection, panel: p, options: o)
         }
