@@ -102,6 +102,15 @@ struct TrainCommand: ParsableCommand {
         let ds = try load.load(data)
         var trainer = try Trainer(dataset: ds, config: cfg, options: o, out: out)
         if resume { try trainer.resume() }
+        // Ctrl-C / SIGTERM: finish the current batch, keep the last completed epoch.
+        signal(SIGINT, SIG_IGN); signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { StopRequest.requested = true }
+            s.resume()
+            return s
+        }
+        defer { sources.forEach { $0.cancel() } }
         let tty = isatty(2) == 1
         let mode = cfg.isBase ? "Base" : "Re4 (λ_att \(cfg.lambdaAtt), λ_ct \(cfg.lambdaCt), λ_cs \(cfg.lambdaCs))"
         eprint("training \(cfg.encoder.rawValue) \(mode) on \(ds.name): \(ds.itemCount) items, K = \(cfg.interests), d = \(cfg.dim), L = \(cfg.maxLength), \(Threads.count) threads")

@@ -86,6 +86,26 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(a.map(\.loss.total), b.map(\.loss.total))
     }
 
+    func testInterruptedMidEpochThenResumedGivesTheSameBytes() throws {
+        Threads.set(2)
+        let ds = try syntheticDataset()
+        let full = makeTempDir("full"), cut = makeTempDir("cut")
+        var t = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: full)
+        try t.run()
+        var a = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: cut)
+        defer { StopRequest.requested = false }
+        assertThrowsMessage(["interrupted", "epoch 1", "--resume"]) {
+            try a.run { event in
+                if case .batch(let e, let b, _, _, _) = event, e == 2, b == 2 { StopRequest.requested = true }
+            }
+        }
+        StopRequest.requested = false
+        var b = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: cut)
+        try b.resume()
+        try b.run()
+        XCTAssertEqual(files(full), files(cut), "the partial epoch is redone from the last completed one")
+    }
+
     func testBaseHasNoFlowParametersAndSameStartingEncoder() throws {
         let ds = try syntheticDataset()
         var c = smallConfig(); c.items = ds.itemCount

@@ -37,9 +37,14 @@ public enum TrainingError: LocalizedError, Equatable {
     case nonFinite(component: String, epoch: Int, batch: Int, lastGood: String)
     case noTrainingExamples(data: String)
     case badOption(String)
+    case interrupted(completedEpoch: Int, folder: String)
 
     public var errorDescription: String? {
         switch self {
+        case .interrupted(let e, let f):
+            return e > 0
+                ? "interrupted; epoch \(e) is the last completed one and is saved in \(f). Continue with the same command plus --resume"
+                : "interrupted during the first epoch; nothing was saved yet"
         case .nonFinite(let c, let e, let b, let g):
             return "\(c) became NaN or infinite at epoch \(e), batch \(b); training stopped, the last good checkpoint is \(g). Try a lower --lr"
         case .noTrainingExamples(let d):
@@ -54,6 +59,12 @@ public enum TrainingError: LocalizedError, Equatable {
 /// `last.safetensors`, `best.safetensors` (best validation Recall@50),
 /// `last.optim.safetensors` (everything needed to resume), optionally
 /// `epoch-NNN.safetensors`, `log.jsonl`, `log.csv`, `items.tsv`, `config.json`.
+/// Set from a signal handler (SIGINT/SIGTERM): training stops after the
+/// current batch, keeping the files of the last completed epoch.
+public enum StopRequest {
+    nonisolated(unsafe) public static var requested = false
+}
+
 public struct Trainer {
     public var dataset: Dataset
     public var options: TrainingOptions
@@ -196,6 +207,9 @@ public struct Trainer {
                 let w = Double(nb)
                 sum.rec += l.rec * w; sum.att += l.att * w; sum.ct += l.ct * w; sum.cs += l.cs * w; sum.total += l.total * w
                 seen += nb
+                if StopRequest.requested {
+                    throw TrainingError.interrupted(completedEpoch: epoch - 1, folder: out)
+                }
                 progress(.batch(epoch: epoch, batch: bi + 1, of: nBatches,
                                 examplesPerSecond: Double(seen) / max(Date().timeIntervalSince(t0), 1e-9), loss: sum.total / Double(seen)))
             }
