@@ -62,6 +62,9 @@ class Re4Model(nn.Module):
         self.K, self.L, self.d = K, L, d
 
     def forward(self, hist, tgt, negs, lam_att, lam_ct, lam_cs, tau=0.02):
+        return self.components(hist, tgt, negs, lam_att, lam_ct, lam_cs, tau)["total"]
+
+    def components(self, hist, tgt, negs, lam_att, lam_ct, lam_cs, tau=0.02):
         B, L, d, K = hist.shape[0], self.L, self.d, self.K
         mask = hist > 0
         X = self.embedding_layer(hist)                                   # B,L,d
@@ -78,11 +81,13 @@ class Re4Model(nn.Module):
         neg = u @ self.embedding_layer(negs).T
         rec = (torch.logsumexp(torch.cat([pos[:, None], neg], 1), 1) - pos).mean()
         total = rec
+        out = {"rec": rec}
         if lam_att:
             S = (Z @ X.transpose(1, 2)).masked_fill(~mask[:, None, :], -1e9)
             Ahat = torch.softmax(S, -1)
             att = -(Ahat * torch.log_softmax(logits, -1)).sum() / Ahat.sum()
             total = total + lam_att * att
+            out["att"] = att
         length = mask.sum(1).clamp(max=L).float()
         posm = (A > (1.0 / length)[:, None, None]) & mask[:, None, :]
         if lam_ct:
@@ -95,15 +100,18 @@ class Re4Model(nn.Module):
             s_oth = (Zn @ Xp.transpose(1, 2) / tau).masked_fill(~mp[:, None, :], float("-inf"))
             lden = torch.logsumexp(torch.cat([s_own, s_int, s_oth], -1), -1)
             ell = torch.where(posm, lden[..., None] - s_own, torch.zeros_like(s_own))
-            total = total + lam_ct * ell.sum() / (B * K * L)
+            out["ct"] = ell.sum() / (B * K * L)
+            total = total + lam_ct * out["ct"]
         if lam_cs:
             C = self.fc_cons(Z).view(B, K, L, d)
             R = (torch.tanh(C @ self.W3.T) @ self.W3_2.T).transpose(-1, -2)
             R = R.masked_fill(~mask[:, None, None, :], -1e9)
             Xhat = torch.softmax(R, -1) @ (C @ self.W5)
             err = ((Xhat - X[:, None]) ** 2) * posm[..., None]
-            total = total + lam_cs * err.sum() / (B * K * L * d)
-        return total
+            out["cs"] = err.sum() / (B * K * L * d)
+            total = total + lam_cs * out["cs"]
+        out["total"] = total
+        return out
 
 
 def main():
