@@ -32,14 +32,10 @@ public enum Palette: String, Sendable, CaseIterable {
     /// Okabe & Ito's colour-blind-safe palette.
     case okabeIto = "okabe-ito"
 
-    public var colors: [Color] {
-        switch self {
-        case .tab10:
-            return ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"].map(Color.init(hex:))
-        case .okabeIto:
-            return ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"].map(Color.init(hex:))
-        }
-    }
+    static let tab10Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"].map(Color.init(hex:))
+    static let okabeItoColors = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"].map(Color.init(hex:))
+
+    public var colors: [Color] { self == .tab10 ? Palette.tab10Colors : Palette.okabeItoColors }
 
     public func color(_ i: Int) -> Color { colors[((i % colors.count) + colors.count) % colors.count] }
 }
