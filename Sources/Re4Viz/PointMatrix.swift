@@ -11,6 +11,14 @@ public struct PointMatrix: Sendable {
     public init(n: Int, dim: Int, values: [Float]) { self.n = n; self.dim = dim; self.values = values }
 
     public static func read(path: String) throws -> PointMatrix {
+        let m = try readUnchecked(path: path)
+        if let i = m.values.firstIndex(where: { !$0.isFinite }) {
+            throw VizError.badInput("\(path): row \(i / m.dim + 1), column \(i % m.dim + 1) is NaN or infinite; remove or fix that row")
+        }
+        return m
+    }
+
+    static func readUnchecked(path: String) throws -> PointMatrix {
         if path.hasSuffix(".npy") {
             let t = try Npy.read(path: path)
             guard t.shape.count == 2 else {

@@ -36,7 +36,10 @@ struct Re4: ParsableCommand {
         } catch let e as LogError {
             fail(e.localizedDescription)
         } catch {
-            exit(withError: error)
+            // Help and version exit normally; every other parsing error is one line.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            fail(first.replacingOccurrences(of: "Error: ", with: "") + " (see --help)")
         }
     }
 

@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+@testable import Re4Core
+
+/// The bad-input suite: every command, malformed files and arguments. Each case
+/// must exit non-zero, print exactly one line on stderr that names the problem,
+/// and leave the working folder exactly as it was (no file created or changed).
+final class BadInputSuiteTests: XCTestCase {
+    struct Case { let name: String; let tool: String; let args: [String]; let expect: [String] }
+
+    func binary(_ tool: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(tool).path
+    }
+
+    func snapshot(_ dir: String) -> [String: Data] {
+        var out: [String: Data] = [:]
+        let e = FileManager.default.enumerator(atPath: dir)
+        while let f = e?.nextObject() as? String {
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: dir + "/" + f, isDirectory: &isDir)
+            out[f] = isDir.boolValue ? Data("<dir>".utf8) : (FileManager.default.contents(atPath: dir + "/" + f) ?? Data())
+        }
+        return out
+    }
+
+    func testEveryCommandRejectsBadInputCleanly() throws {
+        guard FileManager.default.isExecutableFile(atPath: binary("re4")), FileManager.default.isExecutableFile(atPath: binary("re4-viz")) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("re4 / re4-viz not built beside the tests") }
+            throw XCTSkip("re4 and re4-viz must be built (make test builds them)")
+        }
+        let d = makeTempDir()
+        // Fixtures.
+        var rng = SeededRandom(seed: 2)
+        var rows = "user,item,timestamp\n"
+        for u in 0..<40 { for t in 0..<(6 + rng.below(6)) { rows += "u\(u),i\(rng.below(25)),\(t)\n" } }
+        write(rows, d + "/good.csv")
+        write("a,x,1\na,y,2\nb,x,1\nb,z,2\nc,y,1\nc,z,3\n", d + "/other.csv")
+        write("", d + "/empty.csv")
+        write("user,item,timestamp\n", d + "/header.csv")
+        write("u,i,1\nu,j,noon\n", d + "/badtime.csv")
+        write("u,i\nu,j\n", d + "/twocols.csv")
+        write("garbage", d + "/garbage.safetensors")
+        write("{\"epoch\": 1}\n{broken\n", d + "/bad.jsonl")
+        write("1,2\n3,nan\n5,6\n7,8\n9,1\n", d + "/nan.csv")
+        write("1,2,3\n4,5,6\n", d + "/three.csv")
+        try Npy.write(Tensor(shape: [4], values: [1, 2, 3, 4]), path: d + "/flat.npy")
+        var ints = Npy.serialize(Tensor(shape: [2, 2], values: [1, 2, 3, 4]))
+        ints.replaceSubrange(ints.range(of: Data("<f4".utf8))!, with: Data("<i4".utf8))
+        try ints.write(to: URL(fileURLWithPath: d + "/ints.npy"))
+        try Npy.write(Tensor(shape: [10, 3], values: (0..<30).map(Float.init)), path: d + "/small.npy")
+        // A real run and checkpoints derived from it.
+        let run = try runTool("re4", ["train", "--data", d + "/good.csv", "--epochs", "1", "--batch-size", "64", "--interests", "2", "--dim", "8",
+                                      "--hidden", "8", "--negatives", "10", "--threads", "1", "--out", d + "/run"])
+        XCTAssertEqual(run.0, 0, run.2)
+        let ck = d + "/run/best.safetensors"
+        let full = try Data(contentsOf: URL(fileURLWithPath: ck))
+        try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: d + "/truncated.safetensors"))
+        var st = try SafeTensors.read(path: ck)
+        var w = st.tensors["W2"]!; w.values[3] = .nan; st.tensors["W2"] = w
+        try st.write(path: d + "/nan.safetensors")
+        write("x", d + "/afile")
+
+        let cases: [Case] = [
+            Case(name: "unknown data set", tool: "re4", args: ["data", "stats", "ml-20m"], expect: ["unknown data set"]),
+            Case(name: "missing file", tool: "re4", args: ["data", "stats", d + "/nope.csv"], expect: ["nope.csv", "no such file"]),
+            Case(name: "empty file", tool: "re4", args: ["data", "stats", d + "/empty.csv"], expect: ["empty.csv", "no data rows"]),
+            Case(name: "header only", tool: "re4", args: ["data", "stats", d + "/header.csv"], expect: ["header.csv", "no data rows"]),
+            Case(name: "non-numeric timestamp", tool: "re4", args: ["data", "stats", d + "/badtime.csv"], expect: ["badtime.csv:2", "not a number"]),
+            Case(name: "missing column", tool: "re4", args: ["data", "stats", d + "/twocols.csv"], expect: ["twocols.csv:1", "missing"]),
+            Case(name: "--columns with two entries", tool: "re4", args: ["data", "stats", d + "/good.csv", "--columns", "1,2"], expect: ["--columns"]),
+            Case(name: "bad --item-order", tool: "re4", args: ["data", "stats", d + "/good.csv", "--item-order", "random"], expect: ["--item-order"]),
+            Case(name: "negative --k-core", tool: "re4", args: ["data", "stats", d + "/good.csv", "--k-core=-1"], expect: ["--k-core"]),
+            Case(name: "fetch unknown", tool: "re4", args: ["data", "fetch", "ml-20m"], expect: ["unknown data set"]),
+            Case(name: "K = 0", tool: "re4", args: ["train", "--data", d + "/good.csv", "--interests", "0", "--out", d + "/r1"], expect: ["--interests"]),
+            Case(name: "bad --negatives", tool: "re4", args: ["train", "--data", d + "/good.csv", "--negatives", "many", "--out", d + "/r2"], expect: ["--negatives"]),
+            Case(name: "bad --sampler", tool: "re4", args: ["train", "--data", d + "/good.csv", "--sampler", "zipf", "--out", d + "/r3"], expect: ["--sampler"]),
+            Case(name: "bad --encoder", tool: "re4", args: ["train", "--data", d + "/good.csv", "--encoder", "mind", "--out", d + "/r4"], expect: ["--encoder"]),
+            Case(name: "negative λ", tool: "re4", args: ["train", "--data", d + "/good.csv", "--lambda-ct=-1", "--out", d + "/r5"], expect: ["--lambda-ct"]),
+            Case(name: "batch size 0", tool: "re4", args: ["train", "--data", d + "/good.csv", "--batch-size", "0", "--out", d + "/r6"], expect: ["--batch-size"]),
+            Case(name: "output under a file", tool: "re4", args: ["train", "--data", d + "/good.csv", "--out", d + "/afile/run"], expect: ["not a writable folder"]),
+            Case(name: "existing run without --resume", tool: "re4", args: ["train", "--data", d + "/good.csv", "--out", d + "/run"], expect: ["already holds a run"]),
+            Case(name: "--resume with nothing saved", tool: "re4", args: ["train", "--data", d + "/good.csv", "--resume", "--out", d + "/fresh"], expect: ["nothing to resume"]),
+            Case(name: "corrupt checkpoint", tool: "re4", args: ["evaluate", "--checkpoint", d + "/garbage.safetensors", "--data", d + "/good.csv"], expect: ["not a valid safetensors"]),
+            Case(name: "truncated checkpoint", tool: "re4", args: ["evaluate", "--checkpoint", d + "/truncated.safetensors", "--data", d + "/good.csv"], expect: ["truncated.safetensors"]),
+            Case(name: "checkpoint from other data", tool: "re4", args: ["evaluate", "--checkpoint", ck, "--data", d + "/other.csv"], expect: ["fingerprint"]),
+            Case(name: "NaN weights", tool: "re4", args: ["evaluate", "--checkpoint", d + "/nan.safetensors", "--data", d + "/good.csv"], expect: ["'W2'", "NaN"]),
+            Case(name: "bad --split", tool: "re4", args: ["evaluate", "--checkpoint", ck, "--data", d + "/good.csv", "--split", "dev"], expect: ["--split"]),
+            Case(name: "export bad --split", tool: "re4", args: ["export", "--checkpoint", ck, "--data", d + "/good.csv", "--split", "dev", "--out", d + "/exp"], expect: ["--split"]),
+            Case(name: "t-SNE NaN input", tool: "re4-viz", args: ["tsne", "--points", d + "/nan.csv", "--out", d + "/y.npy"], expect: ["nan.csv", "row 2", "NaN"]),
+            Case(name: "t-SNE perplexity too large", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/y.npy"], expect: ["perplexity 30.0 is too large"]),
+            Case(name: "t-SNE int .npy", tool: "re4-viz", args: ["tsne", "--points", d + "/ints.npy", "--out", d + "/y.npy"], expect: ["ints.npy", "not supported"]),
+            Case(name: "t-SNE 1-D .npy", tool: "re4-viz", args: ["tsne", "--points", d + "/flat.npy", "--out", d + "/y.npy"], expect: ["2-D"]),
+            Case(name: "t-SNE output folder missing", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/no/y.npy"], expect: ["does not exist"]),
+            Case(name: "t-SNE checkpoint without --data", tool: "re4-viz", args: ["tsne", ck, "--out", d + "/f.png"], expect: ["--data"]),
+            Case(name: "curves malformed log", tool: "re4-viz", args: ["curves", d + "/bad.jsonl", "--out", d + "/c.png"], expect: ["bad.jsonl:2"]),
+            Case(name: "curves unknown metric", tool: "re4-viz", args: ["curves", d + "/run/log.jsonl", "--metrics", "test_auc", "--out", d + "/c.png"], expect: ["unknown metric"]),
+            Case(name: "curves label count", tool: "re4-viz", args: ["curves", d + "/run/log.jsonl", "--labels", "a,b", "--out", d + "/c.png"], expect: ["--labels"]),
+            Case(name: "curves unknown format", tool: "re4-viz", args: ["curves", d + "/run/log.jsonl", "--out", d + "/c.gif"], expect: ["unknown figure format"]),
+            Case(name: "distinct bad --format", tool: "re4-viz", args: ["distinct", ck, "--data", d + "/good.csv", "--format", "xml"], expect: ["--format"]),
+            Case(name: "distinct other data", tool: "re4-viz", args: ["distinct", ck, "--data", d + "/other.csv"], expect: ["fingerprint"]),
+            Case(name: "unknown option", tool: "re4", args: ["train", "--data", d + "/good.csv", "--epochz", "3", "--out", d + "/r7"], expect: ["--epochz", "--help"]),
+            Case(name: "missing required option", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy"], expect: ["--out"]),
+            Case(name: "scatter N × 3", tool: "re4-viz", args: ["scatter", "--points", d + "/three.csv", "--out", d + "/s.png"], expect: ["N × 2"]),
+        ]
+        XCTAssertGreaterThanOrEqual(cases.count, 25)
+        for c in cases {
+            let before = snapshot(d)
+            let (status, _, err) = try runTool(c.tool, c.args)
+            XCTAssertNotEqual(status, 0, "\(c.name): must fail")
+            let lines = err.split(separator: "\n", omittingEmptySubsequences: true)
+            XCTAssertEqual(lines.count, 1, "\(c.name): exactly one error line, got: \(err)")
+            for e in c.expect { XCTAssertTrue(err.contains(e), "\(c.name): '\(err.trimmingCharacters(in: .newlines))' lacks '\(e)'") }
+            XCTAssertEqual(snapshot(d), before, "\(c.name): files created or changed")
+        }
+        print("bad-input suite: \(cases.count) cases")
+    }
+
+    func runTool(_ tool: String, _ args: [String]) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary(tool))
+        p.arguments = args
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o; p.standardError = e
+        try p.run()
+        let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+    }
+}
