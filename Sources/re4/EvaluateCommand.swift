@@ -21,6 +21,8 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print JSON only.") var json = false
     @Flag(help: "Evaluate even if the checkpoint was trained on other data.") var allowMismatch = false
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "ComiRec's controllable aggregation: re-rank each user's merged top-50 with this λ (needs item categories); reports diversity@50.")
+    var aggregationLambda: Double?
 
     func run() throws {
         if let threads { Threads.set(max(1, threads)) } else { Threads.set(Threads.count) }
@@ -36,8 +38,15 @@ struct EvaluateCommand: ParsableCommand {
             throw CheckpointError.inconsistent(file: checkpoint, what: "the embedding has \(model.config.items) items but \(ds.name) has \(ds.itemCount)")
         }
         let users = ds.users(in: part)
-        let m = Evaluator.evaluate(model: model, dataset: ds, users: users)
-        let names = RankingMetrics.names()
+        var m: [String: Double]
+        if let lambda = aggregationLambda {
+            guard lambda >= 0, lambda.isFinite else { throw TrainingError.badOption("--aggregation-lambda must be ≥ 0") }
+            guard ds.hasCategories else { throw TrainingError.badOption("\(ds.name) has no item categories; controllable aggregation needs them") }
+            m = ControllableAggregation.evaluate(model: model, dataset: ds, users: users, lambda: lambda)
+        } else {
+            m = Evaluator.evaluate(model: model, dataset: ds, users: users)
+        }
+        let names = RankingMetrics.names() + (m["diversity@50"] != nil ? ["diversity@50"] : [])
         let jsonText = "{" + (["\"split\":\"\(split)\"", "\"users\":\(users.count)", "\"ndcg\":\"standard; ndcg_comirec and ndcg_re4 as named\""]
             + names.map { "\"\($0)\":\(String(format: "%.6f", m[$0] ?? .nan))" }).joined(separator: ",") + "}"
         if json { print(jsonText); return }
@@ -47,6 +56,7 @@ struct EvaluateCommand: ParsableCommand {
             print(base.padding(toLength: 12, withPad: " ", startingAt: 0)
                   + String(format: "%.4f   %.4f", m["\(base)@20"] ?? .nan, m["\(base)@50"] ?? .nan))
         }
+        if let dv = m["diversity@50"] { print(String(format: "diversity@50 %.4f (controllable aggregation, λ = %g)", dv, aggregationLambda ?? 0)) }
         print("(ndcg = standard IDCG; ndcg_comirec / ndcg_re4 = the ComiRec and Re4 scripts' conventions)")
         print(jsonText)
     }

@@ -109,3 +109,34 @@ final class AdamTests: XCTestCase {
         }
     }
 }
+
+final class AggregationTests: XCTestCase {
+    func testGreedyRerankingByHand() {
+        // Items 1–4: categories A, A, B, C; scores 0.9, 0.8, 0.5, 0.1.
+        let cats: [[String]] = [[], ["A"], ["A"], ["B"], ["C"]]
+        let c: [(Float, Int32)] = [(0.9, 1), (0.8, 2), (0.5, 3), (0.1, 4), (0.85, 1)]
+        // λ = 0: by score; the duplicate of item 1 keeps its best score.
+        XCTAssertEqual(ControllableAggregation.rerank(candidates: c, lambda: 0, N: 3, categories: cats), [1, 2, 3])
+        // λ = 0.4: after 1 (A), item 2 scores 0.8 − 0.4 = 0.4 < item 3's 0.5 → 3, then 2 (0.4) beats 4 (0.1).
+        XCTAssertEqual(ControllableAggregation.rerank(candidates: c, lambda: 0.4, N: 3, categories: cats), [1, 3, 2])
+        // λ = 1: 1, 3, 4 (2 is now 0.8 − 1 = −0.2 < 0.1).
+        XCTAssertEqual(ControllableAggregation.rerank(candidates: c, lambda: 1, N: 3, categories: cats), [1, 3, 4])
+        // Diversity: [1, 2, 3]: pairs (A,A) same, (A,B), (A,B) differ → 2/3.
+        XCTAssertEqual(ControllableAggregation.diversity([1, 2, 3], categories: cats), 2.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(ControllableAggregation.diversity([1, 3, 4], categories: cats), 1)
+    }
+}
+
+extension AggregationTests {
+    func testLambdaZeroEqualsPlainEvaluation() throws {
+        let ds = try syntheticDataset()
+        var c = ModelConfig(); c.interests = 3; c.dim = 8; c.maxLength = 6; c.hidden = 8; c.items = ds.itemCount
+        c.lambdaAtt = 0; c.lambdaCt = 0; c.lambdaCs = 0
+        let m = MultiInterestModel.initial(config: c, seed: 2)
+        let users = ds.users(in: .test)
+        let plain = Evaluator.evaluate(model: m, dataset: ds, users: users)
+        let agg = ControllableAggregation.evaluate(model: m, dataset: ds, users: users, lambda: 0)
+        for name in RankingMetrics.names() { XCTAssertEqual(agg[name]!, plain[name]!, accuracy: 1e-12, name) }
+        XCTAssertNotNil(agg["diversity@50"])
+    }
+}
