@@ -86,7 +86,7 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "Repulsion: auto, bh, fft or exact.") var method: String = "auto"
     @Option(help: "Iterations after early exaggeration.") var iterations: Int = 500
     @Option(help: "Early-exaggeration iterations.") var earlyIterations: Int = 250
-    @Option(help: "euclidean or cosine.") var metric: String = "euclidean"
+    @Option(help: "euclidean or cosine (default: cosine for checkpoints, euclidean for --points).") var metric: String?
     @Option(help: "Initialisation: pca or random.") var initialization: String = "pca"
     @Option(help: "Seed.") var seed: UInt64 = 42
     @Option(help: "Threads.") var threads: Int = 2
@@ -96,7 +96,8 @@ struct TSNECommand: ParsableCommand {
     func run() throws {
         var o = TSNEOptions()
         guard let m = GradientMethod(rawValue: method) else { throw VizError.badInput("--method must be auto, bh, fft or exact, got '\(method)'") }
-        guard let me = TSNEMetric(rawValue: metric) else { throw VizError.badInput("--metric must be euclidean or cosine, got '\(metric)'") }
+        let metricName = metric ?? (points == nil ? "cosine" : "euclidean")
+        guard let me = TSNEMetric(rawValue: metricName) else { throw VizError.badInput("--metric must be euclidean or cosine, got '\(metricName)'") }
         guard let ini = TSNEOptions.Initialization(rawValue: initialization) else { throw VizError.badInput("--initialization must be pca or random") }
         guard threads >= 1 else { throw VizError.badInput("--threads must be ≥ 1") }
         o.method = m; o.metric = me; o.initialization = ini; o.perplexity = perplexity
@@ -128,8 +129,7 @@ struct TSNECommand: ParsableCommand {
 
     func embedCheckpoints(_ base: TSNEOptions) throws {
         guard !checkpoints.isEmpty else { throw VizError.badInput("give one or two checkpoints, or --points MATRIX") }
-        var o = base
-        if metric == "euclidean" && !CommandLine.arguments.contains("--metric") { o.metric = .cosine }  // cosine is the default here
+        let o = base
         guard let lay = InterestProjection.Layout(rawValue: layout) else { throw VizError.badInput("--layout must be panels or family") }
         guard let sp = UserInterests.Space(rawValue: space) else { throw VizError.badInput("--space must be u or z") }
         let selection: InterestProjection.Selection
