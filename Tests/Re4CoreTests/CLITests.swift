@@ -18,15 +18,7 @@ final class CLITests: XCTestCase {
             if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("re4 is not built at \(binary)") }
             throw XCTSkip("re4 is not built at \(binary): run `swift build` first (make test does)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o; p.standardError = e
-        try p.run()
-        let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+        return try runExecutable(binary, args)
     }
 
     func assertOneErrorLine(_ r: (status: Int32, out: String, err: String), contains: [String], file: StaticString = #filePath, line: UInt = #line) {

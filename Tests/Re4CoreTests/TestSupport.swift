@@ -39,3 +39,16 @@ func runPython(_ script: String, args: [String] = []) -> (Int32, String) {
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: out, as: UTF8.self))
 }
+
+/// Runs an executable; returns its exit status, stdout and stderr.
+func runExecutable(_ path: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    let o = Pipe(), e = Pipe()
+    p.standardOutput = o; p.standardError = e
+    try p.run()
+    let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+}
