@@ -7,7 +7,7 @@ APT_PACKAGES := libcairo2-dev libpng-dev libopenblas-dev pkg-config fonts-dejavu
 RELEASE := .build/release
 OUT ?= out
 
-.PHONY: setup build test demo bench clean
+.PHONY: setup build test demo bench clean fuzz
 
 bench: build
 	bash bench/train_throughput.sh
@@ -53,3 +53,14 @@ demo: build
 
 clean:
 	rm -rf .build $(OUT)
+
+FUZZ_SECONDS ?= 600
+CORE := Sources/Re4Core
+fuzz:
+	@mkdir -p .build-fuzz/corpus-binary .build-fuzz/corpus-text
+	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/IO/SafeTensors.swift $(CORE)/IO/Tensor.swift \
+	    $(CORE)/IO/Npy.swift $(CORE)/Util/AtomicFile.swift fuzz/BinaryReadersFuzz.swift -o .build-fuzz/binary 2>/dev/null
+	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Data/DelimitedText.swift $(CORE)/Data/InteractionLog.swift \
+	    $(CORE)/Data/DataError.swift $(CORE)/Util/AtomicFile.swift fuzz/TextReadersFuzz.swift -o .build-fuzz/text 2>/dev/null
+	cd .build-fuzz && ./binary corpus-binary ../fuzz/corpus/binary -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
+	cd .build-fuzz && ./text corpus-text ../fuzz/corpus/text -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048

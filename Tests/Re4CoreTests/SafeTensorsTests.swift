@@ -132,6 +132,12 @@ final class NpyTests: XCTestCase {
         }
     }
 
+    /// Inputs the fuzzer found (fuzz/README.md); each must give an error, not a trap.
+    func testFuzzRegressions() {
+        let npyOverflow = Data(base64Encoded: "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywjJ25ubmxzZSwgJ3NoYXBlJzogKDA0ICwsIDIyMiwgMjQsIDIyNCwyMjIsIDIyMiwgMjQsIDIyNCwsMTQsIDIyNCwgMiksICABAAAA////C3snZXInAP///yc8Zjcn/////7lzAAAAIAA=")!
+        assertThrowsMessage(["too large"]) { try Npy.parse(npyOverflow, source: "fuzz.npy") }
+    }
+
     func testMalformedNpy() {
         let good = Npy.serialize(Tensor(shape: [2, 2], values: [1, 2, 3, 4]))
         assertThrowsMessage(["x.npy", "magic"]) { try Npy.parse(Data("hello world".utf8), source: "x.npy") }

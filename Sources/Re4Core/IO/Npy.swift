@@ -60,8 +60,10 @@ public enum Npy {
         var count = 1
         for s in shape { let (p, o) = count.multipliedReportingOverflow(by: s); guard !o else { throw fail("shape overflows") }; count = p }
         let dataStart = start + hlen
-        guard count.multipliedReportingOverflow(by: elem).partialValue == d.count - dataStart, count < Int.max / 8 else {
-            throw fail("shape \(shape) needs \(count * elem) data bytes but the file has \(d.count - dataStart)")
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: elem)
+        guard !overflow else { throw fail("shape \(shape) is too large") }
+        guard bytes == d.count - dataStart else {
+            throw fail("shape \(shape) needs \(bytes) data bytes but the file has \(d.count - dataStart)")
         }
         var v = [Float](repeating: 0, count: count)
         d.withUnsafeBytes { raw in

@@ -78,8 +78,10 @@ public struct SafeTensors: Sendable, Equatable {
                 guard !o else { throw fail("tensor '\(name)': shape \(shape) overflows") }
                 count = p
             }
-            guard count.multipliedReportingOverflow(by: dtype.size) == (e - b, false) else {
-                throw fail("tensor '\(name)': shape \(shape) of \(dt) needs \(count * dtype.size) bytes but data_offsets span \(e - b)")
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.size)
+            guard !overflow else { throw fail("tensor '\(name)': shape \(shape) overflows") }
+            guard bytes == e - b else {
+                throw fail("tensor '\(name)': shape \(shape) of \(dt) needs \(bytes) bytes but data_offsets span \(e - b)")
             }
             ranges.append((b, e, name))
             out.dtypes[name] = dtype
