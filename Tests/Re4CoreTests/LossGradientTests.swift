@@ -183,6 +183,90 @@ final class LossGradientTests: XCTestCase {
         }
     }
 
+    /// The loss value against SPEC §3.4 written out literally: C materialised,
+    /// the full (L×L) score matrix with −1e9 at padding, β for every row, and the
+    /// positive mask applied to the squared error afterwards.
+    func testReConstructMatchesLiteralSpec() {
+        let t = TinyProblem()
+        let batch = t.batch()
+        let K = 3, d = 6, B = 4, L = 5
+        let (A, _) = attention(batch, K: K, seed: 4)
+        let Z = randomZ(B * K * d, seed: 8)
+        let P = t.model.params
+        let W3 = P.p("W3"), W32 = P.p("W3_2"), W5 = P.p("W5"), F = P.p("fc_cons.weight"), bc = P.p("fc_cons.bias")
+        var total = 0.0, positives = 0
+        for b in 0..<B {
+            let len = Int(batch.lengths[b])
+            for k in 0..<K {
+                let z = (0..<d).map { Double(Z[(b * K + k) * d + $0]) }
+                // C[m][e] = Σ_t fc_cons[m·d+e, t]·z_t + b_cons[m·d+e]
+                let C = (0..<L).map { m in (0..<d).map { e in
+                    (0..<d).reduce(Double(bc[m * d + e])) { $0 + Double(F[(m * d + e) * d + $1]) * z[$1] } } }
+                let T = C.map { c in (0..<d).map { e in tanh((0..<d).reduce(0.0) { $0 + Double(W3[e * d + $1]) * c[$1] }) } }
+                let V = C.map { c in (0..<d).map { e in (0..<d).reduce(0.0) { $0 + c[$1] * Double(W5[$1 * d + e]) } } }
+                for j in 0..<L {
+                    var R = (0..<L).map { m in (0..<d).reduce(0.0) { $0 + Double(W32[j * d + $1]) * T[m][$1] } }
+                    for m in 0..<L where batch.idx[b * L + m] < 0 { R[m] = -1e9 }
+                    let mx = R.max()!, ex = R.map { exp($0 - mx) }, s = ex.reduce(0, +)
+                    let beta = ex.map { $0 / s }
+                    let isPos = batch.idx[b * L + j] >= 0 && A[(b * K + k) * L + j] > 1 / Float(min(len, L))
+                    guard isPos else { continue }
+                    positives += 1
+                    let x = batch.Xu.p + Int(batch.idx[b * L + j]) * d
+                    for e in 0..<d {
+                        let xhat = (0..<L).reduce(0.0) { $0 + beta[$1] * V[$1][e] }
+                        total += (xhat - Double(x[e])) * (xhat - Double(x[e]))
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(positives, 0)
+        var g = P.zeros()
+        let dZ = FloatBuffer(B * K * d), dX = FloatBuffer(B * L * d)
+        let v = ReConstruct.loss(batch, Z: Z.p, A: A.p, K: K, params: P, scale: 1, dZ: dZ.p, dXpos: dX.p, grads: &g)
+        let expected = total / Double(B * K * L * d)
+        XCTAssertEqual(v, expected, accuracy: 1e-5 * expected)
+    }
+
+    /// The blocked, grouped computation gives the same loss and gradients
+    /// (to rounding) for any block size and group count, and the same bytes for
+    /// any thread count.
+    func testReConstructBlockingChangesNothing() {
+        let t = TinyProblem()
+        let K = 3, d = 6, L = 5, B = 37
+        var rng = SeededRandom(seed: 21)
+        var items: [Int32] = []
+        for _ in 0..<B {
+            let len = 1 + Int(rng.next() % UInt64(L))
+            items += (0..<L).map { $0 < len ? Int32(1 + rng.next() % UInt64(t.config.items)) : 0 }
+        }
+        var scratch = t.scratch
+        let batch = t.model.batch(items: items, B: B, targets: [Int32](repeating: 1, count: B), scratch: &scratch)
+        let (A, _) = attention(batch, K: K, seed: 5)
+        let Z = randomZ(B * K * d, seed: 6)
+        func run(_ blockRows: Int, _ groups: Int) -> (Double, [Float]) {
+            var g = t.model.params.zeros()
+            let dZ = FloatBuffer(B * K * d), dX = FloatBuffer(B * L * d)
+            let v = ReConstruct.loss(batch, Z: Z.p, A: A.p, K: K, params: t.model.params, scale: 1, dZ: dZ.p, dXpos: dX.p,
+                                     grads: &g, blockRows: blockRows, groupCount: groups)
+            return (v, dZ.array + dX.array + ReConstruct.parameterNames.flatMap { g.buffers[g.index(of: $0)!].array })
+        }
+        let reference = run(1_000, 1)
+        XCTAssertGreaterThan(reference.0, 0)
+        for (rows, groups) in [(128, 8), (K, 5), (7, 3), (1, 37)] {
+            let other = run(rows, groups)
+            XCTAssertEqual(other.0, reference.0, accuracy: 1e-6 * reference.0, "blockRows \(rows), groups \(groups)")
+            let scale = reference.1.map { abs($0) }.max()!
+            for (a, b) in zip(other.1, reference.1) { XCTAssertEqual(a, b, accuracy: 1e-5 * scale) }
+        }
+        let before = Threads.count
+        defer { Threads.set(before) }
+        Threads.set(1); let one = run(8, 4)
+        Threads.set(2); let two = run(8, 4)
+        XCTAssertEqual(one.0, two.0)
+        XCTAssertEqual(one.1, two.1)
+    }
+
     func testReConstructIgnoresInterestsWithoutPositives() {
         // Uniform attention: A = 1/len is never > 1/len, so no positive anywhere → loss 0, no gradient.
         let t = TinyProblem()

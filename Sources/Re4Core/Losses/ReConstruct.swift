@@ -29,6 +29,16 @@ public enum ReConstruct {
     public static func loss(_ batch: HistoryBatch, Z: UnsafePointer<Float>, A: UnsafePointer<Float>, K: Int,
                             params: ParameterSet, scale: Float, dZ: UnsafeMutablePointer<Float>,
                             dXpos: UnsafeMutablePointer<Float>, grads: inout ParameterSet) -> Double {
+        loss(batch, Z: Z, A: A, K: K, params: params, scale: scale, dZ: dZ, dXpos: dXpos, grads: &grads,
+             blockRows: 128, groupCount: 8)
+    }
+
+    /// `blockRows` and `groupCount` set the blocking (exposed for the tests, which
+    /// check that they change nothing beyond rounding).
+    static func loss(_ batch: HistoryBatch, Z: UnsafePointer<Float>, A: UnsafePointer<Float>, K: Int,
+                     params: ParameterSet, scale: Float, dZ: UnsafeMutablePointer<Float>,
+                     dXpos: UnsafeMutablePointer<Float>, grads: inout ParameterSet,
+                     blockRows requestedBlockRows: Int, groupCount: Int) -> Double {
         let B = batch.B, L = batch.L, d = batch.d, Ld = L * d
         // Active (b,k) rows and their positive positions.
         var rows: [Int] = []
@@ -45,7 +55,6 @@ public enum ReConstruct {
         }
         let na = rows.count
         if na == 0 { return 0 }
-        let naL = na * L
         let Za = FloatBuffer(na * d)
         for (i, r) in rows.enumerated() { (Za.p + i * d).update(from: Z + r * d, count: d) }
         // C is linear in Z: slot m is C_m = F_m z + b_m, with F_m the m-th d×d block
@@ -66,104 +75,115 @@ public enum ReConstruct {
                 bias[m * d + e] = s3; bias[Ld + m * d + e] = s5
             }
         }
-        // PV = [Pre | V] (na × 2Ld): Pre = C·W3ᵀ, V = C·W5.
-        let PV = FloatBuffer(uninitialized: na * 2 * Ld)
-        for i in 0..<na { (PV.p + i * 2 * Ld).update(from: bias.p, count: 2 * Ld) }
-        sgemm(false, true, m: na, n: 2 * Ld, k: d, Za.p, lda: d, M.p, ldb: d, beta: 1, PV.p, ldc: 2 * Ld)
-        // Ct = tanh(Pre) (naL × d) and V (naL × d), each contiguous.
-        let Ct = FloatBuffer(uninitialized: naL * d), V = FloatBuffer(uninitialized: naL * d)
-        let pv = PV.p, ct = Ct.p, vv = V.p
-        parallelChunks(na, minChunk: 64) { r in
-            for i in r {
-                let src = pv + i * 2 * Ld, dst = ct + i * Ld
-                for t in 0..<Ld { dst[t] = FastMath.tanh(src[t]) }
-                (vv + i * Ld).update(from: src + Ld, count: Ld)
-            }
-        }
-        let Rt = FloatBuffer(uninitialized: naL * L)
-        sgemm(false, true, m: naL, n: L, k: d, Ct.p, lda: d, params.p("W3_2"), ldb: d, Rt.p, ldc: L)
-        let beta = FloatBuffer(na * L * L), dXhat = FloatBuffer(naL * d)
-        let dRt = FloatBuffer(naL * L), dV = FloatBuffer(naL * d)
-        let parts = DoubleBuffer(na)
+        // The rest runs in blocks of about 128 active rows, each kept in cache from
+        // its forward product to its backward products:
+        //   PV = [Pre | V] = Z·[M3 | M5]ᵀ + bias          (Pre = C·W3ᵀ, V = C·W5)
+        //   per interest: Ct = tanh(Pre); scores R[j,·] = W3_2[j]·Ct[m] and their
+        //   softmax β only for positive positions j (other rows of β never reach
+        //   the loss); X̂[j], the error, and the backward to dV and dPre, which
+        //   overwrite PV (PV becomes dPV)
+        //   dZ = dPV·M;  dM += dPVᵀ·Z;  dbias += column sums of dPV.
+        // Users (never split, so a user's target rows are written by one thread) go
+        // into a fixed number of groups whose partial sums are added in group order:
+        // the result does not depend on the thread count.
+        let W32 = params.p("W3_2")
         let g = scale * 2 / Float(B * K * L * d)
-        // Per active row: β, X̂, the error, and the backward down to dRt and dV.
+        var userStart: [Int] = [0]                 // active rows of user u: userStart[u]..<userStart[u+1]
+        for i in 1..<na where rows[i] / K != rows[i - 1] / K { userStart.append(i) }
+        userStart.append(na)
+        let nUsers = userStart.count - 1
+        let groups = min(groupCount, nUsers)
+        let blockRows = max(requestedBlockRows, K)
+        let dMParts = FloatBuffer(groups * 2 * Ld * d), dBiasParts = FloatBuffer(groups * 2 * Ld)
+        let dW32Parts = FloatBuffer(groups * L * d)
+        let dZa = FloatBuffer(uninitialized: na * d)
+        let parts = DoubleBuffer(na)
         batch.idx.withUnsafeBufferPointer { idx in
-            parallelChunks(na, minChunk: 8) { range in
-                let xhat = UnsafeMutablePointer<Float>.allocate(capacity: d)
-                let dbeta = UnsafeMutablePointer<Float>.allocate(capacity: L)
-                defer { xhat.deallocate(); dbeta.deallocate() }
-                for i in range {
-                    let r = rows[i], b = r / K
-                    let be = beta.p + i * L * L, Vr = V.p + i * L * d
-                    var rowError: Float = 0
-                    for j in 0..<L {
-                        // β[j, m] = softmax over valid m of R[j, m] = Rt[(i,m), j].
-                        let bj = be + j * L
-                        var mx = -Float.infinity
-                        for m in 0..<L where idx[b * L + m] >= 0 { mx = max(mx, Rt[(i * L + m) * L + j]) }
-                        var s: Float = 0
-                        for m in 0..<L {
-                            let e: Float = idx[b * L + m] >= 0 ? FastMath.exp(Rt[(i * L + m) * L + j] - mx) : 0
-                            bj[m] = e; s += e
+            parallelChunks(groups) { groupRange in
+                let pvBlock = FloatBuffer(uninitialized: blockRows * 2 * Ld)
+                let ct = FloatBuffer(uninitialized: Ld), dct = FloatBuffer(uninitialized: Ld), dv = FloatBuffer(uninitialized: Ld)
+                let beta = FloatBuffer(uninitialized: L)
+                let xhat = FloatBuffer(uninitialized: d), dx = FloatBuffer(uninitialized: d), dbeta = FloatBuffer(uninitialized: L)
+                var posJ = [Int](), valid = [Int]()
+                for grp in groupRange {
+                    let dW32 = dW32Parts.p + grp * L * d, dMg = dMParts.p + grp * 2 * Ld * d
+                    let dBiasG = dBiasParts.p + grp * 2 * Ld
+                    var u = grp * nUsers / groups
+                    let uEnd = (grp + 1) * nUsers / groups
+                    while u < uEnd {
+                        // One block: whole users, at most blockRows rows.
+                        var uNext = u + 1
+                        while uNext < uEnd && userStart[uNext + 1] - userStart[u] <= blockRows { uNext += 1 }
+                        let i0 = userStart[u], nb = userStart[uNext] - i0
+                        for i in 0..<nb { (pvBlock.p + i * 2 * Ld).update(from: bias.p, count: 2 * Ld) }
+                        sgemmSerial(false, true, nb, 2 * Ld, d, 1, Za.p + i0 * d, d, M.p, d, 1, pvBlock.p, 2 * Ld)
+                        for uu in u..<uNext {
+                            let b = rows[userStart[uu]] / K
+                            valid.removeAll(keepingCapacity: true)
+                            for m in 0..<L where idx[b * L + m] >= 0 { valid.append(m) }
+                            for i in userStart[uu]..<userStart[uu + 1] {
+                                let r = rows[i], pre = pvBlock.p + (i - i0) * 2 * Ld, V = pre + Ld
+                                posJ.removeAll(keepingCapacity: true)
+                                for j in 0..<L where isPos[r * L + j] { posJ.append(j) }
+                                ct.p.update(repeating: 0, count: Ld)          // padding slots stay 0, so their dPre is 0
+                                for m in valid { for t in (m * d)..<(m * d + d) { ct[t] = FastMath.tanh(pre[t]) } }
+                                dct.p.update(repeating: 0, count: Ld)
+                                dv.p.update(repeating: 0, count: Ld)
+                                var rowError: Float = 0
+                                for j in posJ {
+                                    // β[j, m] = softmax over valid m of W3_2[j]·Ct[m]; exactly 0 at padding.
+                                    let bj = beta.p, wj = W32 + j * d
+                                    var mx = -Float.infinity
+                                    for m in valid { let s = Kernels.dot(wj, ct.p + m * d, d); bj[m] = s; mx = max(mx, s) }
+                                    var sum: Float = 0
+                                    for m in valid { let e = FastMath.exp(bj[m] - mx); bj[m] = e; sum += e }
+                                    let inv = 1 / sum
+                                    xhat.p.update(repeating: 0, count: d)
+                                    for m in valid { bj[m] *= inv; Kernels.axpy(bj[m], V + m * d, xhat.p, d) }
+                                    // Error against the (not detached) target; dX̂ = g·(X̂ − X).
+                                    let x = batch.Xu.p + Int(idx[b * L + j]) * d, dxpos = dXpos + (b * L + j) * d
+                                    var e: Float = 0
+                                    for t in 0..<d {
+                                        let diff = xhat[t] - x[t]
+                                        e += diff * diff
+                                        dx[t] = g * diff
+                                        dxpos[t] -= g * diff
+                                    }
+                                    rowError += e
+                                    // dβ[m] = dX̂·V[m]; dV[m] += β[j,m]·dX̂; dR[j,m] = β(dβ − Σβdβ).
+                                    var sb: Float = 0
+                                    for m in valid {
+                                        let s2 = Kernels.dot(dx.p, V + m * d, d)
+                                        Kernels.axpy(bj[m], dx.p, dv.p + m * d, d)
+                                        dbeta[m] = s2; sb += bj[m] * s2
+                                    }
+                                    for m in valid {
+                                        let w = bj[m] * (dbeta[m] - sb)
+                                        Kernels.axpy(w, wj, dct.p + m * d, d)            // dCt[m] += dR[j,m]·W3_2[j]
+                                        Kernels.axpy(w, ct.p + m * d, dW32 + j * d, d)   // dW3_2[j] += dR[j,m]·Ct[m]
+                                    }
+                                }
+                                // [dPre | dV], dPre = dCt ⊙ (1 − Ct²), replaces [Pre | V].
+                                for t in 0..<Ld { pre[t] = dct[t] * (1 - ct[t] * ct[t]) }
+                                V.update(from: dv.p, count: Ld)
+                                parts[i] = Double(rowError)
+                            }
                         }
-                        let inv = 1 / s
-                        for m in 0..<L { bj[m] *= inv }
-                        guard isPos[r * L + j] else { continue }
-                        // X̂[j] = Σ_m β[j,m]·V[m] (β is exactly 0 at padding).
-                        xhat.update(repeating: 0, count: d)
-                        for m in 0..<L where bj[m] != 0 { Kernels.axpy(bj[m], Vr + m * d, xhat, d) }
-                        let x = batch.Xu.p + Int(idx[b * L + j]) * d
-                        let dx = dXhat.p + (i * L + j) * d
-                        var e: Float = 0
-                        for t in 0..<d {
-                            let diff = xhat[t] - x[t]
-                            e += diff * diff
-                            dx[t] = g * diff
-                        }
-                        rowError += e
-                        // dβ[j, m] = dX̂[j]·V[m]; dV[m] += β[j,m]·dX̂[j]; dR = β ⊙ (dβ − Σ β dβ).
-                        var sb: Float = 0
-                        for m in 0..<L {
-                            let w = bj[m]
-                            let s2 = Kernels.dot(dx, Vr + m * d, d)
-                            if w != 0 { Kernels.axpy(w, dx, dV.p + (i * L + m) * d, d) }
-                            dbeta[m] = s2; sb += w * s2
-                        }
-                        for m in 0..<L { dRt[(i * L + m) * L + j] = bj[m] * (dbeta[m] - sb) }
+                        sgemmSerial(false, false, nb, d, 2 * Ld, 1, pvBlock.p, 2 * Ld, M.p, d, 0, dZa.p + i0 * d, d)
+                        sgemmSerial(true, false, 2 * Ld, d, nb, 1, pvBlock.p, 2 * Ld, Za.p + i0 * d, d, 1, dMg, d)
+                        addColumnSums(pvBlock.p, rows: nb, n: 2 * Ld, into: dBiasG)
+                        u = uNext
                     }
-                    parts[i] = Double(rowError)
                 }
             }
         }
-        // The target X is not detached: dX[b,j] −= dX̂ summed over interests.
-        for (i, r) in rows.enumerated() {
-            let b = r / K
-            for j in 0..<L where isPos[r * L + j] {
-                let src = dXhat.p + (i * L + j) * d, dst = dXpos + (b * L + j) * d
-                for t in 0..<d { dst[t] -= src[t] }
-            }
+        let dW32 = grads.p("W3_2")
+        for grp in 0..<groups { Kernels.axpy(1, dW32Parts.p + grp * L * d, dW32, L * d) }
+        let dM = dMParts, dBias = dBiasParts
+        for grp in 1..<max(groups, 1) {
+            Kernels.axpy(1, dMParts.p + grp * 2 * Ld * d, dM.p, 2 * Ld * d)
+            Kernels.axpy(1, dBiasParts.p + grp * 2 * Ld, dBias.p, 2 * Ld)
         }
-        // Rt = Ct·W3_2ᵀ.
-        sgemm(true, false, m: L, n: d, k: naL, dRt.p, lda: L, Ct.p, ldb: d, beta: 1, grads.p("W3_2"), ldc: d)
-        let dCt = FloatBuffer(uninitialized: naL * d)
-        sgemm(false, false, m: naL, n: d, k: L, dRt.p, lda: L, params.p("W3_2"), ldb: d, dCt.p, ldc: d)
-        // dPV = [dPre | dV] with dPre = dCt ⊙ (1 − Ct²).
-        let dPV = FloatBuffer(uninitialized: na * 2 * Ld)
-        let dpv = dPV.p, dct = dCt.p, dvv = dV.p
-        parallelChunks(na, minChunk: 64) { r in
-            for i in r {
-                let dst = dpv + i * 2 * Ld, c = ct + i * Ld, g = dct + i * Ld
-                for t in 0..<Ld { dst[t] = g[t] * (1 - c[t] * c[t]) }
-                (dst + Ld).update(from: dvv + i * Ld, count: Ld)
-            }
-        }
-        // dZ = dPV·M; dM = dPVᵀ·Z; dbias = column sums of dPV.
-        let dZa = FloatBuffer(uninitialized: na * d)
-        sgemm(false, false, m: na, n: d, k: 2 * Ld, dPV.p, lda: 2 * Ld, M.p, ldb: d, dZa.p, ldc: d)
-        let dM = FloatBuffer(uninitialized: 2 * Ld * d)
-        sgemm(true, false, m: 2 * Ld, n: d, k: na, dPV.p, lda: 2 * Ld, Za.p, ldb: d, dM.p, ldc: d)
-        let dBias = FloatBuffer(2 * Ld)
-        addColumnSums(dPV.p, rows: na, n: 2 * Ld, into: dBias.p)
         // Back through M3_m = W3·F_m, M5_m = W5ᵀ·F_m, W3·b_m, W5ᵀ·b_m.
         let dW3 = grads.p("W3"), dW5 = grads.p("W5"), dF = grads.p("fc_cons.weight"), db = grads.p("fc_cons.bias")
         for m in 0..<L {
