@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 STEPS=${STEPS:-30}
 bash bench/setup-venv.sh
-swift build -c release >/dev/null
+make -s build >/dev/null
 datasets=("$@"); [ ${#datasets[@]} -gt 0 ] || datasets=(ml-latest-small ml-1m)
 printf "%-16s %-5s %12s %12s %7s\n" data model "re4 ex/s" "torch ex/s" ratio
 for data in "${datasets[@]}"; do
