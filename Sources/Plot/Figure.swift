@@ -23,6 +23,8 @@ public enum Series: Sendable {
     case band(x: [Double], lower: [Double], upper: [Double], color: Color)
     case text(x: Double, y: Double, string: String, color: Color, size: Double)
     case vline(x: Double, color: Color, dashed: Bool)
+    /// Bars from 0 to `height`, centred at `x`, with optional error whiskers from `low` to `high`.
+    case bars(x: [Double], height: [Double], width: Double, color: Color, low: [Double]?, high: [Double]?, label: String?)
 }
 
 /// A panel: data series, limits, labels, ticks, grid and legend.
@@ -41,6 +43,8 @@ public struct Axes: Sendable {
     public private(set) var series: [Series] = []
     /// Relative margin added to data limits (matplotlib: 0.05).
     public var margin = 0.05
+    /// Category ticks: labels at given x positions instead of numbers (bar charts).
+    public var xTickLabels: [(Double, String)]? = nil
 
     public init(title: String? = nil) { self.title = title }
 
@@ -69,6 +73,14 @@ public struct Axes: Sendable {
         series.append(.text(x: x, y: y, string: s, color: color, size: size))
     }
 
+    /// Bars (matplotlib's `bar` with `yerr`): heights from 0 at positions x, width in
+    /// data units; `low`/`high` draw whiskers with caps (e.g. a 95 % interval).
+    public mutating func bars(x: [Double], height: [Double], width: Double = 0.8, color: Color,
+                              low: [Double]? = nil, high: [Double]? = nil, label: String? = nil) {
+        precondition(x.count == height.count && (low?.count ?? x.count) == x.count && (high?.count ?? x.count) == x.count)
+        series.append(.bars(x: x, height: height, width: width, color: color, low: low, high: high, label: label))
+    }
+
     public mutating func verticalLine(x: Double, color: Color = .gray, dashed: Bool = true) {
         series.append(.vline(x: x, color: color, dashed: dashed))
     }
@@ -82,6 +94,9 @@ public struct Axes: Sendable {
             case .band(let x, let lo, let hi, _): xs += x; ys += lo + hi
             case .text(let x, let y, _, _, _): xs.append(x); ys.append(y)
             case .vline(let x, _, _): xs.append(x)
+            case .bars(let x, let h, let w, _, let lo, let hi, _):
+                xs += x.map { $0 - w / 2 } + x.map { $0 + w / 2 }
+                ys += h + [0] + (lo ?? []) + (hi ?? [])
             }
         }
         func lim(_ v: [Double], _ set: ClosedRange<Double>?, _ scale: Scale) -> ClosedRange<Double> {
@@ -111,6 +126,7 @@ public struct Axes: Sendable {
             switch $0 {
             case .scatter(_, _, let c, let m, _, _, let l): return l.map { ($0, c.first ?? .black, m, false) }
             case .line(_, _, let c, _, let m, _, let l): return l.map { ($0, c, m, true) }
+            case .bars(_, _, _, let c, _, _, let l): return l.map { ($0, c, Marker.square, false) }
             default: return nil
             }
         }
@@ -121,6 +137,9 @@ public struct Axes: Sendable {
         series.flatMap { s -> [(Double, Double)] in
             switch s {
             case .scatter(let x, let y, _, _, _, _, _), .line(let x, let y, _, _, _, _, _): return Array(zip(x, y))
+            case .bars(let x, let h, let w, _, _, let hi, _):
+                // Each bar's top edge and its whisker top, so the legend avoids them.
+                return x.indices.flatMap { i in [(x[i] - w / 2, h[i]), (x[i], h[i]), (x[i] + w / 2, h[i]), (x[i], hi?[i] ?? h[i])] }
             default: return []
             }
         }

@@ -237,9 +237,10 @@ struct Renderer {
             let s = min(pw, ph); px += (pw - s) / 2; py += (ph - s) / 2; pw = s; ph = s
             yt = yTicks(ph); ylab = ax.yScale == .log ? Ticks.logLabels(yt) : Ticks.labels(yt)
         }
-        let xt = ax.xScale == .log ? Ticks.locateLog(xl.lowerBound, xl.upperBound)
+        var xt = ax.xScale == .log ? Ticks.locateLog(xl.lowerBound, xl.upperBound)
             : Ticks.locate(xl.lowerBound, xl.upperBound, maxIntervals: Ticks.maxIntervals(axisLength: pw, fontSize: fs, horizontal: true))
-        let xlab = ax.xScale == .log ? Ticks.logLabels(xt) : Ticks.labels(xt)
+        var xlab = ax.xScale == .log ? Ticks.logLabels(xt) : Ticks.labels(xt)
+        if let cat = ax.xTickLabels { xt = cat.map(\.0); xlab = cat.map(\.1) }
         func tx(_ v: Double) -> Double {
             if ax.xScale == .log { return px + (log10(v) - log10(xl.lowerBound)) / (log10(xl.upperBound) - log10(xl.lowerBound)) * pw }
             return px + (v - xl.lowerBound) / (xl.upperBound - xl.lowerBound) * pw
@@ -272,6 +273,21 @@ struct Renderer {
                 c.text(str, x: tx(x), y: ty(y), size: size, color: col, ha: 0, va: 0.5)
             case .vline(let x, let col, let dashed):
                 c.polyline([(tx(x), py), (tx(x), py + ph)], color: col, width: 1, dashed: dashed)
+            case .bars(let x, let h, let w, let col, let lo, let hi, _):
+                let y0 = ty(max(0, yl.lowerBound))
+                for i in x.indices where h[i].isFinite {
+                    let a = tx(x[i] - w / 2), b = tx(x[i] + w / 2)
+                    c.rect(a, min(y0, ty(h[i])), b - a, abs(ty(h[i]) - y0), fill: col, stroke: nil)
+                }
+                if let lo, let hi {
+                    for i in x.indices where lo[i].isFinite && hi[i].isFinite {
+                        let xc = tx(x[i]), cap = min(4, (tx(x[i] + w / 2) - tx(x[i] - w / 2)) / 4)
+                        let dark = Color(hex: "#262626")
+                        c.polyline([(xc, ty(lo[i])), (xc, ty(hi[i]))], color: dark, width: 1)
+                        c.polyline([(xc - cap, ty(lo[i])), (xc + cap, ty(lo[i]))], color: dark, width: 1)
+                        c.polyline([(xc - cap, ty(hi[i])), (xc + cap, ty(hi[i]))], color: dark, width: 1)
+                    }
+                }
             }
         }
         c.unclip()

@@ -100,7 +100,49 @@ final class FigureTests: XCTestCase {
         }
     }
 
+    func barFigure() -> Figure {
+        var f = Figure(width: 4, height: 3, dpi: 100, title: "ablation")
+        var ax = Axes()
+        for (g, (label, h)) in [("Base", [0.15, 0.83]), ("Re4", [0.17, 0.88])].enumerated() {
+            let x = [0.0, 1.0].map { $0 + (Double(g) - 0.5) * 0.4 }
+            ax.bars(x: x, height: h, width: 0.4, color: Palette.tab10.color(g), low: h.map { $0 - 0.02 }, high: h.map { $0 + 0.02 }, label: label)
+        }
+        ax.xTickLabels = [(0, "Recall@50"), (1, "HR@50")]
+        ax.grid = true
+        f.axes[0] = ax
+        return f
+    }
+
+    /// Bar heights are proportional to the values, from the zero line, and the
+    /// whiskers reach above the bar top.
+    func testBarGeometry() throws {
+        var f = Figure(width: 4, height: 3, dpi: 100)
+        var ax = Axes()
+        ax.bars(x: [1, 3], height: [5, 8], width: 1, color: Color(hex: "#ff0000"), low: [4, 7], high: [6, 9.5])
+        ax.xLimits = 0...4; ax.yLimits = 0...10; ax.showTicks = false
+        f.axes[0] = ax
+        try f.save(tmp("bars.png"))
+        let img = try PixelImage.read(png: tmp("bars.png"))
+        func red(_ x: Int, _ y: Int) -> Bool {
+            let i = 4 * (y * img.width + x)
+            return img.bytes[i + 2] == 0xff && img.bytes[i + 1] == 0 && img.bytes[i] == 0
+        }
+        func column(_ x: Int) -> [Int] { (0..<img.height).filter { red(x, $0) } }
+        let redX = (0..<img.width).filter { !column($0).isEmpty }
+        let left = redX.filter { $0 < img.width / 2 }, right = redX.filter { $0 >= img.width / 2 }
+        XCTAssertFalse(left.isEmpty); XCTAssertFalse(right.isEmpty)
+        let hl = column(left[left.count / 4]), hr = column(right[right.count / 4])     // off the whisker
+        XCTAssertEqual(Double(hr.count) / Double(hl.count), 8.0 / 5.0, accuracy: 0.03)
+        XCTAssertEqual(hl.max()!, hr.max()!, "both bars stand on the same zero line")
+        XCTAssertEqual(Double(right.count) / Double(left.count), 1, accuracy: 0.05, "equal widths")
+        // A dark whisker pixel above the right bar's top, at its centre.
+        let xc = right[right.count / 2], top = hr.min()! - 2
+        let dark = (0..<top).contains { y in let i = 4 * (y * img.width + xc); return img.bytes[i] < 0x40 && img.bytes[i + 1] < 0x40 && img.bytes[i + 2] < 0x40 }
+        XCTAssertTrue(dark, "whisker above the bar")
+    }
+
     func testGoldenImages() throws {
+        try checkGolden("bars", barFigure())
         try checkGolden("scatter", scatterFigure())
         try checkGolden("lines-legend", lineFigure())
         try checkGolden("grid-1x2", gridFigure())
