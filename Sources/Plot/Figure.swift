@@ -137,9 +137,16 @@ public struct Axes: Sendable {
         series.flatMap { s -> [(Double, Double)] in
             switch s {
             case .scatter(let x, let y, _, _, _, _, _), .line(let x, let y, _, _, _, _, _): return Array(zip(x, y))
-            case .bars(let x, let h, let w, _, _, let hi, _):
-                // Each bar's top edge and its whisker top, so the legend avoids them.
-                return x.indices.flatMap { i in [(x[i] - w / 2, h[i]), (x[i], h[i]), (x[i] + w / 2, h[i]), (x[i], hi?[i] ?? h[i])] }
+            case .bars(let x, let h, let w, _, let low, let hi, _):
+                // Points along each bar and its whisker, so the legend avoids them.
+                func lo(_ i: Int) -> Double { low?[i] ?? h[i] }
+                var pts: [(Double, Double)] = []
+                for i in x.indices {
+                    let l = x[i] - w / 2, r = x[i] + w / 2, top = h[i], mid = h[i] / 2
+                    pts += [(l, top), (x[i], top), (r, top), (l, mid), (x[i], mid), (r, mid), (l, 0), (r, 0)]
+                    pts += [(x[i], hi?[i] ?? top), (x[i], lo(i))]
+                }
+                return pts
             default: return []
             }
         }

@@ -101,6 +101,12 @@ final class CairoCanvas {
         cairo_restore(cr)
     }
 
+    /// `size`, or smaller so that `s` fits in `width` (long titles shrink instead of overlapping).
+    func fittingSize(_ s: String, size: Double, width: Double) -> Double {
+        let w = textWidth(s, size: size)
+        return w <= width ? size : max(size * 0.5, size * width / w)
+    }
+
     func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: Color?, stroke: Color?, width: Double = 0.8) {
         cairo_rectangle(cr, x, y, w, h)
         if let fill { color(fill); if stroke != nil { cairo_fill_preserve(cr) } else { cairo_fill(cr) } }
@@ -182,7 +188,7 @@ struct Renderer {
         let fs = figure.fontSize
         var top = 0.04 * H
         if let t = figure.title {
-            c.text(t, x: W / 2, y: top, size: fs * 1.4, ha: 0.5, va: 0, bold: false)
+            c.text(t, x: W / 2, y: top, size: c.fittingSize(t, size: fs * 1.4, width: 0.96 * W), ha: 0.5, va: 0, bold: false)
             top += fs * 2.2
         }
         // Shared limits.
@@ -251,7 +257,7 @@ struct Renderer {
         }
         if ax.grid {
             let g = Color(hex: "#b0b0b0").withAlpha(0.5)
-            for t in xt { c.polyline([(tx(t), py), (tx(t), py + ph)], color: g, width: 0.8) }
+            if ax.xTickLabels == nil { for t in xt { c.polyline([(tx(t), py), (tx(t), py + ph)], color: g, width: 0.8) } }
             for t in yt { c.polyline([(px, ty(t)), (px + pw, ty(t))], color: g, width: 0.8) }
         }
         c.clip(px, py, pw, ph)
@@ -307,7 +313,7 @@ struct Renderer {
         }
         if let l = ax.xLabel { c.text(l, x: px + pw / 2, y: py + ph + (ax.showTicks ? fs * 1.9 : 4) + 3, size: fs, ha: 0.5, va: 0) }
         if let l = ax.yLabel { c.text(l, x: cell.0 + 0.02 * cell.2 + fs * 0.6, y: py + ph / 2, size: fs, ha: 0.5, va: 0.5, rotate: true) }
-        if let t = ax.title { c.text(t, x: px + pw / 2, y: py - fs * 0.5, size: fs * 1.2, ha: 0.5, va: 1) }
+        if let t = ax.title { c.text(t, x: px + pw / 2, y: py - fs * 0.5, size: c.fittingSize(t, size: fs * 1.2, width: cell.2 * 0.98), ha: 0.5, va: 1) }
         drawLegend(ax, canvas: c, frame: (px, py, pw, ph), tx: tx, ty: ty)
     }
 

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Re4Viz
+
+struct FiguresCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "figures",
+        abstract: "Regenerate the reproduction's tables and figures from a folder of finished runs.",
+        discussion: """
+            Runs are folders named <prefix>-<variant>-s<seed> (variants: base, re4, noct, noatt, nocs,
+            sa-base, sa-re4, dr-base, dr-re4), each a `re4 train` output with log.jsonl and
+            best.safetensors. Writes results.md, fig3-curves-NAME.png, fig4-tsne-NAME.png (+ .csv),
+            item-map-NAME.png, distinctness-NAME.md/.png and ablation-NAME.png; what the runs do not
+            allow (say, no ablation runs) is left out. The same runs, seed and threads give the same bytes.
+
+            Examples:
+              re4-viz figures --runs runs --prefix ml1m --data ml-1m --name movielens1m --title MovieLens-1M --out figures
+              re4-viz figures --runs out/runs --prefix demo --data ml-latest-small --out out --dpi 100
+            """)
+    @Option(help: "Folder holding the runs.") var runs: String
+    @Option(help: "Run-name prefix, e.g. ml1m for ml1m-re4-s1.") var prefix: String
+    @OptionGroup var data: VizDataOptions
+    @Option(help: "File-name suffix (default: the prefix).") var name: String?
+    @Option(help: "Data set title in figure captions (default: the data set's name).") var title: String?
+    @Option(help: "Output folder (must exist).") var out: String
+    @Option(help: "Resolution of the PNGs.") var dpi: Double = 200
+    @Option(help: "Sampled test users in the t-SNE figures.") var users: Int = 6
+    @Option(help: "Sample this many test users for the distinctness statistics (default: all).") var distinctUsers: Int?
+    @Option(help: "Seed for user samples, t-SNE and bootstrap.") var seed: UInt64 = 42
+    @Option(help: "Threads for the t-SNE (the bytes depend on it).") var threads: Int = 2
+
+    func run() throws {
+        guard users >= 1 else { throw VizError.badInput("--users must be ≥ 1") }
+        guard threads >= 1 else { throw VizError.badInput("--threads must be ≥ 1") }
+        if let n = distinctUsers, n < 2 { throw VizError.badInput("--distinct-users must be ≥ 2") }
+        let ds = try data.load()
+        var o = Reproduction.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? ds.name, out: out)
+        o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads; o.distinctUsers = distinctUsers
+        let written = try Reproduction.makeFigures(o, dataset: ds) { print($0) }
+        print("wrote \(written.count) files into \(out)")
+    }
+}

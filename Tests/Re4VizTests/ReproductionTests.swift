@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+@testable import Re4Viz
+@testable import Re4Core
+import Plot
+
+final class ReproductionTests: XCTestCase {
+    func dir() -> String {
+        let p = NSTemporaryDirectory() + "repro-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+
+    /// A run folder with a hand-written log: `valid` and `test` Recall@50 per epoch
+    /// (other metrics follow test Recall@50 scaled).
+    func run(_ root: String, _ name: String, valid: [Double], test: [Double]) throws {
+        let d = root + "/" + name
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        var recs: [EpochRecord] = []
+        for e in valid.indices {
+            var l = LossBreakdown(); l.total = 5; l.rec = 5
+            let t = ["recall@20": test[e] / 2, "ndcg@20": test[e] / 3, "hitrate@20": test[e] * 4,
+                     "recall@50": test[e], "ndcg@50": test[e] / 2, "hitrate@50": test[e] * 5]
+            recs.append(EpochRecord(epoch: e + 1, seconds: 1, examplesPerSecond: 10, loss: l, valid: ["recall@50": valid[e]], test: t))
+        }
+        try EpochLog.write(recs, jsonl: d + "/log.jsonl", csv: d + "/log.csv")
+    }
+
+    func testBestEpochsAndTheResultsTableByHand() throws {
+        let root = dir()
+        // Base seed 1 peaks on validation at epoch 2 (test 0.10), seed 2 at epoch 3 (test 0.14).
+        try run(root, "x-base-s1", valid: [0.1, 0.3, 0.2], test: [0.5, 0.10, 0.9])
+        try run(root, "x-base-s2", valid: [0.1, 0.2, 0.3], test: [0.5, 0.9, 0.14])
+        // Re4: a tie at 0.3 keeps the earlier epoch (test 0.16).
+        try run(root, "x-re4-s1", valid: [0.3, 0.3], test: [0.16, 0.9])
+        let runs = try Reproduction.discover(in: root, prefix: "x")
+        XCTAssertEqual(runs.map(\.variant), ["base", "base", "re4"])
+        XCTAssertEqual(runs.map(\.best.epoch), [2, 3, 1])
+        let md = Reproduction.resultsMarkdown(runs, dataName: "toy")
+        // Base Recall@50: mean 0.12, sample std √((0.02² + 0.02²)/1) = 0.0283.
+        XCTAssertTrue(md.contains("| Base | 2 | 2, 3 |"), md)
+        XCTAssertTrue(md.contains("0.1200 ± 0.0283"), md)
+        XCTAssertTrue(md.contains("| Re4 | 1 | 1 |"), md)
+        // Re4 − Base on Recall@50: 0.16 − 0.12 = +0.04 (+33.3 %).
+        XCTAssertTrue(md.contains("+0.0400 (+33.3%)"), md)
+        XCTAssertTrue(md.contains("Re4's mean is above Base's on every metric. Every Re4 seed is above every Base seed"), md)
+        XCTAssertTrue(md.contains("`standard` convention"))
+        let (m, s) = Reproduction.meanStd([1, 2, 3, 4])
+        XCTAssertEqual(m, 2.5); XCTAssertEqual(s, (5.0 / 3).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(Reproduction.meanStd([7]).std, 0)
+    }
+
+    func testTheTableSaysWhenRe4DoesNotWin() throws {
+        let root = dir()
+        try run(root, "x-base-s1", valid: [0.3], test: [0.2])
+        try run(root, "x-re4-s1", valid: [0.3], test: [0.1])
+        let md = Reproduction.resultsMarkdown(try Reproduction.discover(in: root, prefix: "x"), dataName: "toy")
+        XCTAssertTrue(md.contains("Re4 does not beat Base on any metric here."), md)
+    }
+
+    func testDiscoveryIgnoresOtherFoldersAndExplainsWhatIsMissing() throws {
+        let root = dir()
+        try run(root, "x-re4-s2", valid: [0.2], test: [0.1])
+        for other in ["x-unknown-s1", "y-re4-s1", "x-re4-sX", "x-base-s1"] {   // x-base-s1 has no log
+            try FileManager.default.createDirectory(atPath: root + "/" + other, withIntermediateDirectories: true)
+        }
+        try run(root, "y-base-s1", valid: [0.2], test: [0.1])
+        let runs = try Reproduction.discover(in: root, prefix: "x")
+        XCTAssertEqual(runs.map { "\($0.variant)-\($0.seed)" }, ["re4-2"])
+        XCTAssertThrowsError(try Reproduction.discover(in: root, prefix: "z")) {
+            XCTAssertTrue($0.localizedDescription.contains("no runs named z-<variant>-s<seed>"), $0.localizedDescription)
+        }
+        XCTAssertThrowsError(try Reproduction.discover(in: root + "/absent", prefix: "x"))
+        try run(root, "w-re4-s1", valid: [.nan], test: [0.1])
+        XCTAssertThrowsError(try Reproduction.discover(in: root, prefix: "w")) {
+            XCTAssertTrue($0.localizedDescription.contains("no epoch with a validation Recall@50"), $0.localizedDescription)
+        }
+    }
+
+    func testAblationFigureHasOnePanelPerMetricAndOneBarPerVariant() throws {
+        let root = dir()
+        for (name, v) in [("x-base-s1", 0.1), ("x-base-s2", 0.12), ("x-re4-s1", 0.15), ("x-nocs-s1", 0.13)] {
+            try run(root, name, valid: [0.2], test: [v])
+        }
+        let runs = try Reproduction.discover(in: root, prefix: "x")
+        let fig = Reproduction.ablationFigure(runs, metrics: [("recall@50", "Recall@50"), ("hitrate@50", "HR@50")], title: nil, dpi: 50)
+        XCTAssertEqual(fig.axes.count, 2)
+        var heights: [Double] = [], whiskers = 0
+        for s in fig.axes[0].series {
+            if case .bars(_, let h, _, _, let lo, _, _) = s { heights += h; whiskers += lo!.filter(\.isFinite).count }
+        }
+        XCTAssertEqual(heights, [0.11, 0.15, 0.13].map { $0 }, "Base is the mean of its seeds; variants in display order")
+        XCTAssertEqual(whiskers, 1, "only Base has several seeds")
+        XCTAssertEqual(fig.axes[0].xTickLabels?.map(\.1), ["Base", "Re4", "w/o cs"])
+    }
+
+    /// End to end on planted data with real checkpoints: every file is written,
+    /// and a second run gives the same bytes.
+    func testMakeFiguresWritesEverythingAndRepeatsByteForByte() throws {
+        let ds = try plantedDataset()
+        let root = dir()
+        for (variant, seed) in [("base", 1), ("re4", 1), ("base", 2), ("re4", 2), ("noct", 1)] {
+            let name = "p-\(variant)-s\(seed)"
+            try run(root, name, valid: [0.1, 0.2], test: [0.1, 0.2 + 0.01 * Double(seed)])
+            var prov = Checkpoint.Provenance(); prov.datasetFingerprint = ds.fingerprint; prov.datasetName = ds.name
+            try Checkpoint.save(smallModel(ds, seed: UInt64(seed * 10 + variant.count)), provenance: prov, path: root + "/\(name)/best.safetensors")
+        }
+        var written: [[String: Data]] = []
+        for attempt in 0..<2 {
+            let out = root + "/out\(attempt)"
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            var o = Reproduction.FigureOptions(runs: root, prefix: "p", name: "planted", dataTitle: "Planted", out: out)
+            o.dpi = 40; o.users = 2
+            var lines: [String] = []
+            let files = try Reproduction.makeFigures(o, dataset: ds) { lines.append($0) }
+            XCTAssertEqual(Set(files.map { URL(fileURLWithPath: $0).lastPathComponent }),
+                           ["results.md", "fig3-curves-planted.png", "fig4-tsne-planted.png", "fig4-tsne-planted.csv",
+                            "item-map-planted.png", "distinctness-planted.md", "distinctness-planted.png", "ablation-planted.png"])
+            XCTAssertTrue(lines[0].contains("base (seeds 1,2)"), lines[0])
+            written.append(Dictionary(uniqueKeysWithValues: files.map { (URL(fileURLWithPath: $0).lastPathComponent, FileManager.default.contents(atPath: $0)!) }))
+        }
+        XCTAssertEqual(written[0], written[1], "same runs → same bytes")
+        let md = String(decoding: written[0]["distinctness-planted.md"]!, as: UTF8.self)
+        XCTAssertTrue(md.contains("| cos_U |") && md.contains("of 2 |"), md)
+        XCTAssertThrowsError(try Reproduction.makeFigures(Reproduction.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
+                                                                                      out: root + "/missing"), dataset: ds) { _ in })
+    }
+}
