@@ -12,7 +12,7 @@ RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswif
 endif
 OUT ?= out
 
-.PHONY: setup build test demo bench clean fuzz
+.PHONY: setup build test demo bench clean fuzz figures reproduce
 
 bench: build
 	bash bench/train_throughput.sh
@@ -37,24 +37,51 @@ test: setup
 	$(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case .* (started|passed)" ; exit $${PIPESTATUS[0]}
 
 DEMO_EPOCHS ?= 4
+DEMO_RUNS := $(OUT)/runs
+DEMO_TRAIN = $(RELEASE)/re4 train --data ml-latest-small --epochs $(DEMO_EPOCHS) --threads 2 --keep-every-epoch
 
-# The main job on the embedded data: stats, then Base and Re4 trained for a few
-# epochs, then both best checkpoints evaluated on the test users.
+# The main job on the embedded data: stats; Base and Re4 (two seeds each) and the
+# three one-flow-off ablations (one seed) trained for a few epochs; both seed-1
+# checkpoints evaluated on the test users; then every table and figure of the
+# reproduction, for this small data set, into $(OUT)/.
 demo: build
-	@mkdir -p $(OUT)
+	@mkdir -p $(DEMO_RUNS)
 	$(RELEASE)/re4 data stats ml-latest-small
-	rm -rf $(OUT)/base $(OUT)/re4
-	$(RELEASE)/re4 train --data ml-latest-small --epochs $(DEMO_EPOCHS) --base --out $(OUT)/base
-	$(RELEASE)/re4 train --data ml-latest-small --epochs $(DEMO_EPOCHS) --out $(OUT)/re4
-	$(RELEASE)/re4 evaluate --checkpoint $(OUT)/base/best.safetensors --data ml-latest-small
-	$(RELEASE)/re4 evaluate --checkpoint $(OUT)/re4/best.safetensors --data ml-latest-small
-	$(RELEASE)/re4-viz curves $(OUT)/base/log.jsonl $(OUT)/re4/log.jsonl --labels Base,Re4 \
-	    --metrics test_recall@50,test_hitrate@50,test_ndcg@50 --out $(OUT)/curves.png
-	$(RELEASE)/re4-viz tsne $(OUT)/base/best.safetensors $(OUT)/re4/best.safetensors --data ml-latest-small \
-	    --labels Base,Re4 --users 4 --out $(OUT)/tsne.png --coords-out $(OUT)/tsne.csv
-	$(RELEASE)/re4-viz distinct $(OUT)/base/best.safetensors $(OUT)/re4/best.safetensors --data ml-latest-small \
-	    --out $(OUT)/distinct.txt
-	@echo "demo figures and tables: $(OUT)/curves.png $(OUT)/tsne.png $(OUT)/distinct.txt"
+	rm -rf $(DEMO_RUNS)/demo-*
+	$(DEMO_TRAIN) --seed 1 --base --out $(DEMO_RUNS)/demo-base-s1
+	$(DEMO_TRAIN) --seed 1 --out $(DEMO_RUNS)/demo-re4-s1
+	$(DEMO_TRAIN) --seed 2 --base --out $(DEMO_RUNS)/demo-base-s2
+	$(DEMO_TRAIN) --seed 2 --out $(DEMO_RUNS)/demo-re4-s2
+	$(DEMO_TRAIN) --seed 1 --lambda-ct 0 --out $(DEMO_RUNS)/demo-noct-s1
+	$(DEMO_TRAIN) --seed 1 --lambda-att 0 --out $(DEMO_RUNS)/demo-noatt-s1
+	$(DEMO_TRAIN) --seed 1 --lambda-cs 0 --out $(DEMO_RUNS)/demo-nocs-s1
+	$(RELEASE)/re4 evaluate --checkpoint $(DEMO_RUNS)/demo-base-s1/best.safetensors --data ml-latest-small
+	$(RELEASE)/re4 evaluate --checkpoint $(DEMO_RUNS)/demo-re4-s1/best.safetensors --data ml-latest-small
+	$(RELEASE)/re4-viz figures --runs $(DEMO_RUNS) --prefix demo --data ml-latest-small --name demo \
+	    --title "ml-latest-small, $(DEMO_EPOCHS) epochs" --out $(OUT) --dpi 100
+	@echo "demo tables and figures: $$(cd $(OUT) && ls *.md *.png | tr '\n' ' ')"
+
+# The MovieLens-1M reproduction (figures/README.md). `make reproduce` fetches
+# ML-1M and trains every run into $(RUNS) (hours on 2 cores); `make figures`
+# regenerates every committed figure and table from those runs.
+RUNS ?= runs
+SEEDS ?= 1 2 3
+ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --threads 2 --keep-every-epoch
+
+reproduce: build
+	@mkdir -p $(RUNS)
+	$(RELEASE)/re4 data fetch ml-1m
+	for s in $(SEEDS); do \
+	  [ -f $(RUNS)/ml1m-base-s$$s/log.jsonl ] || $(ML1M_TRAIN) --seed $$s --base --out $(RUNS)/ml1m-base-s$$s || exit 1; \
+	  [ -f $(RUNS)/ml1m-re4-s$$s/log.jsonl ] || $(ML1M_TRAIN) --seed $$s --out $(RUNS)/ml1m-re4-s$$s || exit 1; \
+	done
+	[ -f $(RUNS)/ml1m-noct-s1/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-ct 0 --out $(RUNS)/ml1m-noct-s1
+	[ -f $(RUNS)/ml1m-noatt-s1/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-att 0 --out $(RUNS)/ml1m-noatt-s1
+	[ -f $(RUNS)/ml1m-nocs-s1/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-cs 0 --out $(RUNS)/ml1m-nocs-s1
+
+figures: build
+	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix ml1m --data ml-1m --name movielens1m --title MovieLens-1M \
+	    --out figures --dpi 200 --threads 2
 
 clean:
 	rm -rf .build $(OUT)

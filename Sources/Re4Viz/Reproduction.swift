@@ -25,6 +25,11 @@ public enum Reproduction {
         public var best: EpochRecord
         public var label: String { Reproduction.variants.first { $0.key == variant }?.label ?? variant }
         public var checkpoint: String { folder + "/best.safetensors" }
+        /// The best validation epoch among the first `budget` epochs (all when nil).
+        public func best(within budget: Int?) -> EpochRecord? {
+            guard let budget else { return best }
+            return Reproduction.best(records.filter { $0.epoch <= budget })
+        }
     }
 
     /// The epoch with the best validation Recall@50 (the earliest on ties), as the trainer selects it.
@@ -77,7 +82,7 @@ public enum Reproduction {
 
     /// The results table: per variant, test metrics at each run's best validation
     /// epoch, mean ± sample std over seeds; then Re4 − Base where both exist.
-    public static func resultsMarkdown(_ runs: [Run], dataName: String) -> String {
+    public static func resultsMarkdown(_ runs: [Run], dataName: String, budget: Int? = nil) -> String {
         var lines = [
             "| model | seeds | best epochs | " + tableMetrics.map(\.label).joined(separator: " | ") + " |",
             "|---|---|---|" + tableMetrics.map { _ in "---|" }.joined(),
@@ -85,18 +90,21 @@ public enum Reproduction {
         for v in variants {
             let group = runs.filter { $0.variant == v.key }
             guard !group.isEmpty else { continue }
-            var row = "| \(v.label) | \(group.count) | \(group.map { String($0.best.epoch) }.joined(separator: ", ")) |"
+            let bests = group.compactMap { $0.best(within: budget) }
+            guard !bests.isEmpty else { continue }
+            var row = "| \(v.label) | \(bests.count) | \(bests.map { String($0.epoch) }.joined(separator: ", ")) |"
             for m in tableMetrics {
-                let (mean, sd) = meanStd(group.compactMap { $0.best.test[m.key] })
-                row += group.count > 1 ? String(format: " %.4f ± %.4f |", mean, sd) : String(format: " %.4f |", mean)
+                let (mean, sd) = meanStd(bests.compactMap { $0.test[m.key] })
+                row += bests.count > 1 ? String(format: " %.4f ± %.4f |", mean, sd) : String(format: " %.4f |", mean)
             }
             lines.append(row)
         }
-        let base = runs.filter { $0.variant == "base" }, re4 = runs.filter { $0.variant == "re4" }
+        let base = runs.filter { $0.variant == "base" }.compactMap { $0.best(within: budget) }
+        let re4 = runs.filter { $0.variant == "re4" }.compactMap { $0.best(within: budget) }
         if !base.isEmpty && !re4.isEmpty {
             var row = "| Re4 − Base | | |", wins: [String] = []
             for m in tableMetrics {
-                let a = meanStd(base.compactMap { $0.best.test[m.key] }).mean, b = meanStd(re4.compactMap { $0.best.test[m.key] }).mean
+                let a = meanStd(base.compactMap { $0.test[m.key] }).mean, b = meanStd(re4.compactMap { $0.test[m.key] }).mean
                 row += String(format: " %+.4f (%+.1f%%) |", b - a, 100 * (b - a) / a)
                 if b > a { wins.append(m.label) }
             }
@@ -107,15 +115,16 @@ public enum Reproduction {
                 : wins.isEmpty ? "Re4 does not beat Base on any metric here."
                 : "Re4's mean is above Base's on \(wins.joined(separator: ", ")) only."
             let lowest = tableMetrics.map { m in
-                (re4.compactMap { $0.best.test[m.key] }.min() ?? .nan) > (base.compactMap { $0.best.test[m.key] }.max() ?? .nan)
+                (re4.compactMap { $0.test[m.key] }.min() ?? .nan) > (base.compactMap { $0.test[m.key] }.max() ?? .nan)
             }
             let separated = lowest.allSatisfy { $0 } ? " Every Re4 seed is above every Base seed on every metric." : ""
             lines.append(verdict + separated)
         }
+        let within = budget.map { " among its first \($0) epochs" } ?? ""
         lines += [
             "",
             "\(dataName), test users, full-gallery ranking (SPEC-re4 §5). Each run's epoch is chosen on validation",
-            "Recall@50; ± is the sample standard deviation over seeds. NDCG is the `standard` convention",
+            "Recall@50\(within); ± is the sample standard deviation over seeds. NDCG is the `standard` convention",
             "(IDCG over min(|set(gt)|, N) ranks); the logs also hold the `comirec` and `re4` conventions.",
         ]
         return lines.joined(separator: "\n") + "\n"
@@ -129,7 +138,8 @@ public enum Reproduction {
 
     /// The ablation: one panel per metric, one bar per variant (mean over seeds),
     /// whiskers from the lowest to the highest seed where there are several.
-    public static func ablationFigure(_ runs: [Run], metrics: [(key: String, label: String)], title: String?, dpi: Double) -> Figure {
+    public static func ablationFigure(_ runs: [Run], metrics: [(key: String, label: String)], budget: Int? = nil,
+                                      title: String?, dpi: Double) -> Figure {
         let present = variants.filter { v in runs.contains { $0.variant == v.key } }
         let cols = min(4, metrics.count), rows = (metrics.count + cols - 1) / cols
         var fig = Figure(rows: rows, columns: cols, width: max(2.6, 0.55 * Double(present.count) + 0.9) * Double(cols),
@@ -137,7 +147,7 @@ public enum Reproduction {
         for (mi, m) in metrics.enumerated() {
             var ax = Axes(title: m.label)
             for (vi, v) in present.enumerated() {
-                let vals = runs.filter { $0.variant == v.key }.compactMap { $0.best.test[m.key] }
+                let vals = runs.filter { $0.variant == v.key }.compactMap { $0.best(within: budget)?.test[m.key] }
                 let several = vals.count > 1
                 ax.bars(x: [Double(vi)], height: [meanStd(vals).mean], width: 0.75, color: Palette.tab10.color(vi),
                         low: [several ? vals.min()! : .nan], high: [several ? vals.max()! : .nan])
@@ -237,6 +247,9 @@ extension Reproduction {
         public var threads = 2
         /// Users for the distinctness statistics (nil = all test users).
         public var distinctUsers: Int? = nil
+        /// Compare the ablation at this many epochs: every run's best validation epoch
+        /// among its first `ablationEpochs` (nil = each run's own best).
+        public var ablationEpochs: Int? = nil
         public init(runs: String, prefix: String, name: String, dataTitle: String, out: String) {
             self.runs = runs; self.prefix = prefix; self.name = name; self.dataTitle = dataTitle; self.out = out
         }
@@ -255,7 +268,13 @@ extension Reproduction {
         func path(_ file: String) -> String { o.out + "/" + file }
 
         let results = path("results.md")
-        try AtomicFile.write("# Results: \(o.dataTitle)\n\n" + resultsMarkdown(runs, dataName: o.dataTitle), to: results)
+        let main = runs.filter { !["noct", "noatt", "nocs"].contains($0.variant) }
+        var text = "# Results: \(o.dataTitle)\n\n" + resultsMarkdown(main, dataName: o.dataTitle)
+        if main.count < runs.count {
+            let budget = o.ablationEpochs.map { "\($0)-epoch budget" } ?? "each run's own best epoch"
+            text += "\n## Ablation (\(budget))\n\n" + resultsMarkdown(runs, dataName: o.dataTitle, budget: o.ablationEpochs)
+        }
+        try AtomicFile.write(text, to: results)
         written.append(results)
 
         // Figure 3: test Recall@50 and HR@50 against epoch, Base vs Re4, seeds as bands.
@@ -331,7 +350,9 @@ extension Reproduction {
                 let n = runs.filter { $0.variant == v.key }.count
                 return n == 0 ? nil : "\(shortLabels[v.key] ?? v.key) \(n)"
             }.joined(separator: ", ")
-            let fa = ablationFigure(runs, metrics: metrics, title: "\(o.dataTitle): test metrics at the best validation epoch (seeds: \(seeds); whiskers: min–max over seeds)", dpi: o.dpi)
+            let within = o.ablationEpochs.map { " among the first \($0)" } ?? ""
+            let fa = ablationFigure(runs, metrics: metrics, budget: o.ablationEpochs,
+                                    title: "\(o.dataTitle): test metrics at the best validation epoch\(within) (seeds: \(seeds); whiskers: min–max over seeds)", dpi: o.dpi)
             let pa = path("ablation-\(o.name).png"); try fa.save(pa); written.append(pa); log("wrote \(pa)")
         }
         return written

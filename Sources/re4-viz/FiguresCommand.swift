@@ -26,6 +26,7 @@ struct FiguresCommand: ParsableCommand {
     @Option(help: "Resolution of the PNGs.") var dpi: Double = 200
     @Option(help: "Sampled test users in the t-SNE figures.") var users: Int = 6
     @Option(help: "Sample this many test users for the distinctness statistics (default: all).") var distinctUsers: Int?
+    @Option(help: "Compare the ablation at this many epochs (each run's best validation epoch among its first N).") var ablationEpochs: Int?
     @Option(help: "Seed for user samples, t-SNE and bootstrap.") var seed: UInt64 = 42
     @Option(help: "Threads for the t-SNE (the bytes depend on it).") var threads: Int = 2
 
@@ -33,9 +34,10 @@ struct FiguresCommand: ParsableCommand {
         guard users >= 1 else { throw VizError.badInput("--users must be ≥ 1") }
         guard threads >= 1 else { throw VizError.badInput("--threads must be ≥ 1") }
         if let n = distinctUsers, n < 2 { throw VizError.badInput("--distinct-users must be ≥ 2") }
+        if let n = ablationEpochs, n < 1 { throw VizError.badInput("--ablation-epochs must be ≥ 1") }
         let ds = try data.load()
         var o = Reproduction.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? ds.name, out: out)
-        o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads; o.distinctUsers = distinctUsers
+        o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
         let written = try Reproduction.makeFigures(o, dataset: ds) { print($0) }
         print("wrote \(written.count) files into \(out)")
     }

@@ -51,9 +51,9 @@ struct EvaluateCommand: ParsableCommand {
             + names.map { "\"\($0)\":\(String(format: "%.6f", m[$0] ?? .nan))" }).joined(separator: ",") + "}"
         if json { print(jsonText); return }
         print("\(checkpoint) on \(ds.name) \(split) (\(users.count) users; \(model.config.encoder.rawValue), K = \(model.config.interests))")
-        print("metric      @20      @50")
+        print("metric          @20      @50")
         for base in ["recall", "hitrate", "ndcg", "ndcg_comirec", "ndcg_re4"] {
-            print(base.padding(toLength: 12, withPad: " ", startingAt: 0)
+            print(base.padding(toLength: 14, withPad: " ", startingAt: 0)
                   + String(format: "%.4f   %.4f", m["\(base)@20"] ?? .nan, m["\(base)@50"] ?? .nan))
         }
         if let dv = m["diversity@50"] { print(String(format: "diversity@50 %.4f (controllable aggregation, λ = %g)", dv, aggregationLambda ?? 0)) }

@@ -45,6 +45,11 @@ final class ReproductionTests: XCTestCase {
         XCTAssertTrue(md.contains("+0.0400 (+33.3%)"), md)
         XCTAssertTrue(md.contains("Re4's mean is above Base's on every metric. Every Re4 seed is above every Base seed"), md)
         XCTAssertTrue(md.contains("`standard` convention"))
+        // With a 2-epoch budget, base-s2's epoch 3 is out of reach: its best is epoch 2 (test 0.9).
+        XCTAssertEqual(runs.map { $0.best(within: 2)!.epoch }, [2, 2, 1])
+        let budgeted = Reproduction.resultsMarkdown(runs, dataName: "toy", budget: 2)
+        XCTAssertTrue(budgeted.contains("| Base | 2 | 2, 2 |") && budgeted.contains("among its first 2 epochs"), budgeted)
+        XCTAssertTrue(budgeted.contains("0.5000 ± 0.5657"), "Recall@50 mean of 0.10 and 0.90: " + budgeted)
         let (m, s) = Reproduction.meanStd([1, 2, 3, 4])
         XCTAssertEqual(m, 2.5); XCTAssertEqual(s, (5.0 / 3).squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(Reproduction.meanStd([7]).std, 0)
