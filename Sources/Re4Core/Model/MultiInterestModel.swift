@@ -1,17 +1,5 @@
 import Foundation
 
-/// The loss of one batch, by component (unscaled), and the weighted total.
-public struct LossBreakdown: Sendable, Equatable {
-    public var rec = 0.0, att = 0.0, ct = 0.0, cs = 0.0, total = 0.0
-    public init() {}
-
-    /// The first non-finite component's name, if any.
-    public var nonFiniteComponent: String? {
-        for (n, v) in [("loss_rec", rec), ("loss_att", att), ("loss_ct", ct), ("loss_cs", cs)] where !v.isFinite { return n }
-        return nil
-    }
-}
-
 /// A multi-interest model: an encoder over an item embedding, trained with the
 /// recommendation loss plus the weighted backward flows (SPEC §3.5).
 public struct MultiInterestModel: @unchecked Sendable {
