@@ -38,6 +38,7 @@ public enum TrainingError: LocalizedError, Equatable {
     case noTrainingExamples(data: String)
     case badOption(String)
     case interrupted(completedEpoch: Int, folder: String)
+    case noSpace(folder: String, needed: UInt64, free: UInt64)
 
     public var errorDescription: String? {
         switch self {
@@ -51,6 +52,9 @@ public enum TrainingError: LocalizedError, Equatable {
             return "\(d): no training user has two or more interactions; nothing to train on"
         case .badOption(let m):
             return m
+        case .noSpace(let f, let n, let free):
+            return String(format: "not enough free space in %@: one epoch's checkpoints need about %.1f MB, %.1f MB are free; free some space or choose another --out",
+                          f, Double(n) / 1e6, Double(free) / 1e6)
         }
     }
 }
@@ -146,6 +150,7 @@ public struct Trainer {
     /// epoch's files stay as they were).
     public mutating func run(progress: (TrainingEvent) -> Void = { _ in }) throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try checkFreeSpace()
         try writeRunFiles()
         let examples = dataset.trainingExamples()
         guard !examples.isEmpty else { throw TrainingError.noTrainingExamples(data: dataset.name) }
@@ -229,6 +234,26 @@ public struct Trainer {
             progress(.epoch(record, isBest: isBest))
             if let p = options.patience, badEpochs >= p { break }
         }
+    }
+
+    /// Bytes one epoch writes that are not already on disk, at most: in a new
+    /// folder best + last + the resume state (three copies of the parameters) +
+    /// the optional per-epoch copy; when resuming, room for the largest
+    /// temporary file (the resume state) + the per-epoch copy. A folder that
+    /// cannot hold that fails now, before any training, rather than at the
+    /// first save.
+    func bytesNeededPerEpoch(resuming: Bool) -> UInt64 {
+        let p = UInt64(model.params.buffers.reduce(0) { $0 + $1.count } * 4 + 64 * 1024)
+        let keep: UInt64 = options.keepEveryEpoch ? 1 : 0
+        return resuming ? (3 + keep) * p : (5 + keep) * p
+    }
+
+    private func checkFreeSpace() throws {
+        var st = statvfs()
+        guard statvfs(out, &st) == 0 else { return }
+        let free = UInt64(st.f_bavail) * UInt64(st.f_frsize)
+        let need = bytesNeededPerEpoch(resuming: startEpoch > 1)
+        if free < need { throw TrainingError.noSpace(folder: out, needed: need, free: free) }
     }
 
     /// Writes this epoch's files: best (if it is), last, the resume state, the

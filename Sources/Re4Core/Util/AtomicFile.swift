@@ -18,8 +18,12 @@ public enum AtomicFile {
         }
         do {
             let h = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
-            try h.write(contentsOf: data)
-            try h.synchronize()
+            do {
+                try h.write(contentsOf: data)
+                try h.synchronize()
+            } catch {
+                try? h.close(); throw error
+            }
             try h.close()
             guard rename(tmp, path) == 0 else {
                 throw IOError.unwritable(path: path, reason: String(cString: strerror(errno)))
@@ -48,7 +52,8 @@ public enum IOError: LocalizedError, Equatable {
         case .missingFolder(let p, let f):
             return "cannot write \(p): folder \(f) does not exist; create it first"
         case .unwritable(let p, let r):
-            return "cannot write \(p): \(r); check the path and free space"
+            let reason = r.hasSuffix(".") ? String(r.dropLast()) : r
+            return "cannot write \(p): \(reason); check the path and free space"
         case .unreadable(let p, let r):
             return "cannot read \(p): \(r); check the path"
         }
