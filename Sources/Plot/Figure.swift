@@ -43,6 +43,8 @@ public struct Axes: Sendable {
     public private(set) var series: [Series] = []
     /// Relative margin added to data limits (matplotlib: 0.05).
     public var margin = 0.05
+    /// Whole-number x ticks only (epochs, counts), as MaxNLocator(integer=True).
+    public var xIntegerTicks = false
     /// Category ticks: labels at given x positions instead of numbers (bar charts).
     public var xTickLabels: [(Double, String)]? = nil
 

@@ -244,7 +244,8 @@ struct Renderer {
             yt = yTicks(ph); ylab = ax.yScale == .log ? Ticks.logLabels(yt) : Ticks.labels(yt)
         }
         var xt = ax.xScale == .log ? Ticks.locateLog(xl.lowerBound, xl.upperBound)
-            : Ticks.locate(xl.lowerBound, xl.upperBound, maxIntervals: Ticks.maxIntervals(axisLength: pw, fontSize: fs, horizontal: true))
+            : Ticks.locate(xl.lowerBound, xl.upperBound, maxIntervals: Ticks.maxIntervals(axisLength: pw, fontSize: fs, horizontal: true),
+                           integer: ax.xIntegerTicks)
         var xlab = ax.xScale == .log ? Ticks.logLabels(xt) : Ticks.labels(xt)
         if let cat = ax.xTickLabels { xt = cat.map(\.0); xlab = cat.map(\.1) }
         func tx(_ v: Double) -> Double {

@@ -8,7 +8,9 @@ public enum Ticks {
     static let steps: [Double] = [1, 2, 2.5, 5, 10]
 
     /// Ticks inside [lo, hi].
-    public static func locate(_ lo: Double, _ hi: Double, maxIntervals: Int = 9) -> [Double] {
+    /// With `integer` (MaxNLocator(integer=True)), steps above 1 are whole numbers,
+    /// and when the range holds two or more integers no step is below 1.
+    public static func locate(_ lo: Double, _ hi: Double, maxIntervals: Int = 9, integer: Bool = false) -> [Double] {
         guard lo.isFinite, hi.isFinite else { return [] }
         if hi <= lo { return [lo] }
         let (scale, offset) = scaleRange(lo, hi, n: Double(maxIntervals))
@@ -16,6 +18,11 @@ public enum Ticks {
         let raw = (vmax - vmin) / Double(maxIntervals)
         var extended: [Double] = steps.dropLast().map { $0 * 0.1 } + steps + [10 * steps[1]]
         extended = extended.map { $0 * scale }
+        if integer {
+            extended = extended.filter { $0 < 1 || abs($0 - $0.rounded()) < 0.001 }
+            if (vmax + offset).rounded(.down) - (vmin + offset).rounded(.up) >= 1 { extended = extended.filter { $0 >= 1 } }
+            if extended.isEmpty { extended = [1] }
+        }
         let istep = extended.firstIndex { $0 >= raw } ?? (extended.count - 1)
         var ticks: [Double] = []
         for step in extended[0...istep].reversed() {

@@ -61,6 +61,7 @@ public enum Curves {
         for (mi, metric) in metrics.enumerated() {
             var ax = Axes(title: metric)
             ax.xLabel = "epoch"
+            ax.xIntegerTicks = true
             ax.grid = true
             for (li, label) in labels.enumerated() {
                 let group = runs.filter { $0.label == label }

@@ -29,6 +29,26 @@ final class TickTests: XCTestCase {
         }
     }
 
+    /// matplotlib 3.10: MaxNLocator(nbins=n, integer=True, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi),
+    /// ticks inside [lo, hi].
+    func testIntegerTicksMatchMatplotlib() {
+        let cases: [((Double, Double), Int, [Double])] = [
+            ((0.85, 4.15), 9, [1.0, 2.0, 3.0, 4.0]),
+            ((0.85, 4.15), 4, [1.0, 2.0, 3.0, 4.0]),
+            ((-0.45, 30.45), 9, [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]),
+            ((-0.45, 30.45), 5, [0.0, 10.0, 20.0, 30.0]),
+            ((0.9, 2.1), 9, [1.0, 2.0]),
+            ((0.3, 0.7), 9, [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]),
+            ((-0.05, 1.05), 9, [0.0, 1.0]),
+            ((1, 301), 9, [50.0, 100.0, 150.0, 200.0, 250.0, 300.0]),
+        ]
+        for ((lo, hi), n, expected) in cases {
+            let t = Ticks.locate(lo, hi, maxIntervals: n, integer: true)
+            XCTAssertEqual(t.count, expected.count, "\(lo)…\(hi) / \(n): \(t)")
+            for (a, b) in zip(t, expected) { XCTAssertEqual(a, b, accuracy: 1e-9, "\(lo)…\(hi) / \(n)") }
+        }
+    }
+
     func testDegenerateRanges() {
         XCTAssertEqual(Ticks.locate(5, 5), [5])
         XCTAssertEqual(Ticks.locate(.nan, 1), [])
