@@ -35,16 +35,9 @@ final class DiskFullTests: XCTestCase {
     }
 
     func testFullDiskIsRefusedOrSurvivedWithoutACorruptCheckpoint() throws {
-        let re4 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("re4").path
-        guard FileManager.default.isExecutableFile(atPath: re4) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("re4 is not built") }
-            throw XCTSkip("re4 is not built")
-        }
+        let re4 = try builtExecutable("re4")
         let d = makeTempDir()
-        var rng = SeededRandom(seed: 8)
-        var rows = ""
-        for u in 0..<80 { for t in 0..<(20 + rng.below(10)) { rows += "u\(u),i\(rng.below(120)),\(t)\n" } }
-        write(rows, d + "/data.csv")
+        writeSyntheticInteractions(d + "/data.csv", users: 80, extra: 10, items: 120, seed: 8)
         func args(_ out: String, resume: Bool = false) -> [String] {
             ["train", "--data", d + "/data.csv", "--epochs", "6", "--batch-size", "64", "--interests", "2", "--dim", "32",
              "--hidden", "8", "--negatives", "20", "--threads", "2", "--seed", "5", "--keep-every-epoch", "--out", out]

@@ -52,3 +52,23 @@ func runExecutable(_ path: String, _ args: [String]) throws -> (status: Int32, o
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
 }
+
+/// Path of an executable built beside the test bundle (`re4`, `re4-viz`); skips
+/// the test when it is missing, and fails it under CI.
+func builtExecutable(_ name: String) throws -> String {
+    let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("\(name) is not built") }
+        throw XCTSkip("\(name) is not built (make test builds it)")
+    }
+    return path
+}
+
+/// A seeded `user,item,time` CSV: `users` users with 20 + [0, extra) interactions
+/// each over `items` items, written to `path`.
+func writeSyntheticInteractions(_ path: String, users: Int, extra: Int, items: Int, seed: UInt64) {
+    var rng = SeededRandom(seed: seed)
+    var rows = ""
+    for u in 0..<users { for t in 0..<(20 + rng.below(extra)) { rows += "u\(u),i\(rng.below(items)),\(t)\n" } }
+    write(rows, path)
+}
