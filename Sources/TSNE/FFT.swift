@@ -85,25 +85,27 @@ struct FFTPlan {
     }
 }
 
-/// Transpose of an n × n matrix: a blocked copy into scratch (parallel over
-/// bands of 32 rows), then a copy back.
+/// In-place transpose of an n × n matrix by 32 × 32 tiles: each tile above the
+/// diagonal is swapped with its mirror, diagonal tiles are transposed in place
+/// (parallel over tile rows; every pair of tiles belongs to one tile row).
 func transposeSquare(_ a: UnsafeMutablePointer<Double>, _ n: Int) {
-    let tmp = UnsafeMutablePointer<Double>.allocate(capacity: n * n)
-    defer { tmp.deallocate() }
     let t = 32
     let bands = (n + t - 1) / t
     parallelFor(bands, minChunk: 1) { r in
         for bi in r {
             let i0 = bi * t, i1 = min(n, i0 + t)
-            var j0 = 0
-            while j0 < n {
-                let j1 = min(n, j0 + t)
-                for i in i0..<i1 { for j in j0..<j1 { tmp[j * n + i] = a[i * n + j] } }
-                j0 = j1
+            for bj in bi..<bands {
+                let j0 = bj * t, j1 = min(n, j0 + t)
+                for i in i0..<i1 {
+                    let jStart = bi == bj ? i + 1 : j0
+                    if jStart >= j1 { continue }
+                    for j in jStart..<j1 {
+                        let x = a[i * n + j]; a[i * n + j] = a[j * n + i]; a[j * n + i] = x
+                    }
+                }
             }
         }
     }
-    parallelFor(n, minChunk: 16) { r in (a + r.lowerBound * n).update(from: tmp + r.lowerBound * n, count: r.count * n) }
 }
 
 /// FFT-accelerated interpolation for the repulsive forces (Linderman et al.,

@@ -13,9 +13,10 @@ public enum GradientMethod: String, Sendable, CaseIterable {
 }
 
 /// Attractive part, Σ_j p_ij w_ij (y_i − y_j), times `exaggeration`, over P's
-/// non-zeros; written into `out` (n × 2). Returns Σ p_ij log w_ij (for the KL).
+/// non-zeros; written into `out` (n × 2). Returns Σ p_ij log w_ij (for the KL)
+/// with `withLogTerm`, else 0 (the log per edge is most of this loop's time).
 func attractiveForces(_ P: SparseAffinities, _ y: UnsafePointer<Double>, exaggeration: Double,
-                      out: UnsafeMutablePointer<Double>) -> Double {
+                      out: UnsafeMutablePointer<Double>, withLogTerm: Bool = true) -> Double {
     let n = P.n
     let partial = Buffer<Double>(n, 0)
     P.rowStart.withUnsafeBufferPointer { rs in
@@ -31,7 +32,7 @@ func attractiveForces(_ P: SparseAffinities, _ y: UnsafePointer<Double>, exagger
                             let w = 1 / (1 + d0 * d0 + d1 * d1)
                             let pw = vals[e] * w
                             f0 += pw * d0; f1 += pw * d1
-                            pl += vals[e] * Double.log(w)
+                            if withLogTerm { pl += vals[e] * Double.log(w) }
                         }
                         out[2 * i] = exaggeration * f0; out[2 * i + 1] = exaggeration * f1
                         partial.p[i] = pl

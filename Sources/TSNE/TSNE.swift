@@ -134,7 +134,8 @@ struct Optimizer {
     mutating func step(_ P: SparseAffinities, _ y: UnsafeMutablePointer<Double>, exaggeration: Double, learningRate: Double,
                        momentum: Double, method: GradientMethod, options o: TSNEOptions, evaluateKL: Bool) -> Double {
         let attr = Buffer<Double>(2 * n, 0), rep = Buffer<Double>(2 * n, 0)
-        let pLogW = attractiveForces(P, y, exaggeration: exaggeration, out: attr.p)
+        // Σ p log w (a log per edge) is needed only for the KL estimate.
+        let pLogW = attractiveForces(P, y, exaggeration: exaggeration, out: attr.p, withLogTerm: evaluateKL)
         let z: Double
         switch method {
         case .exact: z = repulsiveExact(y, n: n, out: rep.p)
