@@ -53,26 +53,97 @@ struct FFTPlan {
         }
     }
 
-    /// 2-D forward transform of a grid whose non-zero rows are `rows` (row-major
-    /// n × n). The result is left transposed (frequency (kx, ky) at [ky][kx]):
-    /// the inverse below expects that layout, and the element-wise product with a
-    /// kernel transformed the same way does not care.
-    func forward2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, rows: [Range<Int>]) {
-        let n = self.n
-        for band in rows {
-            parallelFor(band.count, minChunk: 16) { r in for row in r { transform(re + (band.lowerBound + row) * n, im + (band.lowerBound + row) * n, stride: 1, inverse: false) } }
+    /// The 1-D transform of every column in `cols` of a row-major n × n grid at
+    /// once: each butterfly combines two whole row segments, so the inner loop
+    /// runs over contiguous columns in SIMD registers. Each column gets exactly
+    /// the arithmetic `transform` would give it.
+    func transformColumns(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, cols: Range<Int>, inverse: Bool) {
+        // The block is copied (in bit-reversed row order) into a contiguous n × w
+        // scratch: rows n·8 bytes apart in the grid would all fall into the same
+        // cache sets (a power-of-two stride), in the scratch they are w apart.
+        let n = self.n, c0 = cols.lowerBound, w = cols.count
+        let sre = UnsafeMutablePointer<Double>.allocate(capacity: n * w), sim = UnsafeMutablePointer<Double>.allocate(capacity: n * w)
+        defer { sre.deallocate(); sim.deallocate() }
+        for i in 0..<n {
+            (sre + rev[i] * w).update(from: re + i * n + c0, count: w)
+            (sim + rev[i] * w).update(from: im + i * n + c0, count: w)
         }
-        transposeSquare(re, n); transposeSquare(im, n)
-        parallelFor(n, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: false) } }
+        var len = 2
+        while len <= n {
+            let half = len / 2, step = n / len
+            var start = 0
+            while start < n {
+                for k in 0..<half {
+                    let wr = cosT[k * step], wi = inverse ? -sinT[k * step] : sinT[k * step]
+                    let a = (start + k) * w, b = a + half * w
+                    Self.butterflyRows(sre + a, sim + a, sre + b, sim + b, w, wr, wi)
+                }
+                start += len
+            }
+            len <<= 1
+        }
+        for i in 0..<n {
+            (re + i * n + c0).update(from: sre + i * w, count: w)
+            (im + i * n + c0).update(from: sim + i * w, count: w)
+        }
     }
 
-    /// Unnormalised inverse of `forward2D`'s layout; only output rows in
-    /// `0..<keepRows` are computed (the rest are left partially transformed).
-    func inverse2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, keepRows: Int) {
-        let n = self.n
-        parallelFor(n, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: true) } }
+    @inline(__always)
+    static func butterflyRows(_ ar: UnsafeMutablePointer<Double>, _ ai: UnsafeMutablePointer<Double>,
+                              _ br: UnsafeMutablePointer<Double>, _ bi: UnsafeMutablePointer<Double>,
+                              _ count: Int, _ wr: Double, _ wi: Double) {
+        typealias V = SIMD8<Double>
+        let vr = V(repeating: wr), vi = V(repeating: wi)
+        let rar = UnsafeMutableRawPointer(ar), rai = UnsafeMutableRawPointer(ai)
+        let rbr = UnsafeMutableRawPointer(br), rbi = UnsafeMutableRawPointer(bi)
+        var c = 0
+        while c + 8 <= count {
+            let o = c * 8
+            let xr = rbr.loadUnaligned(fromByteOffset: o, as: V.self), xi = rbi.loadUnaligned(fromByteOffset: o, as: V.self)
+            let yr = rar.loadUnaligned(fromByteOffset: o, as: V.self), yi = rai.loadUnaligned(fromByteOffset: o, as: V.self)
+            let tr = xr * vr - xi * vi, ti = xr * vi + xi * vr
+            rbr.storeBytes(of: yr - tr, toByteOffset: o, as: V.self); rbi.storeBytes(of: yi - ti, toByteOffset: o, as: V.self)
+            rar.storeBytes(of: yr + tr, toByteOffset: o, as: V.self); rai.storeBytes(of: yi + ti, toByteOffset: o, as: V.self)
+            c += 8
+        }
+        while c < count {
+            let xr = br[c] * wr - bi[c] * wi, xi = br[c] * wi + bi[c] * wr
+            br[c] = ar[c] - xr; bi[c] = ai[c] - xi
+            ar[c] += xr; ai[c] += xi
+            c += 1
+        }
+    }
+
+    /// Column transforms over the given column ranges, in parallel over blocks
+    /// of 16 columns (a block's n × 16 values stay in cache through all stages).
+    func transformColumns(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, ranges: [Range<Int>], inverse: Bool) {
+        var blocks: [Range<Int>] = []
+        for r in ranges {
+            var c = r.lowerBound
+            while c < r.upperBound { let e = min(r.upperBound, c + 16); blocks.append(c..<e); c = e }
+        }
+        parallelFor(blocks.count, minChunk: 1) { r in for b in r { transformColumns(re, im, cols: blocks[b], inverse: inverse) } }
+    }
+
+    /// 2-D forward transform of a grid whose non-zero entries lie in rows and
+    /// columns `nonZero` (row-major n × n): columns first (only the non-zero
+    /// ones), then, after a transpose, all columns again. The result is left
+    /// transposed (frequency (kx, ky) at [ky][kx]): the inverse below expects
+    /// that layout, and the element-wise product with a kernel transformed the
+    /// same way does not care.
+    func forward2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, nonZero: [Range<Int>]) {
+        transformColumns(re, im, ranges: nonZero, inverse: false)
         transposeSquare(re, n); transposeSquare(im, n)
-        parallelFor(keepRows, minChunk: 16) { r in for row in r { transform(re + row * n, im + row * n, stride: 1, inverse: true) } }
+        transformColumns(re, im, ranges: [0..<n], inverse: false)
+    }
+
+    /// Unnormalised inverse of `forward2D`'s layout, in natural layout; only the
+    /// output columns in `0..<keepColumns` are complete (the rest are left
+    /// partially transformed).
+    func inverse2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, keepColumns: Int) {
+        transformColumns(re, im, ranges: [0..<n], inverse: true)
+        transposeSquare(re, n); transposeSquare(im, n)
+        transformColumns(re, im, ranges: [0..<keepColumns], inverse: true)
     }
 
     /// Full 2-D transform in natural layout (for tests).
@@ -85,11 +156,12 @@ struct FFTPlan {
     }
 }
 
-/// In-place transpose of an n × n matrix by 32 × 32 tiles: each tile above the
+/// In-place transpose of an n × n matrix by 8 × 8 tiles (8 rows of a power-of-two
+/// stride still fit the ways of one cache set): each tile above the
 /// diagonal is swapped with its mirror, diagonal tiles are transposed in place
 /// (parallel over tile rows; every pair of tiles belongs to one tile row).
 func transposeSquare(_ a: UnsafeMutablePointer<Double>, _ n: Int) {
-    let t = 32
+    let t = 8
     let bands = (n + t - 1) / t
     parallelFor(bands, minChunk: 1) { r in
         for bi in r {
@@ -166,8 +238,8 @@ func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: In
         }
     }
     let plan = FFTPlan(n: size)
-    // The kernel's non-zero rows: offsets 0…m−1 and −(m−1)…−1 (wrapped).
-    plan.forward2D(kRe.p, kIm.p, rows: [0..<m, (size - m + 1)..<size])
+    // The kernel's non-zero rows and columns: offsets 0…m−1 and −(m−1)…−1 (wrapped).
+    plan.forward2D(kRe.p, kIm.p, nonZero: [0..<m, (size - m + 1)..<size])
     // Four charges, packed two per complex grid: (1 + i·y_x) and (y_y + i·|y|²).
     var phi = [Buffer<Double>](repeating: Buffer<Double>(0, 0), count: 4)
     for pair in 0..<2 {
@@ -185,13 +257,13 @@ func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: In
                 }
             }
         }
-        plan.forward2D(gRe.p, gIm.p, rows: [0..<m])
+        plan.forward2D(gRe.p, gIm.p, nonZero: [0..<m])
         // Multiply by the kernel's transform (real-even kernel: the product keeps the packing).
         for c in 0..<(size * size) {
             let ar = gRe.p[c], ai = gIm.p[c], br = kRe.p[c], bi = kIm.p[c]
             gRe.p[c] = ar * br - ai * bi; gIm.p[c] = ar * bi + ai * br
         }
-        plan.inverse2D(gRe.p, gIm.p, keepRows: m)
+        plan.inverse2D(gRe.p, gIm.p, keepColumns: m)
         let scale = 1 / Double(size * size)
         let r0 = Buffer<Double>(n, 0), r1 = Buffer<Double>(n, 0)
         parallelFor(n, minChunk: 1024) { r in
