@@ -4,6 +4,9 @@
 import PackageDescription
 
 let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+// The t-SNE is optimised in debug builds too: its SIMD kernels are hundreds of
+// times slower unoptimised, and the tests then check the code users run.
+let alwaysOptimised: [SwiftSetting] = release + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "re4",
@@ -32,7 +35,7 @@ let package = Package(
             name: "Re4Core",
             dependencies: ["COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: release),
-        .target(name: "TSNE", dependencies: [.product(name: "RealModule", package: "swift-numerics")], swiftSettings: release),
+        .target(name: "TSNE", dependencies: [.product(name: "RealModule", package: "swift-numerics")], swiftSettings: alwaysOptimised),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
         .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"], swiftSettings: release),
         .executableTarget(
