@@ -101,6 +101,14 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "unknown option", tool: "re4", args: ["train", "--data", d + "/good.csv", "--epochz", "3", "--out", d + "/r7"], expect: ["--epochz", "--help"]),
             Case(name: "missing required option", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy"], expect: ["--out"]),
             Case(name: "scatter N × 3", tool: "re4-viz", args: ["scatter", "--points", d + "/three.csv", "--out", d + "/s.png"], expect: ["N × 2"]),
+            Case(name: "figures: no runs", tool: "re4-viz", args: ["figures", "--runs", d, "--prefix", "nothing", "--data", d + "/good.csv", "--out", d],
+                 expect: ["no runs named nothing-<variant>-s<seed>"]),
+            Case(name: "figures: missing runs folder", tool: "re4-viz", args: ["figures", "--runs", d + "/absent", "--prefix", "x", "--data", d + "/good.csv", "--out", d],
+                 expect: ["absent", "cannot list"]),
+            Case(name: "figures: output folder missing", tool: "re4-viz", args: ["figures", "--runs", d, "--prefix", "x", "--data", d + "/good.csv", "--out", d + "/nope"],
+                 expect: ["nope", "does not exist"]),
+            Case(name: "figures: --ablation-epochs 0", tool: "re4-viz", args: ["figures", "--runs", d, "--prefix", "x", "--data", d + "/good.csv", "--out", d, "--ablation-epochs", "0"],
+                 expect: ["--ablation-epochs"]),
         ]
         XCTAssertGreaterThanOrEqual(cases.count, 25)
         for c in cases {
