@@ -144,9 +144,9 @@ public struct Axes: Sendable {
                 func lo(_ i: Int) -> Double { low?[i] ?? h[i] }
                 var pts: [(Double, Double)] = []
                 for i in x.indices {
-                    let l = x[i] - w / 2, r = x[i] + w / 2, top = h[i], mid = h[i] / 2
-                    pts += [(l, top), (x[i], top), (r, top), (l, mid), (x[i], mid), (r, mid), (l, 0), (r, 0)]
-                    pts += [(x[i], hi?[i] ?? top), (x[i], lo(i))]
+                    let l = x[i] - w / 2, r = x[i] + w / 2
+                    for f in [0, 0.1, 0.25, 0.5, 0.75, 1.0] { pts += [(l, h[i] * f), (x[i], h[i] * f), (r, h[i] * f)] }
+                    pts += [(x[i], hi?[i] ?? h[i]), (x[i], lo(i))]
                 }
                 return pts
             default: return []

@@ -171,6 +171,8 @@ public enum Reproduction {
                          dpi: dpi, title: title)
         let seeds = Array(Set(reports.map(\.seed))).sorted()
         let present = variants.filter { v in reports.contains { $0.variant == v.key } }
+        // One legend, outside the last panel of the first row (bars fill every corner).
+        let legendPanel = cols - 1
         for (ki, key) in keys.enumerated() {
             var ax = Axes(title: key)
             let w = 0.8 / Double(present.count)
@@ -182,11 +184,11 @@ public enum Reproduction {
                     hs.append(st.mean); lo.append(st.low); hi.append(st.high)
                 }
                 ax.bars(x: xs, height: hs, width: w * 0.92, color: Palette.tab10.color(vi), low: lo, high: hi,
-                        label: ki == 0 ? v.label : nil)
+                        label: ki == legendPanel ? v.label : nil)
             }
             ax.xTickLabels = seeds.enumerated().map { (Double($0.offset), "seed \($0.element)") }
             ax.grid = true
-            ax.legend = .best
+            ax.legend = ki == legendPanel ? .outsideRight : .none
             fig.axes[ki] = ax
         }
         for i in keys.count..<(rows * cols) { var e = Axes(); e.showTicks = false; e.legend = .none; fig.axes[i] = e }
