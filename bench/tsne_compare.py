@@ -5,6 +5,8 @@ against one shared P (openTSNE's perplexity-30 affinities): exact KL(P||Q),
 kNN10 preservation (exact neighbours) and trustworthiness T(10).
 
     .venv-bench/bin/python bench/tsne_compare.py --sizes 2000 10000 [--skip-sklearn-above 10000]
+    .venv-bench/bin/python bench/tsne_compare.py --sizes 50000 --methods fft --score-up-to 10000
+    .venv-bench/bin/python bench/tsne_compare.py --sizes --points items.npy     # real embeddings (re4 export)
 
 Prints a Markdown table; wall seconds are ratios' inputs, not absolutes.
 """
@@ -75,26 +77,34 @@ def trustworthiness(X, Y, k=10, chunk=512):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[2000, 10000])
     ap.add_argument("--skip-sklearn-above", type=int, default=10000)
+    ap.add_argument("--methods", nargs="+", default=["bh", "fft"], help="gradient methods to run for re4-viz and openTSNE")
+    ap.add_argument("--score-up-to", type=int, default=1 << 30, help="above this N report wall time only (scoring is O(N^2 log N))")
+    ap.add_argument("--points", help="also embed this .npy (rows = points), e.g. item embeddings from `re4 export`")
     a = ap.parse_args()
     import openTSNE
     from openTSNE.affinity import PerplexityBasedNN
     from sklearn.manifold import TSNE as SKTSNE
     swift = os.path.join(ROOT, ".build", "release", "re4-viz")
     rows = []
-    for n in a.sizes:
-        X, _ = mixture(n)
+    inputs = [(n, mixture(n)[0], f"{n:,}") for n in a.sizes]
+    if a.points:
+        X = np.load(a.points).astype(np.float32)
+        if np.allclose(X[0], 0):
+            X = X[1:]                     # row 0 of re4 export's items.npy is the padding row
+        inputs.append((len(X), X, f"{len(X):,} ({os.path.basename(a.points)})"))
+    for n, X, label in inputs:
         P = PerplexityBasedNN(X, perplexity=30, n_jobs=2, random_state=42, verbose=False).P
         results = []
         with tempfile.TemporaryDirectory() as tmp:
             np.save(os.path.join(tmp, "x.npy"), X)
-            for method in (["bh", "fft"] if n <= 10000 else ["fft", "bh"]):
+            for method in a.methods:
                 t = time.perf_counter()
                 subprocess.run([swift, "tsne", "--points", os.path.join(tmp, "x.npy"), "--out", os.path.join(tmp, "y.npy"),
                                 "--method", method, "--threads", "2", "--seed", "42"], check=True, stdout=subprocess.DEVNULL)
                 results.append((f"re4-viz {method}", time.perf_counter() - t, np.load(os.path.join(tmp, "y.npy")).astype(np.float64)))
-        for method in ("bh", "fft"):
+        for method in a.methods:
             t = time.perf_counter()
             Y = np.asarray(openTSNE.TSNE(negative_gradient_method=method, n_jobs=2, random_state=42).fit(X))
             results.append((f"openTSNE {method}", time.perf_counter() - t, Y))
@@ -103,12 +113,15 @@ def main():
             Y = SKTSNE(n_jobs=2, random_state=42).fit_transform(X)
             results.append(("scikit-learn", time.perf_counter() - t, Y))
         for name, secs, Y in results:
-            rows.append((n, name, secs, exact_kl(P, Y), knn_kept(X, Y), trustworthiness(X, Y)))
-            print("%d %s %.1fs KL %.3f kNN %.3f T %.3f" % rows[-1], file=sys.stderr)
+            if n <= a.score_up_to:
+                rows.append((label, name, secs, exact_kl(P, Y), knn_kept(X, Y), trustworthiness(X, Y)))
+            else:
+                rows.append((label, name, secs, float("nan"), float("nan"), float("nan")))
+            print("%s %s %.1fs KL %.3f kNN %.3f T %.3f" % rows[-1], file=sys.stderr)
     print("| N | method | wall s | exact KL | kNN10 kept | T(10) |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        print("| %s | %s | %.1f | %.3f | %.3f | %.3f |" % (f"{r[0]:,}", r[1], r[2], r[3], r[4], r[5]))
+        print("| %s | %s | %.1f | %.3f | %.3f | %.3f |" % r)
 
 
 if __name__ == "__main__":
