@@ -35,22 +35,7 @@ struct FFTPlan {
                 let ti = im[a]; im[a] = im[b]; im[b] = ti
             }
         }
-        var len = 2
-        while len <= n {
-            let half = len / 2, step = n / len
-            var start = 0
-            while start < n {
-                for k in 0..<half {
-                    let wr = cosT[k * step], wi = inverse ? -sinT[k * step] : sinT[k * step]
-                    let a = (start + k) * s, b = (start + k + half) * s
-                    let xr = re[b] * wr - im[b] * wi, xi = re[b] * wi + im[b] * wr
-                    re[b] = re[a] - xr; im[b] = im[a] - xi
-                    re[a] += xr; im[a] += xi
-                }
-                start += len
-            }
-            len <<= 1
-        }
+        stages(re, im, rowStride: s, width: 1, inverse: inverse)
     }
 
     /// The 1-D transform of every column in `cols` of a row-major n × n grid at
@@ -68,20 +53,7 @@ struct FFTPlan {
             Self.copyRow(from: re + i * n + c0, to: sre + rev[i] * w, w)
             Self.copyRow(from: im + i * n + c0, to: sim + rev[i] * w, w)
         }
-        var len = 2
-        while len <= n {
-            let half = len / 2, step = n / len
-            var start = 0
-            while start < n {
-                for k in 0..<half {
-                    let wr = cosT[k * step], wi = inverse ? -sinT[k * step] : sinT[k * step]
-                    let a = (start + k) * w, b = a + half * w
-                    Self.butterflyRows(sre + a, sim + a, sre + b, sim + b, w, wr, wi)
-                }
-                start += len
-            }
-            len <<= 1
-        }
+        stages(sre, sim, rowStride: w, width: w, inverse: inverse)
         for i in 0..<n {
             Self.copyRow(from: sre + i * w, to: re + i * n + c0, w)
             Self.copyRow(from: sim + i * w, to: im + i * n + c0, w)
@@ -98,6 +70,27 @@ struct FFTPlan {
             d.storeBytes(of: s.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self), toByteOffset: 64, as: SIMD8<Double>.self)
         } else {
             for c in 0..<w { dst[c] = src[c] }
+        }
+    }
+
+    /// The butterfly stages on bit-reversed input: element r of the sequence is
+    /// the `width` values at offset r·rowStride (width 1: one sequence with a
+    /// stride; width w: w sequences side by side, one per column).
+    @inline(__always)
+    func stages(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, rowStride: Int, width: Int, inverse: Bool) {
+        var len = 2
+        while len <= n {
+            let half = len / 2, step = n / len
+            var start = 0
+            while start < n {
+                for k in 0..<half {
+                    let wr = cosT[k * step], wi = inverse ? -sinT[k * step] : sinT[k * step]
+                    let a = (start + k) * rowStride, b = a + half * rowStride
+                    Self.butterflyRows(re + a, im + a, re + b, im + b, width, wr, wi)
+                }
+                start += len
+            }
+            len <<= 1
         }
     }
 
