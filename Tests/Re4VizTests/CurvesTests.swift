@@ -5,12 +5,6 @@ import Re4Core
 import Plot
 
 final class CurvesTests: XCTestCase {
-    func dir() -> String {
-        let p = NSTemporaryDirectory() + "curves-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }
-
     /// A log written by hand in the trainer's format.
     func log(_ d: String, _ name: String, epochs: Int, slope: Double) throws -> String {
         var recs: [EpochRecord] = []
@@ -24,7 +18,7 @@ final class CurvesTests: XCTestCase {
     }
 
     func testFigureFromJSONLAndCSVWithSeedsAsBands() throws {
-        let d = dir()
+        let d = makeTempDir("curves")
         let a = try log(d, "a", epochs: 5, slope: 0.01), b = try log(d, "b", epochs: 5, slope: 0.012)
         let c = try log(d, "c", epochs: 5, slope: 0.02)
         let runs = try Curves.load(paths: [a, b, d + "/c.csv"], labels: ["Base", "Base", "Re4"])
@@ -40,7 +34,7 @@ final class CurvesTests: XCTestCase {
     }
 
     func testSingleEpochLogStillPlots() throws {
-        let d = dir()
+        let d = makeTempDir("curves")
         let a = try log(d, "one", epochs: 1, slope: 0.01)
         let fig = try Curves.figure(runs: try Curves.load(paths: [a], labels: nil), metrics: ["test_hitrate@50"])
         try fig.save(d + "/one.svg")
@@ -48,7 +42,7 @@ final class CurvesTests: XCTestCase {
     }
 
     func testBadLogsAndNamesGiveClearErrors() throws {
-        let d = dir()
+        let d = makeTempDir("curves")
         let a = try log(d, "a", epochs: 2, slope: 0.01)
         XCTAssertThrowsError(try Curves.figure(runs: try Curves.load(paths: [a], labels: nil), metrics: ["test_auc"])) {
             XCTAssertTrue($0.localizedDescription.contains("unknown metric 'test_auc'"))

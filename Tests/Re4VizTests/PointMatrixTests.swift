@@ -4,14 +4,8 @@ import XCTest
 import Re4Core
 
 final class PointMatrixTests: XCTestCase {
-    func dir() -> String {
-        let p = NSTemporaryDirectory() + "re4viz-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }
-
     func testReadsNpyAndCSVAndRejectsBadFiles() throws {
-        let d = dir()
+        let d = makeTempDir("re4viz")
         try Npy.write(Tensor(shape: [3, 2], values: [1, 2, 3, 4, 5, 6]), path: d + "/a.npy")
         let a = try PointMatrix.read(path: d + "/a.npy")
         XCTAssertEqual(a.n, 3); XCTAssertEqual(a.dim, 2); XCTAssertEqual(a.values, [1, 2, 3, 4, 5, 6])
@@ -29,7 +23,7 @@ final class PointMatrixTests: XCTestCase {
     }
 
     func testWritesEmbeddings() throws {
-        let d = dir()
+        let d = makeTempDir("re4viz")
         try PointMatrix.writeEmbedding([1, 2, 3, 4], n: 2, path: d + "/y.npy")
         XCTAssertEqual(try Npy.read(path: d + "/y.npy"), Tensor(shape: [2, 2], values: [1, 2, 3, 4]))
         try PointMatrix.writeEmbedding([1, 2, 3, 4], n: 2, path: d + "/y.csv")

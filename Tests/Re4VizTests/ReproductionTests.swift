@@ -5,12 +5,6 @@ import XCTest
 import Plot
 
 final class ReproductionTests: XCTestCase {
-    func dir() -> String {
-        let p = NSTemporaryDirectory() + "repro-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }
-
     /// A run folder with a hand-written log: `valid` and `test` Recall@50 per epoch
     /// (other metrics follow test Recall@50 scaled).
     func run(_ root: String, _ name: String, valid: [Double], test: [Double]) throws {
@@ -27,7 +21,7 @@ final class ReproductionTests: XCTestCase {
     }
 
     func testBestEpochsAndTheResultsTableByHand() throws {
-        let root = dir()
+        let root = makeTempDir("repro")
         // Base seed 1 peaks on validation at epoch 2 (test 0.10), seed 2 at epoch 3 (test 0.14).
         try run(root, "x-base-s1", valid: [0.1, 0.3, 0.2], test: [0.5, 0.10, 0.9])
         try run(root, "x-base-s2", valid: [0.1, 0.2, 0.3], test: [0.5, 0.9, 0.14])
@@ -56,7 +50,7 @@ final class ReproductionTests: XCTestCase {
     }
 
     func testTheTableSaysWhenRe4DoesNotWin() throws {
-        let root = dir()
+        let root = makeTempDir("repro")
         try run(root, "x-base-s1", valid: [0.3], test: [0.2])
         try run(root, "x-re4-s1", valid: [0.3], test: [0.1])
         let md = Reproduction.resultsMarkdown(try Reproduction.discover(in: root, prefix: "x"), dataName: "toy")
@@ -64,7 +58,7 @@ final class ReproductionTests: XCTestCase {
     }
 
     func testDiscoveryIgnoresOtherFoldersAndExplainsWhatIsMissing() throws {
-        let root = dir()
+        let root = makeTempDir("repro")
         try run(root, "x-re4-s2", valid: [0.2], test: [0.1])
         for other in ["x-unknown-s1", "y-re4-s1", "x-re4-sX", "x-base-s1"] {   // x-base-s1 has no log
             try FileManager.default.createDirectory(atPath: root + "/" + other, withIntermediateDirectories: true)
@@ -83,7 +77,7 @@ final class ReproductionTests: XCTestCase {
     }
 
     func testAblationFigureHasOnePanelPerMetricAndOneBarPerVariant() throws {
-        let root = dir()
+        let root = makeTempDir("repro")
         for (name, v) in [("x-base-s1", 0.1), ("x-base-s2", 0.12), ("x-re4-s1", 0.15), ("x-nocs-s1", 0.13)] {
             try run(root, name, valid: [0.2], test: [v])
         }
@@ -103,7 +97,7 @@ final class ReproductionTests: XCTestCase {
     /// and a second run gives the same bytes.
     func testMakeFiguresWritesEverythingAndRepeatsByteForByte() throws {
         let ds = try plantedDataset()
-        let root = dir()
+        let root = makeTempDir("repro")
         for (variant, seed) in [("base", 1), ("re4", 1), ("base", 2), ("re4", 2), ("noct", 1)] {
             let name = "p-\(variant)-s\(seed)"
             try run(root, name, valid: [0.1, 0.2], test: [0.1, 0.2 + 0.01 * Double(seed)])
