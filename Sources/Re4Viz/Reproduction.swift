@@ -268,6 +268,14 @@ extension Reproduction {
         }.joined(separator: ", "))
         var written: [String] = []
         func path(_ file: String) -> String { o.out + "/" + file }
+        // Each checkpoint is read once (the seed-1 pair serves Figure 4, the item map and distinctness).
+        var models: [String: MultiInterestModel] = [:]
+        func model(_ r: Run) throws -> MultiInterestModel {
+            if let m = models[r.checkpoint] { return m }
+            let m = try loadCheckpoint(r.checkpoint, for: ds, allowMismatch: false)
+            models[r.checkpoint] = m
+            return m
+        }
 
         let results = path("results.md")
         let main = runs.filter { !["noct", "noatt", "nocs"].contains($0.variant) }
@@ -295,7 +303,7 @@ extension Reproduction {
         let common = baseSeeds.intersection(re4Seeds).sorted()
         if let s = common.first {
             let pair = ["base", "re4"].map { v in runs.first { $0.variant == v && $0.seed == s }! }
-            let models = try pair.map { try loadCheckpoint($0.checkpoint, for: ds, allowMismatch: false) }
+            let pairModels = try pair.map(model)
             let titles = pair.map(\.label)
             let which = "seed \(s); " + pair.map { "\($0.label) epoch \($0.best.epoch)" }.joined(separator: ", ")
             var t = TSNEOptions()
@@ -303,10 +311,10 @@ extension Reproduction {
             let chosen = sampleUsers(ds, count: o.users, seed: o.seed)
             guard !chosen.isEmpty else { throw VizError.badInput("no test user has a long enough history to sample") }
             var pts: [InterestProjection.Point] = []
-            for (p, m) in models.enumerated() {
+            for (p, m) in pairModels.enumerated() {
                 pts += try InterestProjection.project(model: m, dataset: ds, users: chosen, space: .u, selection: .attended, panel: p, options: t)
             }
-            let f4 = InterestProjection.figure(points: pts, panelTitles: titles, users: chosen.count, K: models[0].config.interests,
+            let f4 = InterestProjection.figure(points: pts, panelTitles: titles, users: chosen.count, K: pairModels[0].config.interests,
                                                layout: .panels, caption: InterestProjection.Selection.attended.caption + ", interests U",
                                                title: "\(o.dataTitle) (\(which)): the same test users' interests (★) and attended items (●)", dpi: o.dpi)
             let p4 = path("fig4-tsne-\(o.name).png"); try f4.save(p4); written.append(p4); log("wrote \(p4)")
@@ -314,7 +322,7 @@ extension Reproduction {
             try AtomicFile.write(InterestProjection.coordinatesCSV(pts, panelTitles: titles, dataset: ds), to: c4); written.append(c4)
 
             var gallery: [InterestProjection.Point] = []
-            for (p, m) in models.enumerated() {
+            for (p, m) in pairModels.enumerated() {
                 gallery += try InterestProjection.projectGallery(model: m, dataset: ds, users: chosen, space: .u, sample: nil,
                                                                  seed: o.seed, panel: p, options: t)
             }
@@ -330,7 +338,7 @@ extension Reproduction {
             for s in common {
                 for v in ["base", "re4"] {
                     let r = runs.first { $0.variant == v && $0.seed == s }!
-                    let m = try loadCheckpoint(r.checkpoint, for: ds, allowMismatch: false)
+                    let m = try model(r)
                     reports.append((v, s, Distinctness.report(checkpoint: r.checkpoint, model: m, dataset: ds, users: users, seed: o.seed)))
                 }
             }
