@@ -120,35 +120,101 @@ struct FFTPlan {
         }
     }
 
-    /// Column transforms over the given column ranges, in parallel over blocks
-    /// of 16 columns (a block's n × 16 values stay in cache through all stages).
-    func transformColumns(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, ranges: [Range<Int>], inverse: Bool) {
+    /// The 1-D transform of every row in `rows` of a row-major n × n grid: the
+    /// rows are gathered, transposed, into the same n × w scratch the column
+    /// transform uses (so the butterflies run across rows in SIMD registers)
+    /// and scattered back. This replaces a whole-grid transpose, its two passes
+    /// over memory, and a column transform. Each row gets exactly the
+    /// arithmetic `transform` would give it.
+    func transformRows(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, rows: Range<Int>, inverse: Bool) {
+        let n = self.n, r0 = rows.lowerBound, w = rows.count
+        let sre = UnsafeMutablePointer<Double>.allocate(capacity: n * w), sim = UnsafeMutablePointer<Double>.allocate(capacity: n * w)
+        defer { sre.deallocate(); sim.deallocate() }
+        if w == 16 && n % 8 == 0 {
+            Self.gather16(re + r0 * n, n, into: sre, rev); Self.gather16(im + r0 * n, n, into: sim, rev)
+        } else {
+            for k in 0..<n { let d = rev[k] * w; for j in 0..<w { sre[d + j] = re[(r0 + j) * n + k]; sim[d + j] = im[(r0 + j) * n + k] } }
+        }
+        stages(sre, sim, rowStride: w, width: w, inverse: inverse)
+        if w == 16 && n % 8 == 0 {
+            Self.scatter16(sre, into: re + r0 * n, n); Self.scatter16(sim, into: im + r0 * n, n)
+        } else {
+            for k in 0..<n { for j in 0..<w { re[(r0 + j) * n + k] = sre[k * w + j]; im[(r0 + j) * n + k] = sim[k * w + j] } }
+        }
+    }
+
+    /// scratch[rev[k]][j] = grid[j][k] for 16 grid rows n apart: 8 × 8 tiles,
+    /// each read as 8 row vectors and written as 8 column vectors.
+    @inline(__always)
+    static func gather16(_ g: UnsafePointer<Double>, _ n: Int, into s: UnsafeMutablePointer<Double>, _ rev: [Int]) {
+        rev.withUnsafeBufferPointer { rv in
+            var k = 0
+            while k < n {
+                for j0 in stride(from: 0, to: 16, by: 8) {
+                    let src = g + j0 * n + k
+                    for q in 0..<8 {
+                        let v = SIMD8<Double>(src[q], src[n + q], src[2 * n + q], src[3 * n + q],
+                                              src[4 * n + q], src[5 * n + q], src[6 * n + q], src[7 * n + q])
+                        UnsafeMutableRawPointer(s + rv[k + q] * 16 + j0).storeBytes(of: v, as: SIMD8<Double>.self)
+                    }
+                }
+                k += 8
+            }
+        }
+    }
+
+    /// grid[j][k] = scratch[k][j], the inverse of `gather16` without the reordering.
+    @inline(__always)
+    static func scatter16(_ s: UnsafePointer<Double>, into g: UnsafeMutablePointer<Double>, _ n: Int) {
+        var k = 0
+        while k < n {
+            for j0 in stride(from: 0, to: 16, by: 8) {
+                let src = s + k * 16 + j0
+                for q in 0..<8 {
+                    let v = SIMD8<Double>(src[q], src[16 + q], src[32 + q], src[48 + q],
+                                          src[64 + q], src[80 + q], src[96 + q], src[112 + q])
+                    UnsafeMutableRawPointer(g + (j0 + q) * n + k).storeBytes(of: v, as: SIMD8<Double>.self)
+                }
+            }
+            k += 8
+        }
+    }
+
+    /// Blocks of 16 out of the given ranges.
+    static func blocks(_ ranges: [Range<Int>]) -> [Range<Int>] {
         var blocks: [Range<Int>] = []
         for r in ranges {
             var c = r.lowerBound
             while c < r.upperBound { let e = min(r.upperBound, c + 16); blocks.append(c..<e); c = e }
         }
+        return blocks
+    }
+
+    /// Column transforms over the given column ranges, in parallel over blocks
+    /// of 16 columns (a block's n × 16 values stay in cache through all stages).
+    func transformColumns(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, ranges: [Range<Int>], inverse: Bool) {
+        let blocks = Self.blocks(ranges)
         parallelFor(blocks.count, minChunk: 1) { r in for b in r { transformColumns(re, im, cols: blocks[b], inverse: inverse) } }
     }
 
-    /// 2-D forward transform of a grid whose non-zero entries lie in rows and
-    /// columns `nonZero` (row-major n × n): columns first (only the non-zero
-    /// ones), then, after a transpose, all columns again. The result is left
-    /// transposed (frequency (kx, ky) at [ky][kx]): the inverse below expects
-    /// that layout, and the element-wise product with a kernel transformed the
-    /// same way does not care.
-    func forward2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, nonZero: [Range<Int>]) {
-        transformColumns(re, im, ranges: nonZero, inverse: false)
-        transposeSquare(re, n); transposeSquare(im, n)
-        transformColumns(re, im, ranges: [0..<n], inverse: false)
+    /// Row transforms over the given row ranges, in parallel over blocks of 16 rows.
+    func transformRows(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, ranges: [Range<Int>], inverse: Bool) {
+        let blocks = Self.blocks(ranges)
+        parallelFor(blocks.count, minChunk: 1) { r in for b in r { transformRows(re, im, rows: blocks[b], inverse: inverse) } }
     }
 
-    /// Unnormalised inverse of `forward2D`'s layout, in natural layout; only the
-    /// output columns in `0..<keepColumns` are complete (the rest are left
-    /// partially transformed).
+    /// 2-D forward transform of a grid whose non-zero entries lie in rows and
+    /// columns `nonZero` (row-major n × n, natural layout in and out): the
+    /// non-zero columns first, then every row.
+    func forward2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, nonZero: [Range<Int>]) {
+        transformColumns(re, im, ranges: nonZero, inverse: false)
+        transformRows(re, im, ranges: [0..<n], inverse: false)
+    }
+
+    /// Unnormalised inverse of `forward2D`: every row, then only the columns
+    /// in `0..<keepColumns`, which are the only complete ones on return.
     func inverse2D(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, keepColumns: Int) {
-        transformColumns(re, im, ranges: [0..<n], inverse: true)
-        transposeSquare(re, n); transposeSquare(im, n)
+        transformRows(re, im, ranges: [0..<n], inverse: true)
         transformColumns(re, im, ranges: [0..<keepColumns], inverse: true)
     }
 
