@@ -127,19 +127,28 @@ final class GradientTests: XCTestCase {
     }
 
     func testFFTPlanAgainstNaiveDFT() {
-        let n = 16
-        var rng = SplitMix64(seed: 3)
-        var re = (0..<n).map { _ in rng.normal() }, im = (0..<n).map { _ in rng.normal() }
-        let (r0, i0) = (re, im)
-        FFTPlan(n: n).transform(&re, &im, stride: 1, inverse: false)
-        for k in 0..<n {
-            var sr = 0.0, si = 0.0
-            for t in 0..<n {
-                let a = -2 * Double.pi * Double(k * t) / Double(n)
-                sr += r0[t] * cos(a) - i0[t] * sin(a); si += r0[t] * sin(a) + i0[t] * cos(a)
+        // Powers of two and 3·2^k (a radix-3 stage after the radix-2 ones), both directions.
+        for n in [1, 2, 3, 6, 12, 16, 24, 96] {
+            for inverse in [false, true] {
+                var rng = SplitMix64(seed: UInt64(3 + n))
+                var re = (0..<n).map { _ in rng.normal() }, im = (0..<n).map { _ in rng.normal() }
+                let (r0, i0) = (re, im)
+                FFTPlan(n: n).transform(&re, &im, stride: 1, inverse: inverse)
+                for k in 0..<n {
+                    var sr = 0.0, si = 0.0
+                    for t in 0..<n {
+                        let a = (inverse ? 2 : -2) * Double.pi * Double(k * t) / Double(n)
+                        sr += r0[t] * cos(a) - i0[t] * sin(a); si += r0[t] * sin(a) + i0[t] * cos(a)
+                    }
+                    XCTAssertEqual(re[k], sr, accuracy: 1e-10, "n \(n) k \(k)"); XCTAssertEqual(im[k], si, accuracy: 1e-10)
+                }
             }
-            XCTAssertEqual(re[k], sr, accuracy: 1e-10); XCTAssertEqual(im[k], si, accuracy: 1e-10)
         }
+    }
+
+    func testFFTLengthsOtherThanTwoToTheKOrThreeTimesItAreRefused() {
+        XCTAssertEqual(FFTPlan.isSupported(48), true); XCTAssertEqual(FFTPlan.isSupported(64), true)
+        for n in [0, 5, 9, 10, 18, 36, 80] { XCTAssertFalse(FFTPlan.isSupported(n), "\(n)") }
     }
 }
 
@@ -148,7 +157,10 @@ extension GradientTests {
     /// transform gives it (same arithmetic, same bits), and forward2D followed
     /// by inverse2D restores the kept columns of a sparse grid.
     func testColumnTransformsAndTheTwoDimensionalRoundTrip() {
-        let n = 64
+        for n in [64, 48] { columnTransformsAndRoundTrip(n) }
+    }
+
+    func columnTransformsAndRoundTrip(_ n: Int) {
         var rng = SplitMix64(seed: 4)
         var re = (0..<(n * n)).map { _ in rng.normal() }, im = (0..<(n * n)).map { _ in rng.normal() }
         let plan = FFTPlan(n: n)
@@ -160,6 +172,17 @@ extension GradientTests {
             for r in 0..<n {
                 XCTAssertEqual(cre[r * n + c].bitPattern, colRe[r].bitPattern, "column \(c) row \(r)")
                 XCTAssertEqual(cim[r * n + c].bitPattern, colIm[r].bitPattern)
+            }
+        }
+        // Rows likewise (gathered into the same scratch by 8 × 8 tiles).
+        var rre = re, rim = im
+        plan.transformRows(&rre, &rim, ranges: [0..<5, 16..<n], inverse: true)
+        for r in 0..<n {
+            var rowRe = Array(re[(r * n)..<(r * n + n)]), rowIm = Array(im[(r * n)..<(r * n + n)])
+            if r < 5 || r >= 16 { plan.transform(&rowRe, &rowIm, stride: 1, inverse: true) }
+            for c in 0..<n {
+                XCTAssertEqual(rre[r * n + c].bitPattern, rowRe[c].bitPattern, "row \(r) column \(c)")
+                XCTAssertEqual(rim[r * n + c].bitPattern, rowIm[c].bitPattern)
             }
         }
         // A grid non-zero only in [0, m)²: forward, inverse, scale → the same grid on columns < m.
