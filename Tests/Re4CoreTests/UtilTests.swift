@@ -65,4 +65,32 @@ final class FastMathTests: XCTestCase {
         XCTAssertTrue(FastMath.exp(.nan).isNaN, "NaN propagates instead of trapping")
         XCTAssertTrue(FastMath.tanh(.nan).isNaN)
     }
+
+    func testSixteenLaneExpGivesTheScalarBits() {
+        var x: Float = -95
+        while x < 95 {
+            let v = SIMD16<Float>((0..<16).map { x + Float($0) * 0.0137 })
+            let e = FastMath.exp(v)
+            for l in 0..<16 { XCTAssertEqual(e[l].bitPattern, FastMath.exp(v[l]).bitPattern, "x = \(v[l])") }
+            x += 0.719
+        }
+        XCTAssertTrue(FastMath.exp(SIMD16<Float>(repeating: .nan))[3].isNaN)
+    }
+
+    func testRowMaximumAndShiftedExpSum() {
+        for count in [0, 1, 15, 16, 17, 37, 160] {
+            var row = (0..<count).map { Float(($0 * 7919) % 113) / 9 - 6 }
+            let m = FastMath.maximum(row, count, start: -3)
+            XCTAssertEqual(m, max(-3, row.max() ?? -3), "count \(count)")
+            let expected = row.map { Foundation.exp(Double($0 - m)) }
+            let s = row.withUnsafeMutableBufferPointer { FastMath.expShifted($0.baseAddress!, count, shift: m) }
+            for i in 0..<count { XCTAssertEqual(Double(row[i]), expected[i], accuracy: 3e-7 * expected[i]) }
+            XCTAssertEqual(Double(s), expected.reduce(0, +), accuracy: 1e-6 * max(1, expected.reduce(0, +)))
+        }
+        for at in [3, 18] {
+            var withNaN: [Float] = Array(repeating: 1, count: 20); withNaN[at] = .nan
+            let s = withNaN.withUnsafeMutableBufferPointer { FastMath.expShifted($0.baseAddress!, 20, shift: 1) }
+            XCTAssertTrue(s.isNaN, "a NaN logit (at \(at)) makes the sum NaN, so training stops on it")
+        }
+    }
 }

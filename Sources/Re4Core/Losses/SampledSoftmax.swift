@@ -110,46 +110,50 @@ public struct SampledSoftmax: Sendable {
             for b in 0..<B { posCorrection[b] = SampledSoftmax.logQ(targets[b], items: n, count: count) }
         }
         let full = mode == .full
-        // Per-example log-sum-exp; logits become the gradient coefficients in place.
+        // Per-example log-sum-exp. The logits become e^{x−m} in place; the
+        // gradient coefficients are those times rowScale[b] = scale/(B·Σ), a
+        // factor folded into the small B × d matrices on either side of the two
+        // gradient products instead of a third pass over the B × S block.
         let lossParts = DoubleBuffer(B)
-        let dPos = FloatBuffer(B)
+        let dPos = FloatBuffer(B), rowScale = FloatBuffer(B)
         let inv = scale / Float(B)
         parallelChunks(B, minChunk: 32) { range in
             for b in range {
                 let row = logits.p + b * S
                 if let correction { for i in 0..<S { row[i] -= correction[i] } }
                 let p = pos[b] - posCorrection[b]
-                var m = full ? -Float.infinity : p
-                for i in 0..<S { m = max(m, row[i]) }
-                // One exp per candidate: row ← e^{x−m}, then scale by inv/Σ.
+                let m = FastMath.maximum(row, S, start: full ? -Float.infinity : p)
                 let ep: Float = full ? 0 : expf(p - m)
-                var s: Float = ep
-                for i in 0..<S { let e = FastMath.exp(row[i] - m); row[i] = e; s += e }
+                let s: Float = ep + FastMath.expShifted(row, S, shift: m)
                 let lse = logf(s) + m
                 lossParts[b] = Double(lse - p)
-                let f = inv / s
-                for i in 0..<S { row[i] *= f }
+                rowScale[b] = inv / s
                 if full {
-                    // The target is one of the candidates (ids 1...n at column id-1).
-                    row[Int(targets[b]) - 1] -= inv
+                    // The target is one of the candidates (ids 1...n at column id-1):
+                    // its coefficient is (e/Σ − 1)·inv, i.e. (e − Σ)·rowScale.
+                    row[Int(targets[b]) - 1] -= s
                     dPos[b] = 0
                 } else {
                     dPos[b] = (ep / s - 1) * inv
                 }
             }
         }
-        // dUb = dPos·e_t + G·En ; dEn = Gᵀ·Ub ; dE[t] += dPos·u.
+        // With G = diag(rowScale)·logits: dUb = dPos·e_t + G·En ; dEn = Gᵀ·Ub ; dE[t] += dPos·u.
         let dUb = FloatBuffer(uninitialized: B * d)
         sgemm(false, false, m: B, n: d, k: S, logits.p, lda: S, En.p, ldb: d, dUb.p, ldc: d)
         for b in 0..<B {
-            let e = E + Int(targets[b]) * d, g = dUb.p + b * d
-            for j in 0..<d { g[j] += dPos[b] * e[j] }
+            let e = E + Int(targets[b]) * d, g = dUb.p + b * d, f = rowScale[b]
+            for j in 0..<d { g[j] = g[j] * f + dPos[b] * e[j] }
             let dst = dU + (b * K + kStar[b]) * d
             for j in 0..<d { dst[j] += g[j] }
         }
         if let dE {
-            let dEn = FloatBuffer(uninitialized: S * d)
-            sgemm(true, false, m: S, n: d, k: B, logits.p, lda: S, Ub.p, ldb: d, dEn.p, ldc: d)
+            let dEn = FloatBuffer(uninitialized: S * d), Us = FloatBuffer(uninitialized: B * d)
+            for b in 0..<B {
+                let f = rowScale[b], u = Ub.p + b * d, o = Us.p + b * d
+                for j in 0..<d { o[j] = u[j] * f }
+            }
+            sgemm(true, false, m: S, n: d, k: B, logits.p, lda: S, Us.p, ldb: d, dEn.p, ldc: d)
             for (i, c) in cand.enumerated() {
                 let dst = dE + Int(c) * d, src = dEn.p + i * d
                 for j in 0..<d { dst[j] += src[j] }

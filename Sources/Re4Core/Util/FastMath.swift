@@ -36,6 +36,59 @@ public enum FastMath {
         return x < -87 ? 0 : p * Float(bitPattern: bits)
     }
 
+    /// `exp` lane by lane, the same operations in the same order (so each lane
+    /// gets the bits the scalar version gives), sixteen at a time.
+    @inline(__always)
+    public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        typealias V = SIMD16<Float>
+        let xc = pointwiseMin(pointwiseMax(x, V(repeating: -87)), V(repeating: 88))
+        let magic = V(repeating: 12_582_912)
+        let shifted = xc * 1.442_695_04 + magic
+        let n = shifted - magic
+        let ni = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
+        let y = (xc - n * 0.693_359_375) + n * 2.121_944_4e-4
+        var p = V(repeating: 1.0 / 720)
+        p = p * y + 1.0 / 120
+        p = p * y + 1.0 / 24
+        p = p * y + 1.0 / 6
+        p = p * y + 0.5
+        p = p * y + 1
+        p = p * y + 1
+        let r = p * unsafeBitCast((ni &+ 127) &<< 23, to: V.self)
+        // pointwiseMin/Max drop a NaN operand; put NaNs back so they still surface.
+        return r.replacing(with: 0, where: x .< -87).replacing(with: x, where: x .!= x)
+    }
+
+    /// Largest of `count` values.
+    @inline(__always)
+    public static func maximum(_ x: UnsafePointer<Float>, _ count: Int, start: Float) -> Float {
+        var v = SIMD16<Float>(repeating: start)
+        var i = 0
+        let raw = UnsafeRawPointer(x)
+        while i + 16 <= count { v = pointwiseMax(v, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)); i += 16 }
+        var m = v.max()
+        while i < count { m = Swift.max(m, x[i]); i += 1 }
+        return m
+    }
+
+    /// x[i] ← exp(x[i] − shift) for `count` values; returns their sum
+    /// (sixteen partial sums, added in a fixed order).
+    @inline(__always)
+    public static func expShifted(_ x: UnsafeMutablePointer<Float>, _ count: Int, shift: Float) -> Float {
+        var acc = SIMD16<Float>(repeating: 0)
+        let raw = UnsafeMutableRawPointer(x), sh = SIMD16<Float>(repeating: shift)
+        var i = 0
+        while i + 16 <= count {
+            let e = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh)
+            raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            acc += e
+            i += 16
+        }
+        var s = acc.sum()
+        while i < count { let e = exp(x[i] - shift); x[i] = e; s += e; i += 1 }
+        return s
+    }
+
     @inline(__always)
     public static func tanh(_ x: Float) -> Float {
         let xc = min(max(x, -9), 9)
