@@ -1,7 +1,8 @@
 """t-SNE side by side: re4-viz tsne (pure Swift) vs openTSNE 1.0.4 (BH, FFT) and
 scikit-learn, each at its defaults with 2 threads, on the same seeded Gaussian
 mixture (20 clusters, D = 64). Every embedding is scored by the same code
-against one shared P (openTSNE's perplexity-30 affinities): exact KL(P||Q),
+against one shared P (perplexity-30 affinities, openTSNE's code, exact neighbours
+by default): exact KL(P||Q),
 kNN10 preservation (exact neighbours) and trustworthiness T(10).
 
     .venv-bench/bin/python bench/tsne_compare.py --sizes 2000 10000 [--skip-sklearn-above 10000]
@@ -51,8 +52,9 @@ def knn(X, k, chunk=1024):
     return out
 
 
-def knn_kept(X, Y, k=10):
-    a, b = knn(X, k), knn(Y, k)
+def knn_kept(X, Y, k=10, a=None):
+    a = knn(X, k) if a is None else a
+    b = knn(Y, k)
     return float(np.mean([len(set(a[i]) & set(b[i])) / k for i in range(len(X))]))
 
 
@@ -81,6 +83,10 @@ def main():
     ap.add_argument("--skip-sklearn-above", type=int, default=10000)
     ap.add_argument("--methods", nargs="+", default=["bh", "fft"], help="gradient methods to run for re4-viz and openTSNE")
     ap.add_argument("--score-up-to", type=int, default=1 << 30, help="above this N report wall time only (scoring is O(N^2 log N))")
+    ap.add_argument("--trust-up-to", type=int, default=20000, help="above this N leave T(10) out (it ranks all N per point)")
+    ap.add_argument("--shared-p", choices=["exact", "opentsne"], default="exact",
+                    help="the P every embedding is scored against: perplexity-30 affinities from exact neighbours "
+                         "(default), or openTSNE's own default (approximate neighbours above 1,000 points)")
     ap.add_argument("--points", help="also embed this .npy (rows = points), e.g. item embeddings from `re4 export`")
     a = ap.parse_args()
     import openTSNE
@@ -95,7 +101,8 @@ def main():
             X = X[1:]                     # row 0 of re4 export's items.npy is the padding row
         inputs.append((len(X), X, f"{len(X):,} ({os.path.basename(a.points)})"))
     for n, X, label in inputs:
-        P = PerplexityBasedNN(X, perplexity=30, n_jobs=2, random_state=42, verbose=False).P
+        P = PerplexityBasedNN(X, perplexity=30, n_jobs=2, random_state=42, verbose=False,
+                              method="exact" if a.shared_p == "exact" else "auto").P
         results = []
         with tempfile.TemporaryDirectory() as tmp:
             np.save(os.path.join(tmp, "x.npy"), X)
@@ -112,16 +119,18 @@ def main():
             t = time.perf_counter()
             Y = SKTSNE(n_jobs=2, random_state=42).fit_transform(X)
             results.append(("scikit-learn", time.perf_counter() - t, Y))
+        kx = knn(X, 10) if n <= a.score_up_to else None
         for name, secs, Y in results:
             if n <= a.score_up_to:
-                rows.append((label, name, secs, exact_kl(P, Y), knn_kept(X, Y), trustworthiness(X, Y)))
+                t10 = trustworthiness(X, Y) if n <= a.trust_up_to else float("nan")
+                rows.append((label, name, secs, exact_kl(P, Y), knn_kept(X, Y, a=kx), t10))
             else:
                 rows.append((label, name, secs, float("nan"), float("nan"), float("nan")))
             print("%s %s %.1fs KL %.3f kNN %.3f T %.3f" % rows[-1], file=sys.stderr)
     print("| N | method | wall s | exact KL | kNN10 kept | T(10) |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        print("| %s | %s | %.1f | %.3f | %.3f | %.3f |" % r)
+        print(("| %s | %s | %.1f | %.3f | %.3f | %.3f |" % r).replace("nan", "–"))
 
 
 if __name__ == "__main__":
