@@ -128,10 +128,12 @@ struct QuadTree {
     /// through the cell. openTSNE's quadtree compares the side length instead;
     /// at θ = 0.5 that test left a relative error of 1.2e-2 in the repulsive
     /// forces of `GradientTests`' layout, this one 4.7e-3, for about 25 % more
-    /// time in a 5,000-point BH run. θ = 0 opens every cell: the exact sum.
-    mutating func setOpening(theta: Double) {
+    /// time in a 5,000-point BH run. `.side` gives the side-length test.
+    /// θ = 0 opens every cell: the exact sum.
+    mutating func setOpening(theta: Double, cell: TSNEOptions.BHCell = .diagonal) {
+        let size = cell == .diagonal ? 2.0.squareRoot() : 1
         for k in nodes.indices {
-            let r = theta > 0 ? 2 * nodes[k].half * 2.0.squareRoot() / theta : .infinity
+            let r = theta > 0 ? 2 * nodes[k].half * size / theta : .infinity
             nodes[k].reach2 = r * r
         }
     }
@@ -169,9 +171,10 @@ struct QuadTree {
 }
 
 /// Barnes–Hut repulsion; returns Z.
-func repulsiveBH(_ y: UnsafePointer<Double>, n: Int, theta: Double, out: UnsafeMutablePointer<Double>) -> Double {
+func repulsiveBH(_ y: UnsafePointer<Double>, n: Int, theta: Double, cell: TSNEOptions.BHCell = .diagonal,
+                 out: UnsafeMutablePointer<Double>) -> Double {
     var tree = QuadTree(y, n: n)
-    tree.setOpening(theta: theta)
+    tree.setOpening(theta: theta, cell: cell)
     let zpart = Buffer<Double>(n, 0)
     parallelFor(n, minChunk: 256) { range in
         var stack: [Int32] = []

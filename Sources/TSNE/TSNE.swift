@@ -7,6 +7,14 @@ public struct TSNEOptions: Sendable {
     public var metric: TSNEMetric = .euclidean
     public var method: GradientMethod = .auto
     public var theta = 0.5
+    /// Barnes–Hut: which size of a cell the opening test compares with θ·distance.
+    public var bhCell: BHCell = .diagonal
+    public enum BHCell: String, Sendable, CaseIterable {
+        /// √2 × the side: the default, repulsion error under 1e-2 at θ = 0.5.
+        case diagonal
+        /// The side length, as openTSNE's quadtree and SPEC-tsne's wording have it.
+        case side
+    }
     public var earlyExaggeration = 12.0
     public var earlyIterations = 250
     public var iterations = 500
@@ -139,7 +147,7 @@ struct Optimizer {
         let z: Double
         switch method {
         case .exact: z = repulsiveExact(y, n: n, out: rep.p)
-        case .bh, .auto: z = repulsiveBH(y, n: n, theta: o.theta, out: rep.p)
+        case .bh, .auto: z = repulsiveBH(y, n: n, theta: o.theta, cell: o.bhCell, out: rep.p)
         case .fft: z = repulsiveFFT(y, n: n, nodes: o.fftNodes, minBoxes: o.fftMinBoxes, out: rep.p)
         }
         var kl = 0.0

@@ -84,6 +84,8 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
     @Option(help: "Perplexity.") var perplexity: Double = 30
     @Option(help: "Repulsion: auto, bh, fft or exact.") var method: String = "auto"
+    @Option(help: "Barnes–Hut accuracy θ (0 = exact sums).") var theta: Double = 0.5
+    @Option(help: "Barnes–Hut cell size compared with θ·distance: diagonal, or side (openTSNE's test).") var bhCell: String = "diagonal"
     @Option(help: "Iterations after early exaggeration.") var iterations: Int = 500
     @Option(help: "Early-exaggeration iterations.") var earlyIterations: Int = 250
     @Option(help: "euclidean or cosine (default: cosine for checkpoints, euclidean for --points).") var metric: String?
@@ -100,6 +102,8 @@ struct TSNECommand: ParsableCommand {
         guard let me = TSNEMetric(rawValue: metricName) else { throw VizError.badInput("--metric must be euclidean or cosine, got '\(metricName)'") }
         guard let ini = TSNEOptions.Initialization(rawValue: initialization) else { throw VizError.badInput("--initialization must be pca or random") }
         guard threads >= 1 else { throw VizError.badInput("--threads must be ≥ 1") }
+        guard let cell = TSNEOptions.BHCell(rawValue: bhCell) else { throw VizError.badInput("--bh-cell must be diagonal or side, got '\(bhCell)'") }
+        o.theta = theta; o.bhCell = cell
         o.method = m; o.metric = me; o.initialization = ini; o.perplexity = perplexity
         o.iterations = iterations; o.earlyIterations = earlyIterations; o.seed = seed; o.threads = threads
         let outDir = URL(fileURLWithPath: out).deletingLastPathComponent().path
