@@ -94,6 +94,8 @@ sweep: build
 	[ -f $(RUNS)/sweep/ml1m-re4-cs0.01/log.jsonl ]  || $(SWEEP_TRAIN) --lambda-cs 0.01 --out $(RUNS)/sweep/ml1m-re4-cs0.01
 	[ -f $(RUNS)/sweep/ml1m-re4-lr0.001/log.jsonl ] || $(SWEEP_TRAIN) --lr 0.001 --out $(RUNS)/sweep/ml1m-re4-lr0.001
 	[ -f $(RUNS)/sweep/ml1m-base-lr0.001/log.jsonl ] || $(SWEEP_TRAIN) --base --lr 0.001 --out $(RUNS)/sweep/ml1m-base-lr0.001
+	[ -f $(RUNS)/sweep/ml1m-re4-cs1/log.jsonl ]     || $(SWEEP_TRAIN) --lambda-cs 1 --out $(RUNS)/sweep/ml1m-re4-cs1
+	[ -f $(RUNS)/sweep/ml1m-re4-ct1/log.jsonl ]     || $(SWEEP_TRAIN) --lambda-ct 1 --out $(RUNS)/sweep/ml1m-re4-ct1
 
 figures: build
 	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix ml1m --data ml-1m --name movielens1m --title MovieLens-1M \
