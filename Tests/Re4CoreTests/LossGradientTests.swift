@@ -63,6 +63,30 @@ final class LossGradientTests: XCTestCase {
         XCTAssertEqual(dU[0], 0, "no gradient to the interest that was not selected")
     }
 
+    func testSampledSoftmaxWithLogitsFarAboveTheTarget() {
+        // d = 1, u = 4, target e = −5 (logit −20), negatives e = 20 and 1 (logits 80, 4):
+        // shifting by the target's logit would overflow, so the row max is used;
+        // with small logits the target's own logit is the shift. Both match a
+        // double-precision log-sum-exp.
+        for (neg, scaleU) in [([Float(20), 1], Float(4)), ([Float(0.2), -0.1], Float(0.5))] {
+            var E: [Float] = [0, -5] + neg
+            let U: [Float] = [scaleU]
+            let dU = FloatBuffer(1)
+            let r = E.withUnsafeMutableBufferPointer { e in
+                SampledSoftmax().lossAndGradient(U: U, B: 1, K: 1, d: 1, targets: [1], E: e.baseAddress!, candidates: [2, 3],
+                                                 items: 3, dU: dU.p, dE: nil)
+            }
+            let x = [-5.0, Double(neg[0]), Double(neg[1])].map { $0 * Double(scaleU) }
+            let m = x.max()!
+            let lse = m + log(x.map { exp($0 - m) }.reduce(0, +))
+            XCTAssertEqual(r.loss, lse - x[0], accuracy: 1e-4 * max(1, lse - x[0]))
+            // ∂ℓ/∂u = Σ softmax_c · e_c − e_t.
+            let es = [-5.0, Double(neg[0]), Double(neg[1])]
+            let g = zip(x, es).map { exp($0 - lse) * $1 }.reduce(0, +) - es[0]
+            XCTAssertEqual(Double(dU[0]), g, accuracy: 1e-4 * max(1, abs(g)))
+        }
+    }
+
     func testNegativeSamplerCoversAllWhenFewerThanAsked() {
         var rng = SeededRandom(seed: 1)
         let c = SampledSoftmax(mode: .uniform(count: 5000)).candidates(targets: [2, 2, 5], items: 10, rng: &rng)

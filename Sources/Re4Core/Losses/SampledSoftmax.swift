@@ -100,7 +100,14 @@ public struct SampledSoftmax: Sendable {
             (Ub.p + b * d).update(from: U + (b * K + bk) * d, count: d)
         }
         let En = FloatBuffer(uninitialized: S * d)
-        for (i, c) in cand.enumerated() { (En.p + i * d).update(from: E + Int(c) * d, count: d) }
+        var maxNorm2: Float = 0
+        for (i, c) in cand.enumerated() {
+            let row = En.p + i * d
+            row.update(from: E + Int(c) * d, count: d)
+            var n2: Float = 0
+            for j in 0..<d { n2 += row[j] * row[j] }
+            maxNorm2 = max(maxNorm2, n2)
+        }
         let logits = FloatBuffer(uninitialized: B * S)
         sgemm(false, true, m: B, n: S, k: d, Ub.p, lda: d, En.p, ldb: d, logits.p, ldc: S)
         var correction: [Float]? = nil
@@ -110,6 +117,8 @@ public struct SampledSoftmax: Sendable {
             for b in 0..<B { posCorrection[b] = SampledSoftmax.logQ(targets[b], items: n, count: count) }
         }
         let full = mode == .full
+        var uniform = false
+        if case .uniform = mode { uniform = true }
         // Per-example log-sum-exp. The logits become e^{x−m} in place; the
         // gradient coefficients are those times rowScale[b] = scale/(B·Σ), a
         // factor folded into the small B × d matrices on either side of the two
@@ -122,7 +131,13 @@ public struct SampledSoftmax: Sendable {
                 let row = logits.p + b * S
                 if let correction { for i in 0..<S { row[i] -= correction[i] } }
                 let p = pos[b] - posCorrection[b]
-                let m = FastMath.maximum(row, S, start: full ? -Float.infinity : p)
+                // The shift: the row's max, which costs a pass over the row, unless
+                // Cauchy–Schwarz (every logit ≤ |u|·max|e_c|) shows that shifting by
+                // the target's own logit keeps every exponent ≤ 60, far from overflow.
+                var uNorm2: Float = 0
+                for j in 0..<d { uNorm2 += Ub.p[b * d + j] * Ub.p[b * d + j] }
+                let bound = (uNorm2 * maxNorm2).squareRoot()
+                let m = uniform && bound - p <= 60 ? p : FastMath.maximum(row, S, start: full ? -Float.infinity : p)
                 let ep: Float = full ? 0 : expf(p - m)
                 let s: Float = ep + FastMath.expShifted(row, S, shift: m)
                 let lse = logf(s) + m

@@ -41,7 +41,9 @@ public enum FastMath {
     @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         typealias V = SIMD16<Float>
-        let xc = pointwiseMin(pointwiseMax(x, V(repeating: -87)), V(repeating: 88))
+        // Masked selects, not pointwiseMin/Max (the standard library lowers those
+        // lane by lane); a NaN fails both comparisons and stays NaN.
+        let xc = x.replacing(with: -87, where: x .< -87).replacing(with: 88, where: x .> 88)
         let magic = V(repeating: 12_582_912)
         let shifted = xc * 1.442_695_04 + magic
         let n = shifted - magic
@@ -55,8 +57,7 @@ public enum FastMath {
         p = p * y + 1
         p = p * y + 1
         let r = p * unsafeBitCast((ni &+ 127) &<< 23, to: V.self)
-        // pointwiseMin/Max drop a NaN operand; put NaNs back so they still surface.
-        return r.replacing(with: 0, where: x .< -87).replacing(with: x, where: x .!= x)
+        return r.replacing(with: 0, where: x .< -87)
     }
 
     /// Largest of `count` values.
@@ -65,7 +66,11 @@ public enum FastMath {
         var v = SIMD16<Float>(repeating: start)
         var i = 0
         let raw = UnsafeRawPointer(x)
-        while i + 16 <= count { v = pointwiseMax(v, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)); i += 16 }
+        while i + 16 <= count {
+            let x = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            v.replace(with: x, where: x .> v)
+            i += 16
+        }
         var m = v.max()
         while i < count { m = Swift.max(m, x[i]); i += 1 }
         return m
