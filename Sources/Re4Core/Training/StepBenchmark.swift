@@ -12,7 +12,7 @@ public enum StepBenchmark {
 
     /// - Parameters: steps to time after `warmup` untimed steps.
     public static func run(dataset: Dataset, base: ModelConfig, batchSize: Int, negatives: SampledSoftmax.Mode,
-                           steps: Int, warmup: Int = 2, seed: UInt64 = 1) -> [Result] {
+                           steps: Int, warmup: Int = 3, seed: UInt64 = 1) -> [Result] {
         var cfg = base
         cfg.items = dataset.itemCount
         let variants: [(String, Float, Float, Float)] = [
