@@ -61,10 +61,13 @@ public enum Sweep {
     public static let metrics: [(key: String, label: String)] = [
         ("recall@20", "R@20"), ("recall@50", "R@50"), ("ndcg@50", "NDCG@50"), ("hitrate@50", "HR@50"),
     ]
+    static var testMetrics: [(key: String, label: String)] { metrics.filter { $0.key.hasSuffix("@50") } }
 
     /// The table: one row per configuration, validation metrics at each run's
     /// best validation epoch among its first `budget` epochs.
-    public static func markdown(_ runs: [Run], budget: Int, title: String) throws -> String {
+    /// `withTest` adds test Recall@50, NDCG@50 and HR@50 at the same epochs, for
+    /// reporting a setting already chosen on validation.
+    public static func markdown(_ runs: [Run], budget: Int, title: String, withTest: Bool = false) throws -> String {
         // The configuration without the seed and run length.
         func key(_ r: Run) -> [String: String] { r.config.filter { !ignored.contains($0.key) } }
         var groups: [(config: [String: String], runs: [Run])] = []
@@ -96,23 +99,28 @@ public enum Sweep {
                 cells.append(bests.count > 1 ? String(format: "%.4f ± %.4f", mean, sd) : String(format: "%.4f", mean))
                 if m.key == "recall@50" { r50 = mean }
             }
+            if withTest {
+                for m in metrics where m.key.hasSuffix("@50") {
+                    let (mean, sd) = Reproduction.meanStd(bests.compactMap { $0.test[m.key] })
+                    cells.append(bests.count > 1 ? String(format: "%.4f ± %.4f", mean, sd) : String(format: "%.4f", mean))
+                }
+            }
             rows.append(Row(cells: cells, model: Sweep.model(g.config), r50: r50))
         }
         // Base rows first, then Re4; within each, best validation Recall@50 first.
         rows.sort { ($0.model, -$0.r50) < ($1.model, -$1.r50) }
-        var lines = [
-            "| model | " + columns.map(\.label).joined(separator: " | ") + (columns.isEmpty ? "" : " | ")
-                + "seeds | best epochs | " + metrics.map { "valid " + $0.label }.joined(separator: " | ") + " |",
-            "|---|" + columns.map { _ in "---|" }.joined() + "---|---|" + metrics.map { _ in "---|" }.joined(),
-        ]
+        let settingCols: String = columns.map(\.label).joined(separator: " | ") + (columns.isEmpty ? "" : " | ")
+        let validCols: String = metrics.map { "valid " + $0.label }.joined(separator: " | ")
+        let testCols: String = withTest ? " | " + testMetrics.map { "test " + $0.label }.joined(separator: " | ") : ""
+        let rule: String = "|---|" + String(repeating: "---|", count: columns.count + 2 + metrics.count + (withTest ? testMetrics.count : 0))
+        var lines: [String] = ["| model | " + settingCols + "seeds | best epochs | " + validCols + testCols + " |", rule]
         for r in rows { lines.append("| " + r.cells.joined(separator: " | ") + " |") }
         let fixed = known.filter { k in !varying.contains(where: { $0.key == k.key }) && groups.first?.config[k.key] != nil }
             .map { "\($0.label) = \(groups[0].config[$0.key]!)" }
-        lines += [
-            "",
-            "\(title): validation users only. Each run's epoch is its best validation Recall@50 among its first \(budget)",
-            "epochs; rows with several seeds give mean ± sample std. Fixed across the sweep: " + fixed.joined(separator: ", ") + ".",
-        ]
+        let who: String = withTest ? "validation users choose each run's epoch; test users are shown only to report it. " : "validation users only. "
+        lines.append("")
+        lines.append("\(title): " + who + "Each run's epoch is its best validation Recall@50 among its first \(budget)")
+        lines.append("epochs; rows with several seeds give mean ± sample std. Fixed across the sweep: " + fixed.joined(separator: ", ") + ".")
         for model in ["Base", "Re4"] {
             if let top = rows.first(where: { $0.model == model }) {
                 lines.append("Best \(model) setting on validation: " + zip(["model"] + columns.map(\.label), top.cells)

@@ -20,10 +20,11 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Compare every run at its best validation epoch among its first N.") var budget: Int
     @Option(help: "Data set title for the caption.") var title: String = "Sweep"
     @Option(help: "Write the table here (markdown) instead of standard output.") var out: String?
+    @Flag(help: "Also show test metrics at the validation-chosen epochs (to report settings already chosen).") var withTest = false
 
     func run() throws {
         guard budget >= 1 else { throw VizError.badInput("--budget must be ≥ 1") }
-        let md = try Sweep.markdown(try Sweep.load(runs), budget: budget, title: title)
+        let md = try Sweep.markdown(try Sweep.load(runs), budget: budget, title: title, withTest: withTest)
         if let out {
             try AtomicFile.write(md, to: out)
             print("wrote \(out) (\(runs.count) runs)")

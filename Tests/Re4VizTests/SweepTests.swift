@@ -46,6 +46,11 @@ final class SweepTests: XCTestCase {
         XCTAssertTrue(md.contains("Fixed across the sweep: encoder = re4, K = 4, lr = 0.003."), md)
         XCTAssertTrue(md.contains("Best Re4 setting on validation: λ_att = 0.001, λ_ct = 0.01, λ_cs = 0.1 (R@50 0.3100)."), md)
         XCTAssertFalse(md.contains("0.999"), "the test set is never shown")
+        // --with-test adds the test columns at the same (validation-chosen) epochs.
+        let reported = try Sweep.markdown(try Sweep.load(folders), budget: 3, title: "toy", withTest: true)
+        XCTAssertTrue(reported.contains("| valid HR@50 | test R@50 | test NDCG@50 | test HR@50 |"), reported)
+        XCTAssertTrue(reported.contains("0.9990"), reported)
+        XCTAssertTrue(reported.contains("test users are shown only to report it"), reported)
         // A run shorter than the budget says so.
         let long = try Sweep.markdown(try Sweep.load(folders), budget: 4, title: "toy")
         XCTAssertTrue(long.contains("2 (run shorter than the budget)"), long)
