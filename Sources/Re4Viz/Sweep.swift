@@ -89,10 +89,16 @@ public enum Sweep {
                 bests.append(b)
             }
             let seeds = g.runs.map { $0.config["seed"] ?? "?" }
-            let short = g.runs.contains { $0.records.map(\.epoch).max()! < budget }
+            // A run that ended before the budget: stopped by patience (it was asked
+            // for more epochs) or simply a shorter run.
+            let ends = g.runs.map { ($0.records.map(\.epoch).max()!, Int($0.config["epochs"] ?? "") ?? 0) }
+            let stopped = ends.filter { $0.0 < budget && $0.1 > $0.0 }.map { String($0.0) }
+            let short = ends.contains { $0.0 < budget && $0.1 <= $0.0 }
             var cells = [Sweep.model(g.config)] + columns.map { g.config[$0.key] ?? "–" }
             cells.append(seeds.joined(separator: ", "))
-            cells.append(bests.map { String($0.epoch) }.joined(separator: ", ") + (short ? " (run shorter than the budget)" : ""))
+            var note = stopped.isEmpty ? "" : " (stopped early at \(stopped.joined(separator: ", ")))"
+            if short { note += " (run shorter than the budget)" }
+            cells.append(bests.map { String($0.epoch) }.joined(separator: ", ") + note)
             var r50 = 0.0
             for m in metrics {
                 let (mean, sd) = Reproduction.meanStd(bests.compactMap { $0.valid[m.key] })

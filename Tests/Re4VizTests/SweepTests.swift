@@ -54,6 +54,11 @@ final class SweepTests: XCTestCase {
         // A run shorter than the budget says so.
         let long = try Sweep.markdown(try Sweep.load(folders), budget: 4, title: "toy")
         XCTAssertTrue(long.contains("2 (run shorter than the budget)"), long)
+        // One asked for more epochs than it has stopped early (patience).
+        var early = re4; early["epochs"] = "30"; early["lambda_cs"] = "0.5"
+        let e = try run(root, "e1", config: early, valid: [0.1, 0.3, 0.2])
+        let withEarly = try Sweep.markdown(try Sweep.load(folders + [e]), budget: 4, title: "toy")
+        XCTAssertTrue(withEarly.contains("| 2 (stopped early at 3) |"), withEarly)
     }
 
     func testMissingAndDamagedFilesAreNamed() throws {
