@@ -101,6 +101,8 @@ sweep: build
 	@mkdir -p $(RUNS)/confirm
 	[ -f $(RUNS)/confirm/ml1m-re4-noct30/log.jsonl ]  || $(ML1M_TRAIN) --seed 1 --lambda-ct 0 --out $(RUNS)/confirm/ml1m-re4-noct30
 	[ -f $(RUNS)/confirm/ml1m-re4-noatt30/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-att 0 --out $(RUNS)/confirm/ml1m-re4-noatt30
+	for s in 2 3; do [ -f $(RUNS)/confirm/ml1m-re4-noatt30-s$$s/log.jsonl ] || \
+	  $(ML1M_TRAIN) --seed $$s --lambda-att 0 --out $(RUNS)/confirm/ml1m-re4-noatt30-s$$s || exit 1; done
 
 figures: build
 	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix ml1m --data ml-1m --name movielens1m --title MovieLens-1M \
