@@ -99,18 +99,13 @@ public enum Sweep {
             var note = stopped.isEmpty ? "" : " (stopped early at \(stopped.joined(separator: ", ")))"
             if short { note += " (run shorter than the budget)" }
             cells.append(bests.map { String($0.epoch) }.joined(separator: ", ") + note)
-            var r50 = 0.0
-            for m in metrics {
-                let (mean, sd) = Reproduction.meanStd(bests.compactMap { $0.valid[m.key] })
-                cells.append(bests.count > 1 ? String(format: "%.4f ± %.4f", mean, sd) : String(format: "%.4f", mean))
-                if m.key == "recall@50" { r50 = mean }
+            func cell(_ v: [Double]) -> String {
+                let (mean, sd) = Reproduction.meanStd(v)
+                return bests.count > 1 ? String(format: "%.4f ± %.4f", mean, sd) : String(format: "%.4f", mean)
             }
-            if withTest {
-                for m in metrics where m.key.hasSuffix("@50") {
-                    let (mean, sd) = Reproduction.meanStd(bests.compactMap { $0.test[m.key] })
-                    cells.append(bests.count > 1 ? String(format: "%.4f ± %.4f", mean, sd) : String(format: "%.4f", mean))
-                }
-            }
+            cells += metrics.map { m in cell(bests.compactMap { $0.valid[m.key] }) }
+            if withTest { cells += testMetrics.map { m in cell(bests.compactMap { $0.test[m.key] }) } }
+            let r50 = Reproduction.meanStd(bests.compactMap { $0.valid["recall@50"] }).mean
             rows.append(Row(cells: cells, model: Sweep.model(g.config), r50: r50))
         }
         // Base rows first, then Re4; within each, best validation Recall@50 first.
