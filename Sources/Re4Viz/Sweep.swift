@@ -80,6 +80,9 @@ public enum Sweep {
         let columns = varying + unknownVarying.map { ($0, $0) }
         struct Row { var cells: [String]; var model: String; var r50: Double }
         var rows: [Row] = []
+        for i in groups.indices {   // seeds in numeric order within a row
+            groups[i].runs.sort { (Int($0.config["seed"] ?? "") ?? 0, $0.folder) < (Int($1.config["seed"] ?? "") ?? 0, $1.folder) }
+        }
         for g in groups {
             var bests: [EpochRecord] = []
             for r in g.runs {

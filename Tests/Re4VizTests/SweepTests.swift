@@ -29,8 +29,8 @@ final class SweepTests: XCTestCase {
         var base2 = base; base2["seed"] = "2"
         var ct = re4; ct["lambda_ct"] = "0.01"; ct["epochs"] = "3"
         let folders = [
-            try run(root, "b1", config: base, valid: [0.10, 0.20, 0.30, 0.90]),   // budget 3: epoch 3, 0.30
             try run(root, "b2", config: base2, valid: [0.10, 0.25, 0.20, 0.90]),  // budget 3: epoch 2, 0.25
+            try run(root, "b1", config: base, valid: [0.10, 0.20, 0.30, 0.90]),   // budget 3: epoch 3, 0.30
             try run(root, "r1", config: re4, valid: [0.28, 0.20, 0.10]),          // epoch 1, 0.28
             try run(root, "c1", config: ct, valid: [0.20, 0.31, 0.31]),           // tie: the earlier epoch, 2
         ]
