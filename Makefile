@@ -125,7 +125,7 @@ fuzz:
 	    $(CORE)/Data/DataError.swift $(CORE)/Util/AtomicFile.swift fuzz/TextReadersFuzz.swift -o .build-fuzz/text 2>/dev/null
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Training/EpochLog.swift $(CORE)/Training/LossBreakdown.swift \
 	    $(CORE)/Evaluation/Metrics.swift $(CORE)/Data/DelimitedText.swift $(CORE)/Data/DataError.swift $(CORE)/Data/ItemSideInfo.swift \
-	    $(CORE)/Data/ComiRecFiles.swift $(CORE)/Data/Dataset.swift $(CORE)/Data/InteractionLog.swift $(CORE)/Util/SHA256.swift \
+	    $(CORE)/Data/ComiRecFiles.swift $(CORE)/Data/Dataset.swift $(CORE)/Data/InteractionLog.swift \
 	    $(CORE)/Util/SeededRandom.swift $(CORE)/Util/AtomicFile.swift fuzz/FilesFuzz.swift -o .build-fuzz/files 2>/dev/null
 	cd .build-fuzz && ./binary corpus-binary ../fuzz/corpus/binary -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./text corpus-text ../fuzz/corpus/text -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048

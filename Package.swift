@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -33,21 +34,25 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "Re4Core",
-            dependencies: ["COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: release),
         .target(name: "TSNE", dependencies: [.product(name: "RealModule", package: "swift-numerics")], swiftSettings: alwaysOptimised),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
         .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"], swiftSettings: release),
-        .executableTarget(
-            name: "re4",
-            dependencies: ["Re4Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(
-            name: "re4-viz",
-            dependencies: ["Re4Viz", "Re4Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core"]),
-        .testTarget(name: "TSNETests", dependencies: ["TSNE"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Golden"]),
-        .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core"]),
+        // What both command lines share: option groups, option enums, the error exit.
+        .target(
+            name: "Re4CLI",
+            dependencies: ["Re4Core", "TSNE", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "re4", dependencies: ["Re4Core", "Re4CLI"]),
+        .executableTarget(name: "re4-viz", dependencies: ["Re4Viz", "Re4Core", "Re4CLI"]),
+        // Helpers every test target uses: temporary folders, files, the executables.
+        .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
+        .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core", "TestSupport"]),
+        .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "re4", "re4-viz", "TestSupport"]),
+        .testTarget(name: "TSNETests", dependencies: ["TSNE", "TestSupport"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -37,8 +37,8 @@ public enum Distinctness {
     ]
 
     /// Per-user values of every statistic (NaN where undefined for that user).
-    public static func perUser(model: MultiInterestModel, dataset: Dataset, users: [Int]) -> [String: [Double]] {
-        let ui = UserInterests(model: model, dataset: dataset, users: users)
+    public static func perUser(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1) -> [String: [Double]] {
+        let ui = UserInterests(model: model, dataset: dataset, users: users, threads: threads)
         let K = ui.K, L = ui.L, d = ui.d
         let E = model.embedding
         func itemVec(_ it: Int32) -> ArraySlice<Float> {
@@ -143,8 +143,9 @@ public enum Distinctness {
         return (mean, lo, hi, v.count)
     }
 
-    public static func report(checkpoint: String, model: MultiInterestModel, dataset: Dataset, users: [Int], seed: UInt64) -> Report {
-        let per = perUser(model: model, dataset: dataset, users: users)
+    public static func report(checkpoint: String, model: MultiInterestModel, dataset: Dataset, users: [Int], seed: UInt64,
+                              threads: Int = 1) -> Report {
+        let per = perUser(model: model, dataset: dataset, users: users, threads: threads)
         let stats = definitions.compactMap { key, desc -> Statistic? in
             let (m, lo, hi, n) = summarize(per[key]!, seed: seed)
             return n == 0 ? nil : Statistic(key: key, description: desc, mean: m, low: lo, high: hi, users: n)
@@ -154,7 +155,10 @@ public enum Distinctness {
 
     /// Renders reports side by side; with two or more, differences against the first
     /// and whether the 95% intervals overlap.
-    public static func format(_ reports: [Report], as format: String) -> String {
+    /// Output formats of `re4-viz distinct`.
+    public enum Format: String, Sendable, CaseIterable { case table, json, csv, markdown }
+
+    public static func format(_ reports: [Report], as format: Format) -> String {
         let keys = definitions.map(\.0).filter { k in reports.contains { $0.value(k) != nil } }
         func cell(_ s: Statistic?) -> String { s.map { String(format: "%.4f [%.4f, %.4f]", $0.mean, $0.low, $0.high) } ?? "-" }
         func diff(_ a: Statistic?, _ b: Statistic?) -> (String, String) {
@@ -163,18 +167,18 @@ public enum Distinctness {
         }
         let names = reports.map { URL(fileURLWithPath: $0.checkpoint).deletingLastPathComponent().lastPathComponent + "/" + URL(fileURLWithPath: $0.checkpoint).lastPathComponent }
         switch format {
-        case "json":
+        case .json:
             let items = reports.map { r in
                 "{\"checkpoint\":\(jsonQuote(r.checkpoint)),\"statistics\":{" + r.statistics.map {
                     "\(jsonQuote($0.key)):{\"mean\":\($0.mean),\"ci95\":[\($0.low),\($0.high)],\"users\":\($0.users)}"
                 }.joined(separator: ",") + "}}"
             }
             return "[" + items.joined(separator: ",") + "]"
-        case "csv":
+        case .csv:
             var lines = ["checkpoint,statistic,mean,ci_low,ci_high,users"]
-            for r in reports { for s in r.statistics { lines.append("\(r.checkpoint),\(s.key),\(s.mean),\(s.low),\(s.high),\(s.users)") } }
+            for r in reports { for s in r.statistics { lines.append(CSV.row([r.checkpoint, s.key, "\(s.mean)", "\(s.low)", "\(s.high)", "\(s.users)"])) } }
             return lines.joined(separator: "\n")
-        case "markdown":
+        case .markdown:
             var header = "| statistic | " + names.joined(separator: " | ")
             var sep = "|---|" + names.map { _ in "---|" }.joined()
             if reports.count > 1 { for n in names.dropFirst() { header += " | Δ \(n) | CIs overlap" }; sep += names.dropFirst().map { _ in "---|---|" }.joined() }
@@ -185,7 +189,7 @@ public enum Distinctness {
                 lines.append(row + " |")
             }
             return lines.joined(separator: "\n")
-        default:
+        case .table:
             let w0 = max(22, keys.map(\.count).max() ?? 0)
             var lines = ["statistic".padding(toLength: w0, withPad: " ", startingAt: 0) + "  " + names.map { $0.padding(toLength: 30, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 + (reports.count > 1 ? "  Δ vs first   overlap" : "")]

@@ -43,7 +43,7 @@ public enum InterestProjection {
     /// Interests and their items for `users`, embedded jointly (cosine by default).
     public static func project(model: MultiInterestModel, dataset: Dataset, users: [Int], space: UserInterests.Space,
                                selection: Selection, panel: Int, options: TSNEOptions) throws -> [Point] {
-        let ui = UserInterests(model: model, dataset: dataset, users: users)
+        let ui = UserInterests(model: model, dataset: dataset, users: users, threads: options.threads)
         let d = ui.d
         var vectors: [Float] = []
         var meta: [(Bool, Int, Int, Int32)] = []  // interest?, user index, k, item
@@ -124,7 +124,7 @@ public enum InterestProjection {
             let raw = p.isInterest ? "" : dataset.itemIDs[Int(p.item) - 1]
             let interest = p.interest >= 0 ? String(p.interest) : ""
             let title = p.isInterest ? "" : dataset.itemTitles[Int(p.item)]
-            func q(_ v: String) -> String { v.contains(",") || v.contains("\"") ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v }
+            let q = CSV.field
             s += "\(q(panelTitles[p.panel])),\(p.isInterest ? "interest" : "item"),\(q(p.user)),\(interest),\(p.isInterest ? "" : String(p.item)),\(q(raw)),\(q(title)),\(p.x),\(p.y)\n"
         }
         return s
@@ -136,7 +136,7 @@ extension InterestProjection {
     /// interests, embedded jointly; items carry `interest = -1`.
     public static func projectGallery(model: MultiInterestModel, dataset: Dataset, users: [Int], space: UserInterests.Space,
                                       sample: Int?, seed: UInt64, panel: Int, options: TSNEOptions) throws -> [Point] {
-        let ui = UserInterests(model: model, dataset: dataset, users: users)
+        let ui = UserInterests(model: model, dataset: dataset, users: users, threads: options.threads)
         let d = ui.d, n = model.config.items
         var ids = Array(1...n).map { Int32($0) }
         if let s = sample, s < n {

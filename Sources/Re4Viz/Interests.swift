@@ -17,9 +17,9 @@ public struct UserInterests: Sendable {
     public let history: [Int32]
     public let lengths: [Int]
 
-    public init(model: MultiInterestModel, dataset: Dataset, users: [Int]) {
+    public init(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1) {
         let c = model.config
-        let r = Evaluator.interests(model: model, dataset: dataset, users: users, keepZA: true)
+        let r = Evaluator.interests(model: model, dataset: dataset, users: users, keepZA: true, threads: threads)
         self.users = users; K = c.interests; d = c.dim; L = c.maxLength
         U = r.U.array; Z = r.Z!.array; A = r.A!.array
         var h = [Int32](), lens = [Int]()
@@ -37,7 +37,7 @@ public struct UserInterests: Sendable {
 
     public func attention(_ i: Int, _ k: Int) -> ArraySlice<Float> { A[((i * K + k) * L)..<((i * K + k + 1) * L)] }
 
-    public enum Space: String, Sendable { case u, z }
+    public enum Space: String, Sendable, CaseIterable { case u, z }
 
     /// The Re4 positives of user i's interest k: valid positions whose attention
     /// exceeds 1/length (SPEC-re4 §3.3), as (position, item).
@@ -77,18 +77,6 @@ public struct UserInterests: Sendable {
 }
 
 /// Loads a checkpoint for a data set, refusing one trained on other data unless allowed.
-public func loadCheckpoint(_ path: String, for dataset: Dataset, allowMismatch: Bool, maxLength: Int = 20) throws -> MultiInterestModel {
-    var fallback = ModelConfig(); fallback.maxLength = maxLength
-    let (model, prov) = try Checkpoint.load(path: path, fallback: fallback)
-    if !prov.datasetFingerprint.isEmpty && prov.datasetFingerprint != dataset.fingerprint && !allowMismatch {
-        throw CheckpointError.datasetMismatch(file: path, checkpoint: prov.datasetFingerprint, data: dataset.fingerprint, dataName: dataset.name)
-    }
-    guard model.config.items == dataset.itemCount else {
-        throw CheckpointError.inconsistent(file: path, what: "the embedding has \(model.config.items) items but \(dataset.name) has \(dataset.itemCount)")
-    }
-    return model
-}
-
 /// Seeded sample of test users with at least `minLength` history items.
 public func sampleUsers(_ dataset: Dataset, count: Int, seed: UInt64, minLength: Int = 5) -> [Int] {
     var pool = dataset.users(in: .test).filter { dataset.evaluationCut(user: $0) >= minLength }

@@ -24,31 +24,21 @@ public enum Sweep {
         ("lr", "lr"), ("tau", "τ"), ("negatives", "negatives"), ("batch_size", "batch"), ("d", "d"),
     ]
 
-    /// Reads each folder's config.json and log.jsonl.
+    /// Reads each folder's config.json (either format) and log.jsonl.
     public static func load(_ folders: [String]) throws -> [Run] {
         guard !folders.isEmpty else { throw VizError.badInput("no run folders given; pass the sweep's `re4 train` output folders") }
-        return try folders.map { folder in
-            let cfgPath = folder + "/config.json", logPath = folder + "/log.jsonl"
-            guard let data = FileManager.default.contents(atPath: cfgPath) else {
-                throw VizError.badInput("\(cfgPath): missing; give folders written by `re4 train`")
+        return try folders.map { path in
+            let folder = RunFolder(path)
+            guard FileManager.default.fileExists(atPath: folder.config) else {
+                throw VizError.badInput("\(folder.config): missing; give folders written by `re4 train`")
             }
-            guard let obj = try? JSONSerialization.jsonObject(with: data), let dict = obj as? [String: Any] else {
-                throw VizError.badInput("\(cfgPath): not a JSON object; the file is damaged, retrain or restore it")
+            let cfg = try folder.readConfig().flatSettings
+            guard FileManager.default.fileExists(atPath: folder.logJSONL) else {
+                throw VizError.badInput("\(folder.logJSONL): missing; has the run finished an epoch?")
             }
-            var cfg: [String: String] = [:]
-            for (k, v) in dict {
-                switch v {
-                case let s as String: cfg[k] = s
-                case let n as NSNumber: cfg[k] = n.stringValue
-                default: throw VizError.badInput("\(cfgPath): value of \"\(k)\" is not a string or number")
-                }
-            }
-            guard FileManager.default.fileExists(atPath: logPath) else {
-                throw VizError.badInput("\(logPath): missing; has the run finished an epoch?")
-            }
-            let records = try EpochLog.read(path: logPath)
-            guard !records.isEmpty else { throw VizError.badInput("\(logPath): no epochs yet; wait for the run's first epoch") }
-            return Run(folder: folder, config: cfg, records: records)
+            let records = try folder.readLog()
+            guard !records.isEmpty else { throw VizError.badInput("\(folder.logJSONL): no epochs yet; wait for the run's first epoch") }
+            return Run(folder: path, config: cfg, records: records)
         }
     }
 
@@ -86,7 +76,7 @@ public enum Sweep {
         for g in groups {
             var bests: [EpochRecord] = []
             for r in g.runs {
-                guard let b = Reproduction.best(r.records.filter { $0.epoch <= budget }) else {
+                guard let b = BestEpoch.best(r.records, within: budget) else {
                     throw VizError.badInput("\(r.folder): no epoch ≤ \(budget) with a validation Recall@50")
                 }
                 bests.append(b)

@@ -17,7 +17,12 @@ public enum TSNEQuality {
     }
 
     /// Mean |kNN_in(i) ∩ kNN_out(i)| / k with exact neighbours in both spaces.
-    public static func knnPreservation(input x: [Float], n: Int, dim: Int, embedding y: [Double], k: Int = 10) -> Double {
+    public static func knnPreservation(input x: [Float], n: Int, dim: Int, embedding y: [Double], k: Int = 10,
+                                       threads: Int = 1) -> Double {
+        TSNEThreads.$count.withValue(max(1, threads)) { knnPreservationBound(input: x, n: n, dim: dim, embedding: y, k: k) }
+    }
+
+    static func knnPreservationBound(input x: [Float], n: Int, dim: Int, embedding y: [Double], k: Int) -> Double {
         let gin = x.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k) }
         let yf = y.map { Float($0) }
         let gout = yf.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: 2, k: k) }
@@ -33,7 +38,12 @@ public enum TSNEQuality {
     /// `sklearn.manifold.trustworthiness`: 1 − 2/(n k (2n − 3k − 1)) Σ_i Σ_{j ∈ U_k(i)} (r(i, j) − k),
     /// where U_k(i) are output-space neighbours that are not input-space neighbours
     /// and r(i, j) is j's rank among i's input-space neighbours (1 = nearest).
-    public static func trustworthiness(input x: [Float], n: Int, dim: Int, embedding y: [Double], k: Int = 10) -> Double {
+    public static func trustworthiness(input x: [Float], n: Int, dim: Int, embedding y: [Double], k: Int = 10,
+                                       threads: Int = 1) -> Double {
+        TSNEThreads.$count.withValue(max(1, threads)) { trustworthinessBound(input: x, n: n, dim: dim, embedding: y, k: k) }
+    }
+
+    static func trustworthinessBound(input x: [Float], n: Int, dim: Int, embedding y: [Double], k: Int) -> Double {
         let yf = y.map { Float($0) }
         let gout = yf.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: 2, k: k) }
         var norms = [Float](repeating: 0, count: n)

@@ -1,10 +1,12 @@
 import Dispatch
 import RealModule
 
-/// Threads for the t-SNE's parallel loops. Work is split into fixed chunks and
-/// reductions run in chunk order, so a fixed count gives bit-identical output.
-public enum TSNEThreads {
-    nonisolated(unsafe) public static var count: Int = 2
+/// Threads for the t-SNE's parallel loops, bound for the duration of a public
+/// call (`TSNE.embed` binds `TSNEOptions.threads`; the quality measures take a
+/// `threads` argument); 1 outside such a call. Work is split into fixed chunks
+/// and reductions run in chunk order, so a fixed count gives bit-identical output.
+enum TSNEThreads {
+    @TaskLocal static var count: Int = 1
 }
 
 /// Runs `body` over `0..<n` in at most `TSNEThreads.count` contiguous chunks.

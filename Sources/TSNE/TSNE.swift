@@ -29,7 +29,7 @@ public struct TSNEOptions: Sendable {
     /// FFT: interpolation nodes per box and the minimum number of boxes per axis.
     public var fftNodes = 3
     public var fftMinBoxes = 50
-    public enum Initialization: String, Sendable { case pca, random }
+    public enum Initialization: String, Sendable, CaseIterable { case pca, random }
     public init() {}
 }
 
@@ -63,7 +63,12 @@ public enum TSNE {
     public static func embed(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions = TSNEOptions(),
                              progress: (TSNEProgress) -> Void = { _ in }) throws -> TSNEResult {
         try validate(x, n: n, dim: dim, options: o)
-        TSNEThreads.count = max(1, o.threads)
+        return TSNEThreads.$count.withValue(max(1, o.threads)) { run(x, n: n, dim: dim, options: o, progress: progress) }
+    }
+
+    /// The pipeline, with the thread count bound: neighbours, P, initialisation,
+    /// the two optimisation phases.
+    static func run(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions, progress: (TSNEProgress) -> Void) -> TSNEResult {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         let data = o.metric == .cosine ? normalizedRows(x, n: n, dim: dim) : x

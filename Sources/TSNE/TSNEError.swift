@@ -1,5 +1,7 @@
 /// Bad input to the t-SNE, with what to do about it.
-public enum TSNEError: Error, CustomStringConvertible, Equatable {
+import Foundation
+
+public enum TSNEError: LocalizedError, CustomStringConvertible, Equatable {
     case tooFewPoints(Int)
     case nonFinite(row: Int, column: Int)
     case perplexityTooLarge(perplexity: Double, points: Int)
@@ -18,4 +20,6 @@ public enum TSNEError: Error, CustomStringConvertible, Equatable {
             return m
         }
     }
+
+    public var errorDescription: String? { description }
 }

@@ -23,13 +23,12 @@ struct CurvesCommand: ParsableCommand {
     @Option(help: "Output figure (.png, .svg or .pdf).") var out: String
     @Option(help: "Figure title.") var title: String?
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
-    @Option(help: "Colours: tab10 or okabe-ito.") var palette: String = "tab10"
+    @Option(help: "Colours: tab10 or okabe-ito.") var palette: Palette = .tab10
 
     func run() throws {
-        guard let pal = Palette(rawValue: palette) else { throw VizError.badInput("--palette must be tab10 or okabe-ito") }
         let runs = try Curves.load(paths: logs, labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         let ms = loss ? ["loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"] : metrics.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let fig = try Curves.figure(runs: runs, metrics: ms, title: title, dpi: dpi, palette: pal)
+        let fig = try Curves.figure(runs: runs, metrics: ms, title: title, dpi: dpi, palette: palette)
         try fig.save(out)
         print("wrote \(out) (\(runs.count) run\(runs.count == 1 ? "" : "s"), \(ms.count) panel\(ms.count == 1 ? "" : "s"))")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Re4CLI
 import Re4Viz
 
 struct FiguresCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct FiguresCommand: ParsableCommand {
             """)
     @Option(help: "Folder holding the runs.") var runs: String
     @Option(help: "Run-name prefix, e.g. ml1m for ml1m-re4-s1.") var prefix: String
-    @OptionGroup var data: VizDataOptions
+    @OptionGroup var data: DataOptions
     @Option(help: "File-name suffix (default: the prefix).") var name: String?
     @Option(help: "Data set title in figure captions (default: the data set's name).") var title: String?
     @Option(help: "Output folder (must exist).") var out: String
@@ -28,17 +29,19 @@ struct FiguresCommand: ParsableCommand {
     @Option(help: "Sample this many test users for the distinctness statistics (default: all).") var distinctUsers: Int?
     @Option(help: "Compare the ablation at this many epochs (each run's best validation epoch among its first N).") var ablationEpochs: Int?
     @Option(help: "Seed for user samples, t-SNE and bootstrap.") var seed: UInt64 = 42
-    @Option(help: "Threads for the t-SNE (the bytes depend on it).") var threads: Int = 2
+    @OptionGroup var threads: ThreadsOption
+
+    func validate() throws {
+        guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
+        if let n = distinctUsers, n < 2 { throw ValidationError("--distinct-users must be ≥ 2, got \(n)") }
+        if let n = ablationEpochs, n < 1 { throw ValidationError("--ablation-epochs must be ≥ 1, got \(n)") }
+        guard dpi > 0, dpi <= 1200 else { throw ValidationError("--dpi must be in (0, 1200], got \(dpi)") }
+    }
 
     func run() throws {
-        guard users >= 1 else { throw VizError.badInput("--users must be ≥ 1") }
-        guard threads >= 1 else { throw VizError.badInput("--threads must be ≥ 1") }
-        if let n = distinctUsers, n < 2 { throw VizError.badInput("--distinct-users must be ≥ 2") }
-        if let n = ablationEpochs, n < 1 { throw VizError.badInput("--ablation-epochs must be ≥ 1") }
-        let ds = try data.load()
-        var o = Reproduction.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? ds.name, out: out)
-        o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
-        let written = try Reproduction.makeFigures(o, dataset: ds) { print($0) }
+        var o = FigureSet.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? "", out: out)
+        o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads.count; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
+        let written = try FigureSet.make(o, data: data.request) { print($0) }
         print("wrote \(written.count) files into \(out)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 /// `re4 train` killed with SIGKILL at several moments (mid-epoch, and at

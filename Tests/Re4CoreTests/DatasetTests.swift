@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 final class DatasetTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 /// `re4 train` on a full disk: a folder that cannot hold one epoch is refused

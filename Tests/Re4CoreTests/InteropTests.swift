@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 /// `re4 evaluate` on a plain PyTorch-style export (state_dict names, no

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 final class LossGradientTests: XCTestCase {
@@ -283,10 +284,8 @@ final class LossGradientTests: XCTestCase {
             let scale = reference.1.map { abs($0) }.max()!
             for (a, b) in zip(other.1, reference.1) { XCTAssertEqual(a, b, accuracy: 1e-5 * scale) }
         }
-        let before = Threads.count
-        defer { Threads.set(before) }
-        Threads.set(1); let one = run(8, 4)
-        Threads.set(2); let two = run(8, 4)
+        let one = Threads.run(1) { run(8, 4) }
+        let two = Threads.run(2) { run(8, 4) }
         XCTAssertEqual(one.0, two.0)
         XCTAssertEqual(one.1, two.1)
     }

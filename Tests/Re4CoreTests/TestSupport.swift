@@ -1,68 +1,6 @@
 import Foundation
-import XCTest
+import TestSupport
 @testable import Re4Core
-
-/// A fresh temporary folder per test, removed at the end.
-func makeTempDir(_ name: String = #function) -> String {
-    let p = NSTemporaryDirectory() + "re4-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UInt32.random(in: 0...UInt32.max))"
-    try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-    return p
-}
-
-func write(_ text: String, _ path: String) { try! Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
-
-/// Asserts that `body` throws an error whose message contains every fragment.
-func assertThrowsMessage<T>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
-                            _ body: () throws -> T) {
-    do {
-        _ = try body()
-        XCTFail("expected an error containing \(fragments)", file: file, line: line)
-    } catch {
-        let m = (error as? LocalizedError)?.errorDescription ?? "\(error)"
-        for f in fragments where !m.contains(f) {
-            XCTFail("error '\(m)' does not contain '\(f)'", file: file, line: line)
-        }
-        XCTAssertFalse(m.contains("\n"), "error message must be one line: \(m)", file: file, line: line)
-    }
-}
-
-/// Runs python3 with a script; returns (exit status, stdout+stderr).
-@discardableResult
-func runPython(_ script: String, args: [String] = []) -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + args
-    let pipe = Pipe()
-    p.standardOutput = pipe; p.standardError = pipe
-    do { try p.run() } catch { return (-1, "cannot run python3: \(error)") }
-    let out = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-}
-
-/// Runs an executable; returns its exit status, stdout and stderr.
-func runExecutable(_ path: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    let o = Pipe(), e = Pipe()
-    p.standardOutput = o; p.standardError = e
-    try p.run()
-    let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
-}
-
-/// Path of an executable built beside the test bundle (`re4`, `re4-viz`); skips
-/// the test when it is missing, and fails it under CI.
-func builtExecutable(_ name: String) throws -> String {
-    let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("\(name) is not built") }
-        throw XCTSkip("\(name) is not built (make test builds it)")
-    }
-    return path
-}
 
 /// A seeded `user,item,time` CSV: `users` users with 20 + [0, extra) interactions
 /// each over `items` items, written to `path`.

@@ -1,9 +1,13 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 /// A small synthetic data set: 60 users, 40 items in 4 clusters; each user
 /// mostly consumes two clusters.
+/// The source recorded for in-memory synthetic data.
+let syntheticSource = DataSource(data: "synthetic")
+
 func syntheticDataset(users: Int = 60, seed: UInt64 = 3) throws -> Dataset {
     var rng = SeededRandom(seed: seed)
     var log = InteractionLog(source: "synthetic")
@@ -28,7 +32,7 @@ final class TrainingTests: XCTestCase {
 
     func options(epochs: Int = 3) -> TrainingOptions {
         var o = TrainingOptions()
-        o.epochs = epochs; o.batchSize = 32; o.negatives = .uniform(count: 10); o.seed = 11
+        o.epochs = epochs; o.batchSize = 32; o.negatives = .uniform(count: 10); o.seed = 11; o.threads = 2
         return o
     }
 
@@ -41,12 +45,11 @@ final class TrainingTests: XCTestCase {
     }
 
     func testTrainingIsDeterministicAndWritesEverything() throws {
-        Threads.set(2)
         let ds = try syntheticDataset()
         let a = makeTempDir("a"), b = makeTempDir("b")
-        var t1 = try Trainer(dataset: ds, config: smallConfig(), options: options(), out: a)
+        var t1 = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(), out: a)
         try t1.run()
-        var t2 = try Trainer(dataset: ds, config: smallConfig(), options: options(), out: b)
+        var t2 = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(), out: b)
         try t2.run()
         XCTAssertEqual(files(a), files(b), "same seed, data and threads → same bytes")
         for f in ["log.jsonl", "log.csv", "items.tsv", "config.json", "best.safetensors"] {
@@ -70,14 +73,13 @@ final class TrainingTests: XCTestCase {
     }
 
     func testResumeGivesTheSameBytesAsAnUninterruptedRun() throws {
-        Threads.set(2)
         let ds = try syntheticDataset()
         let full = makeTempDir("full"), part = makeTempDir("part")
-        var t = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: full)
+        var t = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(epochs: 3), out: full)
         try t.run()
-        var p1 = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 2), out: part)
+        var p1 = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(epochs: 2), out: part)
         try p1.run()
-        var p2 = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: part)
+        var p2 = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(epochs: 3), out: part)
         try p2.resume()
         try p2.run()
         XCTAssertEqual(files(full), files(part))
@@ -87,12 +89,11 @@ final class TrainingTests: XCTestCase {
     }
 
     func testInterruptedMidEpochThenResumedGivesTheSameBytes() throws {
-        Threads.set(2)
         let ds = try syntheticDataset()
         let full = makeTempDir("full"), cut = makeTempDir("cut")
-        var t = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: full)
+        var t = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(epochs: 3), out: full)
         try t.run()
-        var a = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: cut)
+        var a = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(epochs: 3), out: cut)
         defer { StopRequest.requested = false }
         assertThrowsMessage(["interrupted", "epoch 1", "--resume"]) {
             try a.run { event in
@@ -100,7 +101,7 @@ final class TrainingTests: XCTestCase {
             }
         }
         StopRequest.requested = false
-        var b = try Trainer(dataset: ds, config: smallConfig(), options: options(epochs: 3), out: cut)
+        var b = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: options(epochs: 3), out: cut)
         try b.resume()
         try b.run()
         XCTAssertEqual(files(full), files(cut), "the partial epoch is redone from the last completed one")
@@ -119,7 +120,7 @@ final class TrainingTests: XCTestCase {
     func testNonFiniteLossStopsWithTheComponentName() throws {
         let ds = try syntheticDataset()
         var o = options(); o.learningRate = 1e30
-        var t = try Trainer(dataset: ds, config: smallConfig(), options: o, out: makeTempDir())
+        var t = try Trainer(dataset: ds, source: syntheticSource, config: smallConfig(), options: o, out: makeTempDir())
         assertThrowsMessage(["NaN or infinite", "epoch"]) { try t.run() }
     }
 

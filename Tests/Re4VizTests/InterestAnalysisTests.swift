@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Viz
 @testable import Re4Core
 import TSNE
@@ -17,6 +18,18 @@ func plantedDataset() throws -> Dataset {
         }
     }
     return try Dataset.build(name: "planted", log: log)
+}
+
+/// The same planted data written as `dir/planted.csv`, and the request that opens it.
+func plantedCSV(in dir: String) throws -> (Dataset, DataRequest) {
+    let ds = try plantedDataset()
+    var rows = "user,item,timestamp\n"
+    for (u, seq) in ds.sequences.enumerated() {
+        for (t, it) in seq.enumerated() { rows += "\(ds.userIDs[u]),\(ds.itemIDs[Int(it) - 1]),\(t)\n" }
+    }
+    write(rows, dir + "/planted.csv")
+    let request = DataRequest(data: dir + "/planted.csv")
+    return (try request.resolve(over: nil)!.load(), request)
 }
 
 func smallModel(_ ds: Dataset, seed: UInt64 = 3) -> MultiInterestModel {
@@ -80,13 +93,13 @@ final class DistinctnessTests: XCTestCase {
         let users = ds.users(in: .test)
         let a = Distinctness.report(checkpoint: "runs/base/best.safetensors", model: smallModel(ds, seed: 1), dataset: ds, users: users, seed: 1)
         let b = Distinctness.report(checkpoint: "runs/re4/best.safetensors", model: smallModel(ds, seed: 2), dataset: ds, users: users, seed: 1)
-        let md = Distinctness.format([a, b], as: "markdown")
+        let md = Distinctness.format([a, b], as: .markdown)
         XCTAssertTrue(md.contains("| cos_U |")); XCTAssertTrue(md.contains("CIs overlap"))
-        let json = Distinctness.format([a, b], as: "json")
+        let json = Distinctness.format([a, b], as: .json)
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
         XCTAssertEqual(parsed?.count, 2)
-        XCTAssertEqual(Distinctness.format([a], as: "csv").split(separator: "\n").count, a.statistics.count + 1)
-        XCTAssertTrue(Distinctness.format([a, b], as: "table").contains("Δ vs first"))
+        XCTAssertEqual(Distinctness.format([a], as: .csv).split(separator: "\n").count, a.statistics.count + 1)
+        XCTAssertTrue(Distinctness.format([a, b], as: .table).contains("Δ vs first"))
     }
 }
 
@@ -141,14 +154,18 @@ final class ProjectionTests: XCTestCase {
     }
 
     func testCheckpointFromOtherDataIsRefused() throws {
-        let ds = try plantedDataset()
-        let dir = NSTemporaryDirectory() + "ck-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = makeTempDir()
+        let (ds, request) = try plantedCSV(in: dir)
         var p = Checkpoint.Provenance(); p.datasetFingerprint = "0000000000000000"
         try Checkpoint.save(smallModel(ds), provenance: p, path: dir + "/m.safetensors")
-        XCTAssertThrowsError(try loadCheckpoint(dir + "/m.safetensors", for: ds, allowMismatch: false)) {
+        XCTAssertThrowsError(try RunData.open(checkpoints: [dir + "/m.safetensors"], request: request, allowMismatch: false)) {
             XCTAssertTrue($0.localizedDescription.contains("--allow-mismatch"))
         }
-        XCTAssertNoThrow(try loadCheckpoint(dir + "/m.safetensors", for: ds, allowMismatch: true))
+        let r = try RunData.open(checkpoints: [dir + "/m.safetensors"], request: request, allowMismatch: true)
+        XCTAssertEqual(r.warnings.count, 1)
+        // A plain export (no fingerprint) is used with a warning that says so.
+        try Checkpoint.save(smallModel(ds), provenance: Checkpoint.Provenance(), path: dir + "/plain.safetensors")
+        let plain = try RunData.open(checkpoints: [dir + "/plain.safetensors"], request: request, allowMismatch: false)
+        XCTAssertTrue(plain.warnings.first?.contains("no data fingerprint") ?? false, "\(plain.warnings)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Viz
 @testable import Re4Core
 import Plot
@@ -96,8 +97,8 @@ final class ReproductionTests: XCTestCase {
     /// End to end on planted data with real checkpoints: every file is written,
     /// and a second run gives the same bytes.
     func testMakeFiguresWritesEverythingAndRepeatsByteForByte() throws {
-        let ds = try plantedDataset()
         let root = makeTempDir("repro")
+        let (ds, request) = try plantedCSV(in: root)
         for (variant, seed) in [("base", 1), ("re4", 1), ("base", 2), ("re4", 2), ("noct", 1)] {
             let name = "p-\(variant)-s\(seed)"
             try run(root, name, valid: [0.1, 0.2], test: [0.1, 0.2 + 0.01 * Double(seed)])
@@ -108,10 +109,10 @@ final class ReproductionTests: XCTestCase {
         for attempt in 0..<2 {
             let out = root + "/out\(attempt)"
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            var o = Reproduction.FigureOptions(runs: root, prefix: "p", name: "planted", dataTitle: "Planted", out: out)
+            var o = FigureSet.FigureOptions(runs: root, prefix: "p", name: "planted", dataTitle: "Planted", out: out)
             o.dpi = 40; o.users = 2
             var lines: [String] = []
-            let files = try Reproduction.makeFigures(o, dataset: ds) { lines.append($0) }
+            let files = try FigureSet.make(o, data: request) { lines.append($0) }
             XCTAssertEqual(Set(files.map { URL(fileURLWithPath: $0).lastPathComponent }),
                            ["results.md", "fig3-curves-planted.png", "fig4-tsne-planted.png", "fig4-tsne-planted.csv",
                             "item-map-planted.png", "distinctness-planted.md", "distinctness-planted.png", "ablation-planted.png"])
@@ -121,7 +122,7 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(written[0], written[1], "same runs → same bytes")
         let md = String(decoding: written[0]["distinctness-planted.md"]!, as: UTF8.self)
         XCTAssertTrue(md.contains("| cos_U |") && md.contains("of 2 |"), md)
-        XCTAssertThrowsError(try Reproduction.makeFigures(Reproduction.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
-                                                                                      out: root + "/missing"), dataset: ds) { _ in })
+        XCTAssertThrowsError(try FigureSet.make(FigureSet.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
+                                                                       out: root + "/missing"), data: request) { _ in })
     }
 }

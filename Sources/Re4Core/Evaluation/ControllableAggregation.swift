@@ -40,9 +40,10 @@ public enum ControllableAggregation {
     }
 
     /// Metrics of the re-ranked top-N lists plus `diversity@N`.
-    public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int], lambda: Double, N: Int = 50) -> [String: Double] {
+    public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int], lambda: Double, N: Int = 50,
+                                threads: Int = 1) -> [String: Double] {
         let K = model.config.interests, d = model.config.dim
-        let U = Evaluator.interests(model: model, dataset: dataset, users: users).U
+        let U = Evaluator.interests(model: model, dataset: dataset, users: users, threads: threads).U
         let E = model.embedding
         var tops: [[Int32]] = []
         var div = 0.0

@@ -7,8 +7,13 @@ public enum Evaluator {
 
     /// Interests U (and, if asked, Z and A) for the evaluation history of each user:
     /// the up-to-L items before c = ⌊0.8·m⌋, most recent first.
-    public static func interests(model: MultiInterestModel, dataset: Dataset, users: [Int],
-                                 keepZA: Bool = false) -> (U: FloatBuffer, Z: FloatBuffer?, A: FloatBuffer?) {
+    public static func interests(model: MultiInterestModel, dataset: Dataset, users: [Int], keepZA: Bool = false,
+                                 threads: Int = 1) -> (U: FloatBuffer, Z: FloatBuffer?, A: FloatBuffer?) {
+        Threads.run(threads) { interestsBound(model: model, dataset: dataset, users: users, keepZA: keepZA) }
+    }
+
+    static func interestsBound(model: MultiInterestModel, dataset: Dataset, users: [Int],
+                               keepZA: Bool) -> (U: FloatBuffer, Z: FloatBuffer?, A: FloatBuffer?) {
         let K = model.config.interests, d = model.config.dim, L = model.config.maxLength
         let U = FloatBuffer(users.count * K * d)
         let Z = keepZA ? FloatBuffer(users.count * K * d) : nil
@@ -35,19 +40,22 @@ public enum Evaluator {
     }
 
     /// Recall/NDCG/HitRate@20/50 over the users of one split.
-    public static func evaluate(model: MultiInterestModel, dataset: Dataset, part: SplitPart) -> [String: Double] {
-        evaluate(model: model, dataset: dataset, users: dataset.users(in: part))
+    public static func evaluate(model: MultiInterestModel, dataset: Dataset, part: SplitPart, threads: Int = 1) -> [String: Double] {
+        evaluate(model: model, dataset: dataset, users: dataset.users(in: part), threads: threads)
     }
 
-    public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int]) -> [String: Double] {
+    public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1) -> [String: Double] {
         guard !users.isEmpty else { return [:] }
-        let tops = topLists(model: model, dataset: dataset, users: users, N: RankingMetrics.cutoffs.max()!)
+        let tops = topLists(model: model, dataset: dataset, users: users, N: RankingMetrics.cutoffs.max()!, threads: threads)
         return RankingMetrics.evaluate(tops: tops, truths: users.map { Array(dataset.groundTruth(user: $0)) })
     }
 
-    public static func topLists(model: MultiInterestModel, dataset: Dataset, users: [Int], N: Int) -> [[Int32]] {
-        let U = interests(model: model, dataset: dataset, users: users).U
-        return Retrieval.topN(U: U.p, users: users.count, K: model.config.interests, d: model.config.dim,
-                              E: model.embedding, items: model.config.items, N: N)
+    /// Each user's top-N items over the whole gallery (max over the K interests).
+    public static func topLists(model: MultiInterestModel, dataset: Dataset, users: [Int], N: Int, threads: Int = 1) -> [[Int32]] {
+        Threads.run(threads) {
+            let U = interestsBound(model: model, dataset: dataset, users: users, keepZA: false).U
+            return Retrieval.topN(U: U.p, users: users.count, K: model.config.interests, d: model.config.dim,
+                                  E: model.embedding, items: model.config.items, N: N)
+        }
     }
 }

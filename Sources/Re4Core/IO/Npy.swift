@@ -7,8 +7,23 @@ import Foundation
 public enum Npy {
     /// Serialises a float32 C-order array.
     public static func serialize(_ t: Tensor) -> Data {
-        let shape = t.shape.count == 1 ? "(\(t.shape[0]),)" : "(" + t.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        var out = header(descr: "<f4", shape: t.shape)
+        t.values.withUnsafeBufferPointer { out.append($0) }
+        return out
+    }
+
+    /// Serialises an int32 C-order array (item ids).
+    public static func serialize(int32 values: [Int32], shape: [Int]) -> Data {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not match \(values.count) values")
+        var out = header(descr: "<i4", shape: shape)
+        values.withUnsafeBufferPointer { out.append($0) }
+        return out
+    }
+
+    /// Magic, version and the padded header dict.
+    static func header(descr: String, shape dims: [Int]) -> Data {
+        let shape = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
         let pre = 10
         while (pre + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
@@ -16,7 +31,6 @@ public enum Npy {
         let hl = UInt16(header.utf8.count)
         out.append(contentsOf: [UInt8(hl & 0xff), UInt8(hl >> 8)])
         out.append(contentsOf: Array(header.utf8))
-        t.values.withUnsafeBufferPointer { out.append($0) }
         return out
     }
 

@@ -21,6 +21,21 @@ public struct SampledSoftmax: Sendable {
         case logUniform(count: Int)
     }
 
+    /// How negatives are drawn, as `--sampler` names it.
+    public enum Sampler: String, Sendable, CaseIterable {
+        case uniform
+        case logUniform = "log-uniform"
+    }
+
+    /// The mode for `--negatives` (a count or `full`) and `--sampler`.
+    public static func mode(negatives: String, sampler: Sampler) throws -> Mode {
+        if negatives == "full" { return .full }
+        guard let n = Int(negatives), n >= 1 else {
+            throw TrainingError.badOption("--negatives must be a positive number or 'full', got '\(negatives)'")
+        }
+        return sampler == .uniform ? .uniform(count: n) : .logUniform(count: n)
+    }
+
     /// The authors' default number of negatives per batch.
     public static let defaultNegatives = 5000
 

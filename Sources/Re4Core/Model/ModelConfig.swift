@@ -34,6 +34,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// JSON keys: the same names as the checkpoint metadata.
+    enum CodingKeys: String, CodingKey {
+        case encoder, interests = "K", dim = "d", maxLength = "L", hidden = "H", items = "n_items"
+        case lambdaAtt = "lambda_att", lambdaCt = "lambda_ct", lambdaCs = "lambda_cs", tau
+        case routingIterations = "routing_iterations"
+    }
+
     public var isBase: Bool { lambdaAtt == 0 && lambdaCt == 0 && lambdaCs == 0 }
     /// Whether the Re-construct parameters (W3, W3_2, W5, fc_cons) exist.
     public var hasFlowParameters: Bool { lambdaCs != 0 }

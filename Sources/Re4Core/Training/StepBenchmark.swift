@@ -12,7 +12,13 @@ public enum StepBenchmark {
 
     /// - Parameters: steps to time after `warmup` untimed steps.
     public static func run(dataset: Dataset, base: ModelConfig, batchSize: Int, negatives: SampledSoftmax.Mode,
-                           steps: Int, warmup: Int = 3, seed: UInt64 = 1) -> [Result] {
+                           steps: Int, warmup: Int = 3, seed: UInt64 = 1, threads: Int) -> [Result] {
+        Threads.run(threads) { runBound(dataset: dataset, base: base, batchSize: batchSize, negatives: negatives,
+                                        steps: steps, warmup: warmup, seed: seed) }
+    }
+
+    static func runBound(dataset: Dataset, base: ModelConfig, batchSize: Int, negatives: SampledSoftmax.Mode,
+                         steps: Int, warmup: Int, seed: UInt64) -> [Result] {
         var cfg = base
         cfg.items = dataset.itemCount
         let variants: [(String, Float, Float, Float)] = [
@@ -61,7 +67,11 @@ public enum StepBenchmark {
     }
 
     /// sgemm GFLOP/s for an m×k by k×n product (best of `repeats`).
-    public static func sgemmRate(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+    public static func sgemmRate(m: Int, n: Int, k: Int, repeats: Int = 5, threads: Int) -> Double {
+        Threads.run(threads) { sgemmRateBound(m: m, n: n, k: k, repeats: repeats) }
+    }
+
+    static func sgemmRateBound(m: Int, n: Int, k: Int, repeats: Int) -> Double {
         let a = FloatBuffer(m * k), b = FloatBuffer(k * n), c = FloatBuffer(m * n)
         for i in 0..<(m * k) { a[i] = Float(i % 7) * 0.1 }
         for i in 0..<(k * n) { b[i] = Float(i % 5) * 0.1 }
@@ -72,5 +82,35 @@ public enum StepBenchmark {
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+}
+
+extension StepBenchmark {
+    /// Timing of full-gallery top-50 retrieval on an `re4 export` folder.
+    public struct RetrievalTiming: Sendable {
+        public var users: Int, interests: Int, items: Int
+        /// Best wall time over the repeats.
+        public var seconds: Double
+        /// Sum of every user's first item, to compare implementations.
+        public var checksum: Int64
+    }
+
+    /// Times `Retrieval.topN` (N = 50) on `items.npy` and `interests_U.npy` of `folder`.
+    public static func retrieval(folder: String, repeats: Int, threads: Int) throws -> RetrievalTiming {
+        let E = try Npy.read(path: folder + "/items.npy"), U = try Npy.read(path: folder + "/interests_U.npy")
+        guard E.shape.count == 2, U.shape.count == 3, U.shape[2] == E.shape[1] else {
+            throw TrainingError.badOption("\(folder): items.npy must be (n+1)×d and interests_U.npy users×K×d")
+        }
+        var t = RetrievalTiming(users: U.shape[0], interests: U.shape[1], items: E.shape[0] - 1, seconds: .infinity, checksum: 0)
+        Threads.run(threads) {
+            for _ in 0..<max(1, repeats) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let tops = U.values.withUnsafeBufferPointer { u in E.values.withUnsafeBufferPointer { e in
+                    Retrieval.topN(U: u.baseAddress!, users: t.users, K: t.interests, d: U.shape[2], E: e.baseAddress!, items: t.items, N: 50) } }
+                t.seconds = min(t.seconds, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                t.checksum = tops.reduce(0) { $0 + Int64($1.first ?? 0) }
+            }
+        }
+        return t
     }
 }

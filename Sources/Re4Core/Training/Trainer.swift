@@ -1,89 +1,27 @@
 import Foundation
 
-/// How training examples are drawn.
-public enum ExampleSampling: String, Sendable, CaseIterable {
-    /// Every (training user, position) prefix once per epoch, in a seeded
-    /// shuffled order (SPEC §1 default).
-    case epoch
-    /// ComiRec's scheme: each step draws random (user, cut) pairs with replacement.
-    case comirec
-}
-
-public struct TrainingOptions: Sendable {
-    public var epochs = 20
-    public var batchSize = 1024
-    public var learningRate: Float = 0.003
-    public var weightDecay: Float = 1e-6
-    public var seed: UInt64 = 2022
-    public var negatives: SampledSoftmax.Mode = .uniform(count: SampledSoftmax.defaultNegatives)
-    /// Cap on training examples per epoch (nil = all of them).
-    public var samplesPerEpoch: Int? = nil
-    /// Stop after this many epochs without a better validation Recall@50 (nil = never).
-    public var patience: Int? = nil
-    /// Also keep `epoch-NNN.safetensors` for every epoch.
-    public var keepEveryEpoch = false
-    public var lazyAdam = false
-    public var sampling: ExampleSampling = .epoch
-    public init() {}
-}
-
-/// What the trainer reports while it runs.
-public enum TrainingEvent: Sendable {
-    case batch(epoch: Int, batch: Int, of: Int, examplesPerSecond: Double, loss: Double)
-    case epoch(EpochRecord, isBest: Bool)
-}
-
-public enum TrainingError: LocalizedError, Equatable {
-    case nonFinite(component: String, epoch: Int, batch: Int, lastGood: String)
-    case noTrainingExamples(data: String)
-    case badOption(String)
-    case interrupted(completedEpoch: Int, folder: String)
-    case noSpace(folder: String, needed: UInt64, free: UInt64)
-
-    public var errorDescription: String? {
-        switch self {
-        case .interrupted(let e, let f):
-            return e > 0
-                ? "interrupted; epoch \(e) is the last completed one and is saved in \(f). Continue with the same command plus --resume"
-                : "interrupted during the first epoch; nothing was saved yet"
-        case .nonFinite(let c, let e, let b, let g):
-            return "\(c) became NaN or infinite at epoch \(e), batch \(b); training stopped, the last good checkpoint is \(g). Try a lower --lr"
-        case .noTrainingExamples(let d):
-            return "\(d): no training user has two or more interactions; nothing to train on"
-        case .badOption(let m):
-            return m
-        case .noSpace(let f, let n, let free):
-            return String(format: "not enough free space in %@: one epoch's checkpoints need about %.1f MB, %.1f MB are free; free some space or choose another --out",
-                          f, Double(n) / 1e6, Double(free) / 1e6)
-        }
-    }
-}
-
-/// Trains one model and writes, under `out`:
-/// `last.safetensors`, `best.safetensors` (best validation Recall@50),
-/// `last.optim.safetensors` (everything needed to resume), optionally
-/// `epoch-NNN.safetensors`, `log.jsonl`, `log.csv`, `items.tsv`, `config.json`.
-/// Set from a signal handler (SIGINT/SIGTERM): training stops after the
-/// current batch, keeping the files of the last completed epoch.
-public enum StopRequest {
-    nonisolated(unsafe) public static var requested = false
-}
-
+/// Trains one model into a run folder (`RunFolder`): checkpoints, the resume
+/// state, the logs, the item map and `config.json`, epoch by epoch.
 public struct Trainer {
     public var dataset: Dataset
+    /// Where the data came from and how it was read (recorded in the config).
+    public var source: DataSource
     public var options: TrainingOptions
     public var out: String
-    public private(set) var model: MultiInterestModel
-    public private(set) var adam: Adam
-    public private(set) var records: [EpochRecord] = []
-    public private(set) var bestEpoch = 0
-    public private(set) var bestValid = -1.0
-    private var badEpochs = 0
-    private var startEpoch = 1
+    public var folder: RunFolder { RunFolder(out) }
+    public internal(set) var model: MultiInterestModel
+    public internal(set) var adam: Adam
+    public internal(set) var records: [EpochRecord] = []
+    public internal(set) var bestEpoch = 0
+    public internal(set) var bestValid = -1.0
+    /// Epochs completed by this trainer's `run` (0 when a resumed run had nothing left).
+    public internal(set) var epochsTrained = 0
+    var badEpochs = 0
+    var startEpoch = 1
+    /// Sessions recorded in the config of the run being resumed.
+    var previousSessions: [RunConfig.Session] = []
 
-    public static let selectionMetric = "recall@50"
-
-    public init(dataset: Dataset, config: ModelConfig, options: TrainingOptions, out: String) throws {
+    public init(dataset: Dataset, source: DataSource, config: ModelConfig, options: TrainingOptions, out: String) throws {
         var c = config
         c.items = dataset.itemCount
         guard options.batchSize >= 1 else { throw TrainingError.badOption("--batch-size must be ≥ 1, got \(options.batchSize)") }
@@ -92,66 +30,43 @@ public struct Trainer {
             throw TrainingError.badOption("K, d, L and H must all be ≥ 1")
         }
         guard options.learningRate > 0, options.learningRate.isFinite else { throw TrainingError.badOption("--lr must be a positive number") }
-        self.dataset = dataset; self.options = options; self.out = out
+        self.dataset = dataset; self.source = source; self.options = options; self.out = out
         model = MultiInterestModel.initial(config: c, seed: options.seed)
         adam = Adam(for: model.params)
         configureAdam()
     }
 
-    private mutating func configureAdam() {
+    mutating func configureAdam() {
         adam.lr = options.learningRate; adam.weightDecay = options.weightDecay; adam.lazyEmbedding = options.lazyAdam
     }
 
     var provenance: Checkpoint.Provenance {
         var p = Checkpoint.Provenance()
         p.seed = options.seed; p.datasetName = dataset.name; p.datasetFingerprint = dataset.fingerprint
-        p.itemMap = "items.tsv"
+        p.itemMap = RunFolder.itemMapName
         return p
     }
 
-    var resumePath: String { out + "/last.optim.safetensors" }
-
-    /// Restores the state saved after the last completed epoch.
-    public mutating func resume() throws {
-        guard FileManager.default.fileExists(atPath: resumePath) else { throw CheckpointError.resumeMissing(folder: out) }
-        let st = try SafeTensors.read(path: resumePath)
-        var params = ParameterSet(), m = ParameterSet(), v = ParameterSet()
-        for name in model.params.names {
-            let i = model.params.index(of: name)!
-            for (prefix, set) in [("param/", 0), ("adam_m/", 1), ("adam_v/", 2)] {
-                let t = try st.tensor(prefix + name, source: resumePath)
-                guard t.shape == model.params.shapes[i] else {
-                    throw SafeTensorsError.wrongShape(file: resumePath, tensor: prefix + name, expected: model.params.shapes[i], found: t.shape)
-                }
-                switch set { case 0: params.add(name, shape: t.shape, values: t.values)
-                case 1: m.add(name, shape: t.shape, values: t.values)
-                default: v.add(name, shape: t.shape, values: t.values) }
-            }
-        }
-        let meta = st.metadata
-        if let fp = meta["dataset_fingerprint"], fp != dataset.fingerprint {
-            throw CheckpointError.datasetMismatch(file: resumePath, checkpoint: fp, data: dataset.fingerprint, dataName: dataset.name)
-        }
-        guard let epoch = Int(meta["epoch"] ?? ""), let step = Int(meta["step"] ?? "") else {
-            throw CheckpointError.badMetadata(file: resumePath, key: "epoch", value: meta["epoch"] ?? "")
-        }
-        model.params = params
-        adam = Adam(m: m, v: v, step: step)
-        configureAdam()
-        bestEpoch = Int(meta["best_epoch"] ?? "0") ?? 0
-        bestValid = Double(meta["best_valid"] ?? "-1") ?? -1
-        badEpochs = Int(meta["bad_epochs"] ?? "0") ?? 0
-        startEpoch = epoch + 1
-        let logPath = out + "/log.jsonl"
-        records = FileManager.default.fileExists(atPath: logPath) ? try EpochLog.read(jsonl: logPath).filter { $0.epoch <= epoch } : []
+    /// The config this trainer writes: its settings, its data, the sessions so
+    /// far and this one.
+    public var runConfig: RunConfig {
+        var c = RunConfig(model: model.config, training: options.settings, data: source, dataset: .init(dataset))
+        c.sessions = previousSessions + [RunConfig.Session(firstEpoch: startEpoch, epochs: options.epochs, patience: options.patience,
+                                                           threads: options.threads, keepEveryEpoch: options.keepEveryEpoch)]
+        return c
     }
 
     /// Runs the remaining epochs. Throws on a non-finite loss (the last completed
     /// epoch's files stay as they were).
     public mutating func run(progress: (TrainingEvent) -> Void = { _ in }) throws {
+        if isComplete { return }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try checkFreeSpace()
         try writeRunFiles()
+        try Threads.run(options.threads) { try trainEpochs(progress: progress) }
+    }
+
+    private mutating func trainEpochs(progress: (TrainingEvent) -> Void) throws {
         let examples = dataset.trainingExamples()
         guard !examples.isEmpty else { throw TrainingError.noTrainingExamples(data: dataset.name) }
         let trainUsers = dataset.users(in: .train).filter { dataset.sequences[$0].count >= 2 }
@@ -161,7 +76,6 @@ public struct Trainer {
         var scratch = [Int32](repeating: -1, count: dataset.itemCount + 1)
         let eIndex = model.params.index(of: MultiInterestModel.embeddingName)!
         let d = model.config.dim
-        if startEpoch > options.epochs { return }
         for epoch in startEpoch...options.epochs {
             let t0 = Date()
             var rng = SeededRandom(seed: options.seed, stream: "epoch-\(epoch)")
@@ -197,7 +111,7 @@ public struct Trainer {
                 let l = model.lossAndGradients(batch, candidates: cand, softmax: softmax, grads: &grads)
                 if let bad = l.nonFiniteComponent ?? (l.total.isFinite ? nil : "loss") {
                     throw TrainingError.nonFinite(component: bad, epoch: epoch, batch: bi + 1,
-                                                  lastGood: epoch > 1 ? out + "/last.safetensors" : "(none: it failed in the first epoch)")
+                                                  lastGood: epoch > 1 ? folder.last : "(none: it failed in the first epoch)")
                 }
                 var touched: [Int32] = []
                 if options.lazyAdam { touched = batch.unique + targets + cand }
@@ -222,15 +136,16 @@ public struct Trainer {
             var mean = LossBreakdown()
             let n = Double(max(seen, 1))
             mean.rec = sum.rec / n; mean.att = sum.att / n; mean.ct = sum.ct / n; mean.cs = sum.cs / n; mean.total = sum.total / n
-            let valid = Evaluator.evaluate(model: model, dataset: dataset, part: .valid)
-            let test = Evaluator.evaluate(model: model, dataset: dataset, part: .test)
+            let valid = Evaluator.evaluate(model: model, dataset: dataset, part: .valid, threads: options.threads)
+            let test = Evaluator.evaluate(model: model, dataset: dataset, part: .test, threads: options.threads)
             let record = EpochRecord(epoch: epoch, seconds: Date().timeIntervalSince(t0),
                                      examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9), loss: mean, valid: valid, test: test)
             records.append(record)
-            let score = valid[Self.selectionMetric] ?? test[Self.selectionMetric] ?? 0
-            let isBest = score > bestValid
+            let score = BestEpoch.score(record)
+            let isBest = BestEpoch.improves(score, on: bestValid)
             if isBest { bestValid = score; bestEpoch = epoch; badEpochs = 0 } else { badEpochs += 1 }
             try saveEpoch(epoch, isBest: isBest)
+            epochsTrained += 1
             progress(.epoch(record, isBest: isBest))
             if let p = options.patience, badEpochs >= p { break }
         }
@@ -256,47 +171,30 @@ public struct Trainer {
         if free < need { throw TrainingError.noSpace(folder: out, needed: need, free: free) }
     }
 
-    /// Writes this epoch's files: best (if it is), last, the resume state, the
-    /// optional per-epoch copy, then the logs. Each file is written atomically,
-    /// and the resume state last among the checkpoints, so a crash leaves a
-    /// consistent earlier state to resume from.
+    /// Publishes this epoch: best (if it is), the per-epoch copy, last, the
+    /// logs, and the resume state last of all. Each file is written whole to a
+    /// temporary name, flushed and renamed. The resume state is the commit
+    /// point: a kill before its rename leaves the previous epoch committed, and
+    /// `--resume` trains this epoch again (same seed, same bytes) and rewrites
+    /// every file above; a kill after it leaves this epoch whole.
     private func saveEpoch(_ epoch: Int, isBest: Bool) throws {
         var p = provenance
         p.epoch = epoch
         let model = self.model
-        if isBest { try Checkpoint.save(model, provenance: p, path: out + "/best.safetensors") }
-        if options.keepEveryEpoch {
-            try Checkpoint.save(model, provenance: p, path: out + String(format: "/epoch-%03d.safetensors", epoch))
+        if isBest { try Checkpoint.save(model, provenance: p, path: folder.best) }
+        if options.keepEveryEpoch { try Checkpoint.save(model, provenance: p, path: folder.epochCheckpoint(epoch)) }
+        try Checkpoint.save(model, provenance: p, path: folder.last)
+        try EpochLog.write(records, jsonl: folder.logJSONL, csv: folder.logCSV)
+        do { try writeResumeState(provenance: p) } catch {
+            // Not committed: put the log back to the committed epochs (best effort;
+            // `--resume` drops rows past the committed epoch in any case).
+            try? EpochLog.write(records.filter { $0.epoch < epoch }, jsonl: folder.logJSONL, csv: folder.logCSV)
+            throw error
         }
-        try Checkpoint.save(model, provenance: p, path: out + "/last.safetensors")
-        var meta = Checkpoint.metadata(model.config, p)
-        meta["step"] = "\(adam.step)"; meta["best_epoch"] = "\(bestEpoch)"
-        meta["best_valid"] = "\(bestValid)"; meta["bad_epochs"] = "\(badEpochs)"
-        var tensors: [String: Tensor] = [:]
-        for (i, name) in model.params.names.enumerated() {
-            let shape = model.params.shapes[i]
-            tensors["param/" + name] = Tensor(shape: shape, values: model.params.buffers[i].array)
-            tensors["adam_m/" + name] = Tensor(shape: shape, values: adam.m.buffers[i].array)
-            tensors["adam_v/" + name] = Tensor(shape: shape, values: adam.v.buffers[i].array)
-        }
-        try SafeTensors(metadata: meta, tensors: tensors).write(path: resumePath)
-        try EpochLog.write(records, jsonl: out + "/log.jsonl", csv: out + "/log.csv")
     }
 
     private func writeRunFiles() throws {
-        var lines = "id\traw_id\ttitle\n"
-        for i in 1...max(dataset.itemCount, 1) where i <= dataset.itemCount {
-            lines += "\(i)\t\(dataset.itemIDs[i - 1])\t\(dataset.itemTitles.indices.contains(i) ? dataset.itemTitles[i] : "")\n"
-        }
-        try AtomicFile.write(lines, to: out + "/items.tsv")
-        let c = model.config
-        var cfg = c.metadata
-        cfg["epochs"] = "\(options.epochs)"; cfg["batch_size"] = "\(options.batchSize)"; cfg["lr"] = "\(options.learningRate)"
-        cfg["weight_decay"] = "\(options.weightDecay)"; cfg["seed"] = "\(options.seed)"; cfg["negatives"] = "\(options.negatives)"
-        cfg["sampling"] = options.sampling.rawValue; cfg["lazy_adam"] = "\(options.lazyAdam)"
-        cfg["dataset"] = dataset.name; cfg["dataset_fingerprint"] = dataset.fingerprint
-        cfg["selection"] = "best validation \(Self.selectionMetric)"
-        let json = "{\n" + cfg.keys.sorted().map { "  \(jsonString($0)): \(jsonString(cfg[$0]!))" }.joined(separator: ",\n") + "\n}\n"
-        try AtomicFile.write(json, to: out + "/config.json")
+        try folder.writeItemMap(dataset)
+        try AtomicFile.write(try runConfig.json(), to: folder.config)
     }
 }

@@ -78,3 +78,33 @@ public func readFile(_ path: String) throws -> Data {
     }
     return d
 }
+
+/// Outputs must never replace inputs: each output path is compared with each
+/// input path after resolving links (the same file reached by two names is
+/// caught too).
+public enum OutputPaths {
+    /// Each output's folder must exist (checked before any work is done).
+    public static func checkFolders(_ outputs: [String]) throws {
+        for o in outputs {
+            let dir = URL(fileURLWithPath: o).deletingLastPathComponent().path
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw IOError.missingFolder(path: o, folder: dir)
+            }
+        }
+    }
+
+    public static func checkDistinct(outputs: [String], inputs: [String]) throws {
+        func key(_ p: String) -> String {
+            var st = stat()
+            if stat(p, &st) == 0 { return "\(st.st_dev):\(st.st_ino)" }
+            return URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let ins = Dictionary(inputs.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        for o in outputs {
+            if let i = ins[key(o)] {
+                throw IOError.unwritable(path: o, reason: "it is the input \(i); the output would destroy it, so choose another output path")
+            }
+        }
+    }
+}

@@ -62,26 +62,37 @@ func sgemmSerial(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
-/// Thread settings for the numeric code. OpenBLAS and our own loops use the
-/// same count; with a fixed count every result is bit-for-bit repeatable
-/// (our loops split work into fixed chunks and reduce in chunk order).
+/// Thread count for the numeric code. Every public entry point that runs in
+/// parallel takes a thread count and binds it here for the duration of the
+/// call (`Threads.run(_:_:)`), so the kernels below it read it without any
+/// global being written; outside such a call the count is 1. OpenBLAS itself
+/// always runs single-threaded (see `sgemm`). With a fixed count every result
+/// is bit-for-bit repeatable: loops split work into fixed chunks and reduce
+/// in chunk order.
 public enum Threads {
-    nonisolated(unsafe) public private(set) static var count: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The count bound by the innermost enclosing `run`, else 1.
+    @TaskLocal public static var count: Int = 1
+
+    /// This machine's cores: the default of every `--threads` option.
+    public static var available: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// The most threads any command accepts (`--threads` is refused above it).
+    public static let maximum = 256
+
+    /// Runs `body` with `threads` threads for the numeric code.
+    public static func run<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        _ = configured
+        return try $count.withValue(max(1, threads), operation: body)
+    }
 
     /// Runs once on first use: OpenBLAS single-threaded, allocator tuned.
     static let configured: Void = { openblas_set_num_threads(1); keepLargeAllocationsInHeap() }()
-
-    public static func set(_ n: Int) {
-        count = max(1, n)
-        openblas_set_num_threads(1)
-        keepLargeAllocationsInHeap()
-    }
 
     /// Each training step allocates and frees buffers of several MB. glibc serves
     /// those with mmap/munmap by default, so every step would fault its pages in
     /// anew (measured: most of the wall time went to the kernel). Raising the mmap
     /// and trim thresholds keeps freed blocks in the heap for reuse.
-    public static func keepLargeAllocationsInHeap() {
+    static func keepLargeAllocationsInHeap() {
         #if canImport(Glibc)
         _ = COpenBLAS.mallopt(M_MMAP_THRESHOLD, 512 << 20)
         _ = COpenBLAS.mallopt(M_TRIM_THRESHOLD, 1 << 30)

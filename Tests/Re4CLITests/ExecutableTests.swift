@@ -1,24 +1,13 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 /// End-to-end runs of the `re4` executable: exit codes, one error line, and
 /// nothing written on bad input.
-final class CLITests: XCTestCase {
-    /// The debug build of `re4` beside the test bundle (`make test` builds it first).
-    var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("re4").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/re4").path
-    }
-
+final class ExecutableTests: XCTestCase {
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("re4 is not built at \(binary)") }
-            throw XCTSkip("re4 is not built at \(binary): run `swift build` first (make test does)")
-        }
-        return try runExecutable(binary, args)
+        try runExecutable(try builtExecutable("re4"), args)
     }
 
     func assertOneErrorLine(_ r: (status: Int32, out: String, err: String), contains: [String], file: StaticString = #filePath, line: UInt = #line) {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Re4Core
 
 /// The bad-input suite: every command, malformed files and arguments. Each case
@@ -7,10 +8,6 @@ import XCTest
 /// and leave the working folder exactly as it was (no file created or changed).
 final class BadInputSuiteTests: XCTestCase {
     struct Case { let name: String; let tool: String; let args: [String]; let expect: [String] }
-
-    func binary(_ tool: String) -> String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(tool).path
-    }
 
     func snapshot(_ dir: String) -> [String: Data] {
         var out: [String: Data] = [:]
@@ -24,10 +21,7 @@ final class BadInputSuiteTests: XCTestCase {
     }
 
     func testEveryCommandRejectsBadInputCleanly() throws {
-        guard FileManager.default.isExecutableFile(atPath: binary("re4")), FileManager.default.isExecutableFile(atPath: binary("re4-viz")) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("re4 / re4-viz not built beside the tests") }
-            throw XCTSkip("re4 and re4-viz must be built (make test builds them)")
-        }
+        _ = try builtExecutable("re4"); _ = try builtExecutable("re4-viz")
         let d = makeTempDir()
         // Fixtures.
         var rng = SeededRandom(seed: 2)
@@ -91,7 +85,7 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "t-SNE int .npy", tool: "re4-viz", args: ["tsne", "--points", d + "/ints.npy", "--out", d + "/y.npy"], expect: ["ints.npy", "not supported"]),
             Case(name: "t-SNE 1-D .npy", tool: "re4-viz", args: ["tsne", "--points", d + "/flat.npy", "--out", d + "/y.npy"], expect: ["2-D"]),
             Case(name: "t-SNE output folder missing", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/no/y.npy"], expect: ["does not exist"]),
-            Case(name: "t-SNE checkpoint without --data", tool: "re4-viz", args: ["tsne", ck, "--out", d + "/f.png"], expect: ["--data"]),
+            Case(name: "t-SNE checkpoint outside a run folder without --data", tool: "re4-viz", args: ["tsne", d + "/nan.safetensors", "--out", d + "/f.png"], expect: ["--data"]),
             Case(name: "curves malformed log", tool: "re4-viz", args: ["curves", d + "/bad.jsonl", "--out", d + "/c.png"], expect: ["bad.jsonl:2"]),
             Case(name: "curves unknown metric", tool: "re4-viz", args: ["curves", d + "/run/log.jsonl", "--metrics", "test_auc", "--out", d + "/c.png"], expect: ["unknown metric"]),
             Case(name: "curves label count", tool: "re4-viz", args: ["curves", d + "/run/log.jsonl", "--labels", "a,b", "--out", d + "/c.png"], expect: ["--labels"]),
@@ -124,6 +118,6 @@ final class BadInputSuiteTests: XCTestCase {
     }
 
     func runTool(_ tool: String, _ args: [String]) throws -> (Int32, String, String) {
-        try runExecutable(binary(tool), args)
+        try runExecutable(try builtExecutable(tool), args)
     }
 }

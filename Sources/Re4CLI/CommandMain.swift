@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+/// Writes one line to standard error.
+public func printError(_ s: String, newline: Bool = true) {
+    FileHandle.standardError.write(Data((s + (newline ? "\n" : "")).utf8))
+}
+
+extension ParsableCommand {
+    /// Parses and runs the command. Help and version exit normally; any other
+    /// error, from parsing or from the work, becomes one line on stderr and
+    /// exit code 1.
+    public static func mainWithOneLineErrors() -> Never {
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            fail(first.replacingOccurrences(of: "Error: ", with: "") + " (see --help)")
+        }
+        do {
+            try command.run()
+        } catch let e as LocalizedError where e.errorDescription != nil {
+            fail(e.errorDescription!)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            fail(message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)")
+        }
+        Foundation.exit(0)
+    }
+
+    static func fail(_ message: String) -> Never {
+        printError("error: " + message.replacingOccurrences(of: "\n", with: " "))
+        Foundation.exit(1)
+    }
+}

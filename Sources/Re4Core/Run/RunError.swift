@@ -1,0 +1,43 @@
+import Foundation
+
+/// Errors about run folders: their config, their lock and `--resume`.
+public enum RunError: LocalizedError, Equatable {
+    case badConfig(path: String, reason: String)
+    case resumeChanged(folder: String, changes: [String])
+    case holdsRun(folder: String)
+    case nothingToResume(folder: String)
+    case noData(checkpoint: String)
+    case dataMismatch(checkpoint: String, trained: String, data: String, dataName: String, reasons: [String])
+
+    public var errorDescription: String? {
+        switch self {
+        case .badConfig(let p, let r):
+            return "\(p): \(r); fix the file or start a new --out"
+        case .resumeChanged(let f, let c):
+            return "\(f): cannot resume with other settings: \(c.joined(separator: "; ")); start a new --out or drop the option"
+        case .holdsRun(let f):
+            return "\(f) already holds a run; pass --resume to continue it or choose another --out"
+        case .nothingToResume(let f):
+            return "\(f): nothing to resume (no last.optim.safetensors); start without --resume"
+        case .noData(let c):
+            return "\(c): no run config beside it names its data; give --data (the data set it was trained on)"
+        case .dataMismatch(let c, let t, let d, let n, let why):
+            let detail = why.isEmpty ? "" : " (" + why.joined(separator: "; ") + ")"
+            return "\(c): trained on data with fingerprint \(t), but \(n) as opened has \(d)\(detail); pass the training data and its options, or --allow-mismatch"
+        }
+    }
+
+    /// One line for a `DecodingError`: what was wrong and at which key.
+    static func describe(_ error: Error) -> String {
+        guard let e = error as? DecodingError else { return error.localizedDescription }
+        func path(_ c: DecodingError.Context) -> String {
+            c.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch e {
+        case .keyNotFound(let k, let c): return "missing '\((c.codingPath.map(\.stringValue) + [k.stringValue]).joined(separator: "."))'"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+            return "'\(path(c))': \(c.debugDescription)"
+        @unknown default: return "\(e)"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// `re4 train` as one job: checks the output folder, opens the data, builds
+/// the trainer (resuming when asked, after checking the settings against the
+/// run's config) and trains until the last epoch, the patience or a signal.
+public enum TrainingRun {
+    /// - Parameters:
+    ///   - resume: continue the run in `out`; without it `out` must not hold a run.
+    ///   - stopOnSignals: SIGINT/SIGTERM finish the current batch and stop, keeping
+    ///     the last completed epoch (`TrainingError.interrupted`).
+    ///   - started: called once the data is open, before the first epoch.
+    /// - Returns: the trainer after its last epoch (`isComplete` on entry when
+    ///   a resumed run had nothing left to train).
+    @discardableResult
+    public static func run(source: DataSource, model: ModelConfig, options: TrainingOptions, out: String,
+                           resume: Bool, stopOnSignals: Bool = true,
+                           started: (Trainer) -> Void = { _ in },
+                           progress: (TrainingEvent) -> Void = { _ in }) throws -> Trainer {
+        let folder = RunFolder(out)
+        try folder.checkCreatable()
+        if !resume && folder.holdsRun { throw RunError.holdsRun(folder: out) }
+        let ds = try source.load()
+        var trainer = try Trainer(dataset: ds, source: source, config: model, options: options, out: out)
+        if resume { try trainer.resume() }
+        started(trainer)
+        if trainer.isComplete { return trainer }
+        let handlers = stopOnSignals ? StopRequest.installSignalHandlers() : []
+        defer { handlers.forEach { $0.cancel() } }
+        try trainer.run(progress: progress)
+        return trainer
+    }
+}
+
+extension StopRequest {
+    /// SIGINT and SIGTERM set `requested` instead of killing the process.
+    /// - Returns: the sources; cancel them to stop listening.
+    public static func installSignalHandlers() -> [DispatchSourceSignal] {
+        signal(SIGINT, SIG_IGN); signal(SIGTERM, SIG_IGN)
+        return [SIGINT, SIGTERM].map { sig in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { StopRequest.requested = true }
+            s.resume()
+            return s
+        }
+    }
+}
+
+extension RunFolder {
+    /// The folder is created with its parents; the nearest existing one must be
+    /// a writable folder.
+    public func checkCreatable() throws {
+        var probe = URL(fileURLWithPath: path)
+        while !FileManager.default.fileExists(atPath: probe.path) && probe.path != "/" { probe.deleteLastPathComponent() }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: probe.path, isDirectory: &isDir), isDir.boolValue,
+              FileManager.default.isWritableFile(atPath: probe.path) else {
+            throw IOError.unwritable(path: path, reason: "\(probe.path) is not a writable folder")
+        }
+    }
+}

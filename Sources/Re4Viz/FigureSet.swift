@@ -1,0 +1,139 @@
+import Foundation
+import Plot
+import Re4Core
+import TSNE
+
+/// `re4-viz figures` as one job: every table and figure of the reproduction
+/// from a folder of runs named `<prefix>-<variant>-s<seed>` (`Reproduction`):
+/// results.md, Figure 3, Figure 4 and the item map (through `InterestMap`),
+/// the distinctness table and bars, the ablation panels.
+public enum FigureSet {
+    public struct FigureOptions: Sendable {
+        public var runs: String
+        public var prefix: String
+        /// File-name suffix, e.g. `movielens1m` → `fig3-curves-movielens1m.png`.
+        public var name: String
+        /// Data set title in captions, e.g. "MovieLens-1M".
+        public var dataTitle: String
+        public var out: String
+        public var dpi = 200.0
+        public var users = 6
+        public var seed: UInt64 = 42
+        public var threads = 2
+        /// Users for the distinctness statistics (nil = all test users).
+        public var distinctUsers: Int? = nil
+        /// Compare the ablation at this many epochs: every run's best validation epoch
+        /// among its first `ablationEpochs` (nil = each run's own best).
+        public var ablationEpochs: Int? = nil
+        public init(runs: String, prefix: String, name: String, dataTitle: String, out: String) {
+            self.runs = runs; self.prefix = prefix; self.name = name; self.dataTitle = dataTitle; self.out = out
+        }
+    }
+
+    /// Writes every table and figure of the reproduction that the runs allow and
+    /// returns the paths written (each atomically). `log` receives one line per step.
+    /// - Parameter data: what the command line said about the data; the runs'
+    ///   configs supply the rest.
+    public static func make(_ o: FigureOptions, data: DataRequest, log: (String) -> Void) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: o.out) else { throw IOError.missingFolder(path: o.out, folder: o.out) }
+        let runs = try Reproduction.discover(in: o.runs, prefix: o.prefix)
+        let (source, ds) = try RunData.openData(for: runs.map(\.checkpoint), request: data)
+        let variants = Reproduction.variants, tableMetrics = Reproduction.tableMetrics
+        var o = o
+        if o.dataTitle.isEmpty { o.dataTitle = ds.name }
+        log("found \(runs.count) runs: " + variants.compactMap { v in
+            let s = runs.filter { $0.variant == v.key }.map(\.seed)
+            return s.isEmpty ? nil : "\(v.key) (seeds \(s.map(String.init).joined(separator: ",")))"
+        }.joined(separator: ", "))
+        var written: [String] = []
+        func path(_ file: String) -> String { o.out + "/" + file }
+        // Each checkpoint is read once (the seed-1 pair serves Figure 4, the item map and distinctness).
+        var models: [String: MultiInterestModel] = [:]
+        func model(_ r: Reproduction.Run) throws -> MultiInterestModel {
+            if let m = models[r.checkpoint] { return m }
+            let m = try RunData.load(r.checkpoint, dataset: ds, source: source, allowMismatch: false).0
+            models[r.checkpoint] = m
+            return m
+        }
+
+        let results = path("results.md")
+        let main = runs.filter { !["noct", "noatt", "nocs"].contains($0.variant) }
+        var text = "# Results: \(o.dataTitle)\n\n" + Reproduction.resultsMarkdown(main, dataName: o.dataTitle)
+        if main.count < runs.count {
+            let budget = o.ablationEpochs.map { "\($0)-epoch budget" } ?? "each run's own best epoch"
+            text += "\n## Ablation (\(budget))\n\n" + Reproduction.resultsMarkdown(runs, dataName: o.dataTitle, budget: o.ablationEpochs)
+        }
+        try AtomicFile.write(text, to: results)
+        written.append(results)
+
+        // Figure 3: test Recall@50 and HR@50 against epoch, Base vs Re4, seeds as bands.
+        let curveRuns = runs.filter { $0.variant == "base" || $0.variant == "re4" }.map {
+            Curves.Run(label: $0.label, path: $0.folder + "/log.jsonl", records: $0.records.sorted { $0.epoch < $1.epoch })
+        }
+        if !curveRuns.isEmpty {
+            let f = try Curves.figure(runs: curveRuns, metrics: ["test_recall@50", "test_hitrate@50"],
+                                      title: "\(o.dataTitle): test metrics by epoch (band: min–max over seeds; ★: best validation epoch)",
+                                      dpi: o.dpi)
+            let p = path("fig3-curves-\(o.name).png"); try f.save(p); written.append(p); log("wrote \(p)")
+        }
+
+        // The Base | Re4 pair of the lowest seed both have: Figure 4, the item map, distinctness.
+        let baseSeeds = Set(runs.filter { $0.variant == "base" }.map(\.seed)), re4Seeds = Set(runs.filter { $0.variant == "re4" }.map(\.seed))
+        let common = baseSeeds.intersection(re4Seeds).sorted()
+        if let s = common.first {
+            let pair = ["base", "re4"].map { v in runs.first { $0.variant == v && $0.seed == s }! }
+            let pairModels = try pair.map(model)
+            let titles = pair.map(\.label)
+            let which = "seed \(s); " + pair.map { "\($0.label) epoch \($0.best.epoch)" }.joined(separator: ", ")
+            var req = InterestMap.Request(users: sampleUsers(ds, count: o.users, seed: o.seed), panelTitles: titles)
+            req.tsne.metric = .cosine; req.tsne.seed = o.seed; req.tsne.threads = o.threads
+            req.seed = o.seed; req.dpi = o.dpi
+            req.title = "\(o.dataTitle) (\(which)): the same test users' interests (★) and attended items (●)"
+            let f4 = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
+            let p4 = path("fig4-tsne-\(o.name).png"); try f4.figure.save(p4); written.append(p4); log("wrote \(p4)")
+            let c4 = path("fig4-tsne-\(o.name).csv")
+            try AtomicFile.write(f4.csv, to: c4); written.append(c4)
+            req.kind = .items; req.title = "\(o.dataTitle) (\(which))"
+            let fm = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
+            let pm = path("item-map-\(o.name).png"); try fm.figure.save(pm); written.append(pm); log("wrote \(pm)")
+        }
+
+        // Distinctness for every seed that has both Base and Re4.
+        if !common.isEmpty {
+            var users = ds.users(in: .test)
+            if let n = o.distinctUsers { users = sampleUsers(ds, count: n, seed: o.seed, minLength: 1) }
+            var reports: [(variant: String, seed: Int, report: Distinctness.Report)] = []
+            for s in common {
+                for v in ["base", "re4"] {
+                    let r = runs.first { $0.variant == v && $0.seed == s }!
+                    let m = try model(r)
+                    reports.append((v, s, Distinctness.report(checkpoint: r.checkpoint, model: m, dataset: ds, users: users, seed: o.seed,
+                                                              threads: o.threads)))
+                }
+            }
+            let md = path("distinctness-\(o.name).md")
+            let perCheckpoint = Distinctness.format(reports.map(\.report), as: .markdown)
+            try AtomicFile.write("# Distinctness of interests: \(o.dataTitle)\n\n" + Reproduction.distinctnessMarkdown(reports, dataName: o.dataTitle, users: users.count)
+                                 + "\n## Per checkpoint (mean [95 % bootstrap interval]; Δ against the first column)\n\n" + perCheckpoint + "\n", to: md)
+            written.append(md)
+            let keys = ["cos_U", "cos_Z", "attention_entropy", "positives", "retrieved_jaccard", "usage_entropy",
+                        "coherence_margin", "category_purity"].filter { k in reports.allSatisfy { $0.report.value(k) != nil } }
+            let fd = Reproduction.distinctnessFigure(reports, keys: keys, title: "\(o.dataTitle): distinctness of interests (bars = mean over test users, whiskers = 95 % bootstrap)", dpi: o.dpi)
+            let pd = path("distinctness-\(o.name).png"); try fd.save(pd); written.append(pd); log("wrote \(md), \(pd)")
+        }
+
+        // Ablation: every variant present, grouped by metric.
+        if Set(runs.map(\.variant)).count > 1 {
+            let metrics = tableMetrics.filter { ["recall@20", "recall@50", "ndcg@50", "hitrate@50"].contains($0.key) }
+            let seeds = variants.compactMap { v -> String? in
+                let n = runs.filter { $0.variant == v.key }.count
+                return n == 0 ? nil : "\(Reproduction.shortLabels[v.key] ?? v.key) \(n)"
+            }.joined(separator: ", ")
+            let within = o.ablationEpochs.map { " among the first \($0)" } ?? ""
+            let fa = Reproduction.ablationFigure(runs, metrics: metrics, budget: o.ablationEpochs,
+                                    title: "\(o.dataTitle): test metrics at the best validation epoch\(within) (seeds: \(seeds); whiskers: min–max over seeds)", dpi: o.dpi)
+            let pa = path("ablation-\(o.name).png"); try fa.save(pa); written.append(pa); log("wrote \(pa)")
+        }
+        return written
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Plot
+import Re4Core
+import TSNE
+
+/// Figure 4 as one job: the chosen users' interests and their items, one
+/// t-SNE per checkpoint (`--map users`), or the whole item gallery with the
+/// interests on it (`--map items`); the figure, every plotted point as CSV,
+/// and a one-line summary. `re4-viz tsne CHECKPOINT…` and `re4-viz figures`
+/// both draw through it.
+public enum InterestMap {
+    /// What the picture shows.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Each user's interests and items, embedded jointly (the paper's Figure 4).
+        case users
+        /// The whole gallery coloured by genre, the users' interests as stars.
+        case items
+    }
+
+    public struct Request: Sendable {
+        public var users: [Int]
+        public var kind: Kind = .users
+        public var space: UserInterests.Space = .u
+        public var selection: InterestProjection.Selection = .attended
+        public var layout: InterestProjection.Layout = .panels
+        /// With `.items`: embed a seeded sample of this many items (nil = all).
+        public var gallerySample: Int? = nil
+        public var seed: UInt64 = 42
+        public var tsne = TSNEOptions()
+        public var panelTitles: [String]
+        public var title: String? = nil
+        public var dpi = 100.0
+        public init(users: [Int], panelTitles: [String]) { self.users = users; self.panelTitles = panelTitles }
+    }
+
+    public struct Drawing {
+        public var figure: Figure
+        public var points: [InterestProjection.Point]
+        /// Every plotted point (`InterestProjection.coordinatesCSV`).
+        public var csv: String
+        public var summary: String
+    }
+
+    public static func draw(models: [MultiInterestModel], dataset ds: Dataset, request r: Request) throws -> Drawing {
+        guard !r.users.isEmpty else { throw VizError.badInput("no test user has a long enough history to sample") }
+        guard r.panelTitles.count == models.count else {
+            throw VizError.badInput("\(r.panelTitles.count) panel titles for \(models.count) checkpoints")
+        }
+        var pts: [InterestProjection.Point] = []
+        let figure: Figure, summary: String
+        let panels = "\(models.count) panel\(models.count == 1 ? "" : "s")"
+        switch r.kind {
+        case .items:
+            for (p, m) in models.enumerated() {
+                pts += try InterestProjection.projectGallery(model: m, dataset: ds, users: r.users, space: r.space, sample: r.gallerySample,
+                                                             seed: r.seed, panel: p, options: r.tsne)
+            }
+            figure = InterestProjection.galleryFigure(points: pts, panelTitles: r.panelTitles, dataset: ds, title: r.title, dpi: r.dpi)
+            summary = "\(panels), \(pts.filter { !$0.isInterest }.count / models.count) items, \(r.users.count) users' interests"
+        case .users:
+            for (p, m) in models.enumerated() {
+                pts += try InterestProjection.project(model: m, dataset: ds, users: r.users, space: r.space, selection: r.selection,
+                                                      panel: p, options: r.tsne)
+            }
+            let K = models.map(\.config.interests).max() ?? 4
+            figure = InterestProjection.figure(points: pts, panelTitles: r.panelTitles, users: r.users.count, K: K, layout: r.layout,
+                                               caption: r.selection.caption + ", interests " + (r.space == .u ? "U" : "Z"),
+                                               title: r.title, dpi: r.dpi)
+            summary = "\(panels), \(r.users.count) users, \(pts.filter(\.isInterest).count) interests, \(pts.filter { !$0.isInterest }.count) items"
+        }
+        return Drawing(figure: figure, points: pts, csv: InterestProjection.coordinatesCSV(pts, panelTitles: r.panelTitles, dataset: ds),
+                       summary: summary)
+    }
+
+    /// The users given by id, each of which must be in `split` (Figure 4 is about
+    /// unseen test users; another split must be asked for by name).
+    public static func users(ids: [String], in ds: Dataset, split: SplitPart) throws -> [Int] {
+        try ids.map { w in
+            guard let i = ds.userIDs.firstIndex(of: w) else { throw VizError.badInput("user '\(w)' is not in \(ds.name)") }
+            guard ds.split[i] == split else {
+                throw VizError.badInput("user '\(w)' is a \(ds.split[i].name) user, not a \(split.name) user; pick \(split.name) users or pass --split \(ds.split[i].name)")
+            }
+            return i
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Plot
+import Re4Core
+import TSNE
+
+/// `re4-viz tsne --points`: the t-SNE of any matrix (.npy or numeric CSV),
+/// written as N × 2 coordinates (.npy/.csv) or drawn as a scatter (.png/.svg/.pdf).
+public enum PointsEmbedding {
+    /// How the output path is used, from its extension.
+    public enum Output: Equatable {
+        case coordinates
+        case figure
+        public init(path: String) throws {
+            switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+            case "npy", "csv": self = .coordinates
+            case "png", "svg", "pdf": self = .figure
+            default:
+                throw VizError.badInput("\(path): --out must end in .npy or .csv (coordinates) or .png, .svg or .pdf (a scatter plot)")
+            }
+        }
+    }
+
+    public struct Result {
+        public var n: Int, dim: Int
+        public var tsne: TSNEResult
+        /// Printed lines: what was done, and the quality report when asked.
+        public var lines: [String]
+    }
+
+    /// Reads `input`, embeds it and writes `out`.
+    /// - Parameter report: also compute exact KL, kNN preservation and T(10).
+    public static func run(input: String, out: String, options o: TSNEOptions, report: Bool, dpi: Double = 100,
+                           progress: (TSNEProgress) -> Void = { _ in }) throws -> Result {
+        let kind = try Output(path: out)
+        try OutputPaths.checkFolders([out])
+        try OutputPaths.checkDistinct(outputs: [out], inputs: [input])
+        let x = try PointMatrix.read(path: input)
+        let r = try TSNE.embed(x.values, n: x.n, dim: x.dim, options: o, progress: progress)
+        switch kind {
+        case .coordinates:
+            try PointMatrix.writeEmbedding(r.embedding, n: x.n, path: out)
+        case .figure:
+            var fig = Figure(dpi: dpi, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)")
+            var ax = Axes()
+            ax.scatter(x: (0..<x.n).map { r.embedding[2 * $0] }, y: (0..<x.n).map { r.embedding[2 * $0 + 1] },
+                       colors: [Palette.tab10.color(0)], marker: .circle, size: 3)
+            fig.axes[0] = ax
+            try fig.save(out)
+        }
+        var lines = [String(format: "embedded %d × %d with %@ in %.1fs (affinities %.1fs, early exaggeration %.1fs, main %.1fs); KL estimate %.4f",
+                            x.n, x.dim, r.method.rawValue, r.seconds.affinities + r.seconds.early + r.seconds.main,
+                            r.seconds.affinities, r.seconds.early, r.seconds.main, r.history.last?.kl ?? .nan)]
+        if report {
+            let data = o.metric == .cosine ? normalizedRows(x) : x.values
+            let kl = TSNEQuality.exactKL(r.affinities, embedding: r.embedding)
+            let knn = TSNEQuality.knnPreservation(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
+            let tw = TSNEQuality.trustworthiness(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
+            lines.append(String(format: "exact KL %.4f  kNN10 kept %.4f  T(10) %.4f", kl, knn, tw))
+        }
+        return Result(n: x.n, dim: x.dim, tsne: r, lines: lines)
+    }
+
+    /// Rows scaled to unit length (zero rows stay zero).
+    static func normalizedRows(_ x: PointMatrix) -> [Float] {
+        var v = x.values
+        for i in 0..<x.n {
+            var s: Float = 0
+            for j in 0..<x.dim { s += v[i * x.dim + j] * v[i * x.dim + j] }
+            let r = s > 0 ? 1 / s.squareRoot() : 0
+            for j in 0..<x.dim { v[i * x.dim + j] *= r }
+        }
+        return v
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Re4CLI
+import Re4Core
+import Re4Viz
+
+struct DistinctCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distinct",
+        abstract: "How distinct are the interests? Statistics per checkpoint with 95% bootstrap intervals.",
+        discussion: """
+            Over the test users (or a seeded sample): pairwise cosine of interests (U and Z), attention \
+            entropy and top share, Re4 positives, retrieved-list overlap, interest usage on held-out items, \
+            item coherence, and genre purity/diversity where the data has genres. With two or more \
+            checkpoints, differences against the first and whether the intervals overlap.
+
+            Examples:
+              re4-viz distinct runs/base/best.safetensors runs/re4/best.safetensors
+              re4-viz distinct runs/re4/best.safetensors --format markdown --users 300
+            """)
+    @Argument(help: "Checkpoints.") var checkpoints: [String]
+    @OptionGroup var data: DataOptions
+    @Option(help: "Sample this many test users (default: all).") var users: Int?
+    @Option(help: "Seed for the user sample and the bootstrap.") var seed: UInt64 = 42
+    @Option(help: "table, json, csv or markdown.") var format: Distinctness.Format = .table
+    @Option(help: "Write the output to this file as well.") var out: String?
+    @OptionGroup var threads: ThreadsOption
+
+    func validate() throws {
+        guard !checkpoints.isEmpty else { throw ValidationError("give at least one checkpoint") }
+        if let n = users, n < 2 { throw ValidationError("--users must be ≥ 2, got \(n)") }
+    }
+
+    func run() throws {
+        if let out { try OutputPaths.checkDistinct(outputs: [out], inputs: checkpoints) }
+        let opened = try data.open(checkpoints)
+        let ds = opened.dataset
+        let chosen = users.map { sampleUsers(ds, count: $0, seed: seed, minLength: 1) } ?? ds.users(in: .test)
+        let reports = zip(checkpoints, opened.models).map {
+            Distinctness.report(checkpoint: $0, model: $1, dataset: ds, users: chosen, seed: seed, threads: threads.count)
+        }
+        let text = Distinctness.format(reports, as: format)
+        print(text)
+        if let out { try AtomicFile.write(text + "\n", to: out) }
+    }
+}

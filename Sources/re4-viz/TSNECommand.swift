@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Re4CLI
+import Re4Core
+import Re4Viz
+import TSNE
+
+struct TSNECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tsne",
+        abstract: "t-SNE of users' interests and their items (the paper's Figure 4), or of any matrix.",
+        discussion: """
+            With checkpoints: samples test users (seeded), takes each user's K interests and the items that \
+            correspond to them (--items attended: history items with attention > 1/length; or retrieved: \
+            each interest's top items), embeds interests and items jointly with the pure-Swift t-SNE \
+            (cosine), and draws ★ for interests and ● for items in the interest's colour. The data opens \
+            as each checkpoint's run recorded it.
+
+            With --points: embeds a float32/float64 .npy (N × D) or numeric CSV; --out .npy/.csv writes \
+            N × 2 coordinates, --out .png/.svg/.pdf draws them.
+
+            Examples:
+              re4-viz tsne runs/base/best.safetensors runs/re4/best.safetensors --labels Base,Re4 --users 6 --out fig4.png --coords-out fig4.csv
+              re4-viz tsne --points X.npy --out Y.npy --report
+              re4-viz tsne --points X.csv --out Y.png --method bh --metric cosine --seed 1
+            """)
+    @Argument(help: "Checkpoints (one panel each), e.g. Base then Re4.") var checkpoints: [String] = []
+    @Option(help: "Embed this matrix (.npy or .csv) instead of checkpoints.") var points: String?
+    @Option(help: "Output: a figure (.png/.svg/.pdf) for checkpoints; coordinates (.npy/.csv) or a figure for --points.") var out: String
+    @OptionGroup var data: DataOptions
+    @Option(help: "Number of sampled test users.") var users: Int = 6
+    @Option(help: "Comma-separated user ids instead of a sample (test users unless --split says otherwise).") var userIds: String?
+    @Option(help: "The split --user-ids must come from.") var split: SplitPart = .test
+    @Option(help: "Items per interest: attended or retrieved.") var items: String = "attended"
+    @Option(help: "With --items retrieved: items per interest.") var top: Int = 10
+    @Option(help: "Interest space: u (used for matching) or z (raw).") var space: UserInterests.Space = .u
+    @Option(help: "panels (one per user and checkpoint) or family (one per checkpoint, a hue family per user).") var layout: InterestProjection.Layout = .panels
+    @Option(help: "Panel titles, comma-separated (default: the checkpoints' folder names).") var labels: String?
+    @Option(help: "users (Figure 4) or items (the whole gallery by genre, interests overlaid).") var map: InterestMap.Kind = .users
+    @Option(help: "With --map items: embed a seeded sample of this many items.") var gallerySample: Int?
+    @Option(help: "Write every plotted point to this CSV.") var coordsOut: String?
+    @Option(help: "Figure title.") var title: String?
+    @Option(help: "Resolution of PNG output.") var dpi: Double = 100
+    @OptionGroup var tsne: TSNEOptionGroup
+    @Flag(help: "Print exact KL, kNN preservation (k = 10) and trustworthiness T(10).") var report = false
+    @Flag(help: "Print progress every 50 iterations on stderr.") var verbose = false
+
+    func validate() throws {
+        guard (checkpoints.isEmpty) != (points == nil) else { throw ValidationError("give one or more checkpoints, or --points MATRIX (not both)") }
+        guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
+        guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
+        guard ["attended", "retrieved"].contains(items) else { throw ValidationError("--items must be attended or retrieved, got '\(items)'") }
+        if let g = gallerySample, g < 4 { throw ValidationError("--gallery-sample must be ≥ 4, got \(g)") }
+        guard dpi > 0, dpi <= 1200 else { throw ValidationError("--dpi must be in (0, 1200], got \(dpi)") }
+    }
+
+    func run() throws {
+        var o = tsne.options
+        if let points {
+            o.metric = tsne.metric ?? .euclidean
+            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi) { p in
+                if verbose { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
+            }
+            r.lines.forEach { print($0) }
+            return
+        }
+        o.metric = tsne.metric ?? .cosine
+        let outputs = [out] + (coordsOut.map { [$0] } ?? [])
+        try OutputPaths.checkFolders(outputs)
+        try OutputPaths.checkDistinct(outputs: outputs, inputs: checkpoints)
+        let opened = try data.open(checkpoints)
+        let ds = opened.dataset
+        let chosen = try userIds.map { ids in
+            try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
+        } ?? sampleUsers(ds, count: users, seed: o.seed)
+        var req = InterestMap.Request(users: chosen, panelTitles: try panelTitles())
+        req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
+        req.selection = items == "attended" ? .attended : .retrieved(top)
+        req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi
+        let drawing = try InterestMap.draw(models: opened.models, dataset: ds, request: req)
+        try drawing.figure.save(out)
+        if let c = coordsOut { try AtomicFile.write(drawing.csv, to: c) }
+        print("wrote \(out): \(drawing.summary)")
+    }
+
+    func panelTitles() throws -> [String] {
+        guard let labels else { return checkpoints.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent } }
+        let l = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard l.count == checkpoints.count else { throw ValidationError("--labels has \(l.count) names for \(checkpoints.count) checkpoints") }
+        return l
+    }
+}

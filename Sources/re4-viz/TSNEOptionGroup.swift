@@ -1,0 +1,34 @@
+import ArgumentParser
+import Re4CLI
+import TSNE
+
+/// The t-SNE's options, validated once for every command that runs it.
+struct TSNEOptionGroup: ParsableArguments {
+    @Option(help: "Perplexity.") var perplexity: Double = 30
+    @Option(help: "Repulsion: auto, bh, fft or exact.") var method: GradientMethod = .auto
+    @Option(help: "Barnes–Hut accuracy θ (0 = exact sums).") var theta: Double = 0.5
+    @Option(help: "Barnes–Hut cell size compared with θ·distance: diagonal, or side (openTSNE's test).") var bhCell: TSNEOptions.BHCell = .diagonal
+    @Option(help: "Iterations after early exaggeration.") var iterations: Int = 500
+    @Option(help: "Early-exaggeration iterations.") var earlyIterations: Int = 250
+    @Option(help: "euclidean or cosine (default: cosine for checkpoints, euclidean for --points).") var metric: TSNEMetric?
+    @Option(help: "Initialisation: pca or random.") var initialization: TSNEOptions.Initialization = .pca
+    @Option(help: "Seed (user sample and t-SNE).") var seed: UInt64 = 42
+    @OptionGroup var threads: ThreadsOption
+
+    func validate() throws {
+        guard perplexity > 0, perplexity.isFinite, perplexity >= 1 else { throw ValidationError("--perplexity must be ≥ 1, got \(perplexity)") }
+        guard theta >= 0, theta.isFinite else { throw ValidationError("--theta must be ≥ 0, got \(theta)") }
+        guard (0...100_000).contains(iterations), (0...100_000).contains(earlyIterations) else {
+            throw ValidationError("--iterations and --early-iterations must be between 0 and 100000")
+        }
+    }
+
+    var options: TSNEOptions {
+        var o = TSNEOptions()
+        o.perplexity = perplexity; o.method = method; o.theta = theta; o.bhCell = bhCell
+        o.iterations = iterations; o.earlyIterations = earlyIterations; o.initialization = initialization
+        o.seed = seed; o.threads = threads.count
+        if let metric { o.metric = metric }
+        return o
+    }
+}
