@@ -49,7 +49,7 @@ let package = Package(
         // Helpers every test target uses: temporary folders, files, the executables.
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
         .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core", "TestSupport"]),
-        .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "re4", "re4-viz", "TestSupport"]),
+        .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "TestSupport"]),
         .testTarget(name: "TSNETests", dependencies: ["TSNE", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "TestSupport"]),

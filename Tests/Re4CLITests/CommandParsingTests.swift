@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import XCTest
+import TestSupport
+import Re4CLI
+import Re4Core
+import Re4Viz
+@testable import re4
+@testable import re4_viz
+
+/// The command lines in process: parsing and validation through
+/// ArgumentParser's `parseAsRoot`, without starting a process.
+final class CommandParsingTests: XCTestCase {
+    func message(_ root: ParsableCommand.Type, _ args: [String]) -> String? {
+        do { _ = try root.parseAsRoot(args); return nil } catch { return root.message(for: error) }
+    }
+
+    func testOptionsAreTypedAndValidatedOnce() throws {
+        let ok = try Re4.parseAsRoot(["train", "--data", "d", "--out", "o", "--encoder", "comirec-dr", "--item-order", "popularity",
+                                      "--threads", "2", "--sampler", "log-uniform", "--negatives", "100"]) as! TrainCommand
+        XCTAssertEqual(ok.model.encoder, .comirecDR)
+        XCTAssertEqual(ok.reading.itemOrder, .popularity)
+        XCTAssertEqual(ok.options.threads, 2)
+        XCTAssertEqual(ok.options.negatives, .logUniform(count: 100))
+        XCTAssertTrue(message(Re4.self, ["train", "--data", "d", "--out", "o", "--encoder", "mind"])?.contains("'re4', 'comirec-sa' or 'comirec-dr'") ?? false)
+        XCTAssertTrue(message(Re4.self, ["train", "--data", "d", "--out", "o", "--threads", "0"])?.contains("--threads must be between 1 and 256") ?? false)
+        XCTAssertTrue(message(Re4.self, ["train", "--data", "d", "--out", "o", "--threads", "100000"])?.contains("--threads") ?? false)
+        XCTAssertTrue(message(Re4.self, ["train", "--data", "d", "--out", "o", "--negatives", "many"])?.contains("--negatives") ?? false)
+        XCTAssertTrue(message(Re4.self, ["train", "--data", "d", "--out", "o", "--interests", "0"])?.contains("--interests must be ≥ 1") ?? false)
+        // The same option is checked the same way in every command of both executables.
+        for (root, args) in [(Re4.self as ParsableCommand.Type, ["evaluate", "--checkpoint", "c"]), (Re4VizCommand.self, ["distinct", "c"]),
+                             (Re4VizCommand.self, ["tsne", "c", "--out", "f.png"])] {
+            XCTAssertTrue(message(root, args + ["--threads", "300"])?.contains("--threads must be between 1 and 256") ?? false, "\(args)")
+            XCTAssertTrue(message(root, args + ["--k-core=-2"])?.contains("--k-core must be ≥ 0") ?? false, "\(args)")
+        }
+        XCTAssertTrue(message(Re4VizCommand.self, ["tsne", "--out", "f.png"])?.contains("--points") ?? false)
+        XCTAssertTrue(message(Re4VizCommand.self, ["distinct", "c", "--format", "xml"])?.contains("'table', 'json', 'csv' or 'markdown'") ?? false)
+        XCTAssertTrue(message(Re4VizCommand.self, ["tsne", "c", "--out", "f.png", "--dpi", "0"])?.contains("--dpi") ?? false)
+    }
+
+    func testAnalysisDataOptionsAreTheSharedOnes() throws {
+        let t = try Re4VizCommand.parseAsRoot(["tsne", "c", "--out", "f.png", "--item-order", "popularity", "--columns", "1,2,3",
+                                               "--delimiter", ";", "--split", "train", "--user-ids", "u1"]) as! TSNECommand
+        XCTAssertEqual(t.data.request, DataRequest(data: nil, itemOrder: .popularity, columns: "1,2,3", delimiter: ";"))
+        XCTAssertEqual(t.split, .train)
+    }
+}
+
+/// Running the commands in process on a tiny data set.
+final class CommandRunTests: XCTestCase {
+    func testTSNEPointsWithAFigureExtensionDrawsIt() throws {
+        let dir = makeTempDir()
+        var rows = ""
+        for i in 0..<40 { rows += "\(Double(i % 4)),\(Double(i % 3) * 0.5),\(Double(i) * 0.01)\n" }
+        write(rows, dir + "/x.csv")
+        var c = try Re4VizCommand.parseAsRoot(["tsne", "--points", dir + "/x.csv", "--out", dir + "/x.png", "--perplexity", "5",
+                                               "--iterations", "50", "--early-iterations", "50", "--threads", "1"])
+        try c.run()
+        let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/x.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG, not CSV text")
+        var bad = try Re4VizCommand.parseAsRoot(["tsne", "--points", dir + "/x.csv", "--out", dir + "/x.gif"])
+        assertThrowsMessage([".npy or .csv", ".png, .svg or .pdf"]) { try bad.run() }
+        var same = try Re4VizCommand.parseAsRoot(["tsne", "--points", dir + "/x.csv", "--out", dir + "/x.csv"])
+        assertThrowsMessage(["is the input"]) { try same.run() }
+    }
+
+    func testUserIdsMustBeTestUsersUnlessTheSplitIsNamed() throws {
+        let dir = makeTempDir()
+        var rows = "user,item,timestamp\n"
+        for u in 0..<40 { for t in 0..<12 { rows += "u\(u),i\((u * 7 + t * 3) % 25),\(t)\n" } }
+        write(rows, dir + "/d.csv")
+        let ds = try DataSource(data: dir + "/d.csv").load()
+        let train = ds.userIDs[ds.users(in: .train)[0]], test = ds.userIDs[ds.users(in: .test)[0]]
+        assertThrowsMessage(["'\(train)' is a train user, not a test user", "--split train"]) {
+            try InterestMap.users(ids: [train], in: ds, split: .test)
+        }
+        XCTAssertEqual(try InterestMap.users(ids: [test], in: ds, split: .test), [ds.users(in: .test)[0]])
+        XCTAssertEqual(try InterestMap.users(ids: [train], in: ds, split: .train), [ds.users(in: .train)[0]])
+    }
+}

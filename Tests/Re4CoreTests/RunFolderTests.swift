@@ -1,0 +1,175 @@
+import Foundation
+import XCTest
+import TestSupport
+@testable import Re4Core
+
+/// The run folder: typed config, resume checks, the old string format, the
+/// best-epoch rule, data reopened from the config.
+final class RunFolderTests: XCTestCase {
+    func options(epochs: Int = 2) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.epochs = epochs; o.batchSize = 32; o.negatives = .uniform(count: 10); o.seed = 11; o.threads = 1
+        return o
+    }
+
+    func smallConfig() -> ModelConfig {
+        var c = ModelConfig(); c.interests = 2; c.dim = 8; c.maxLength = 6; c.hidden = 8
+        return c
+    }
+
+    /// A small CSV data set and its source.
+    func csvSource(_ dir: String) -> DataSource {
+        writeSyntheticInteractions(dir + "/log.csv", users: 40, extra: 6, items: 25, seed: 4)
+        return DataSource(data: dir + "/log.csv")
+    }
+
+    func testConfigIsTypedAndRecordsDataAndSessions() throws {
+        let dir = makeTempDir()
+        let src = csvSource(dir)
+        var o = options(); o.threads = 2; o.patience = 3
+        try TrainingRun.run(source: src, model: smallConfig(), options: o, out: dir + "/r", resume: false, stopOnSignals: false)
+        let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r/config.json"))) as! [String: Any]
+        let model = obj["model"] as! [String: Any], training = obj["training"] as! [String: Any]
+        XCTAssertEqual(model["K"] as? Int, 2, "numbers are numbers")
+        XCTAssertEqual((training["lr"] as? NSNumber)?.doubleValue ?? 0, 0.003, accuracy: 1e-9)
+        XCTAssertEqual(model["encoder"] as? String, "re4", "enums are their names")
+        let c = try RunFolder(dir + "/r").readConfig()
+        XCTAssertEqual(c.data, src)
+        XCTAssertEqual(c.sessions.map(\.threads), [2]); XCTAssertEqual(c.sessions.map(\.patience), [3])
+        XCTAssertEqual(c.dataset.parts, try src.load().fingerprintParts)
+        XCTAssertEqual(c.dataset.fingerprint, try src.load().fingerprint)
+    }
+
+    func testResumeRefusesAChangedSettingAndNamesIt() throws {
+        let dir = makeTempDir()
+        let src = csvSource(dir)
+        try TrainingRun.run(source: src, model: smallConfig(), options: options(epochs: 1), out: dir + "/r", resume: false, stopOnSignals: false)
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/r/config.json"))
+        var changed = smallConfig(); changed.lambdaCt = 0
+        assertThrowsMessage(["--lambda-ct was 0.1, now 0", "start a new --out"]) {
+            try TrainingRun.run(source: src, model: changed, options: options(epochs: 2), out: dir + "/r", resume: true, stopOnSignals: false)
+        }
+        var lr = options(epochs: 2); lr.learningRate = 0.01
+        assertThrowsMessage(["--lr was 0.003, now 0.01"]) {
+            try TrainingRun.run(source: src, model: smallConfig(), options: lr, out: dir + "/r", resume: true, stopOnSignals: false)
+        }
+        var otherSplit = src; otherSplit.splitSeed = 7
+        assertThrowsMessage(["--split-seed was 2022, now 7"]) {
+            try TrainingRun.run(source: otherSplit, model: smallConfig(), options: options(epochs: 2), out: dir + "/r", resume: true, stopOnSignals: false)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/r/config.json")), before, "nothing rewritten")
+        // Threads, epochs and patience may change; each session is recorded.
+        var more = options(epochs: 2); more.threads = 2; more.patience = 4
+        let t = try TrainingRun.run(source: src, model: smallConfig(), options: more, out: dir + "/r", resume: true, stopOnSignals: false)
+        XCTAssertEqual(t.epochsTrained, 1)
+        let c = try RunFolder(dir + "/r").readConfig()
+        XCTAssertEqual(c.sessions.map(\.firstEpoch), [1, 2]); XCTAssertEqual(c.sessions.map(\.threads), [1, 2])
+    }
+
+    func testResumeWithNothingLeftWritesNothing() throws {
+        let dir = makeTempDir()
+        let src = csvSource(dir)
+        try TrainingRun.run(source: src, model: smallConfig(), options: options(epochs: 2), out: dir + "/r", resume: false, stopOnSignals: false)
+        let snapshot = try FileManager.default.contentsOfDirectory(atPath: dir + "/r").sorted().map {
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/r/" + $0))
+        }
+        let t = try TrainingRun.run(source: src, model: smallConfig(), options: options(epochs: 2), out: dir + "/r", resume: true, stopOnSignals: false)
+        XCTAssertTrue(t.isComplete); XCTAssertEqual(t.epochsTrained, 0)
+        let after = try FileManager.default.contentsOfDirectory(atPath: dir + "/r").sorted().map {
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/r/" + $0))
+        }
+        XCTAssertEqual(after, snapshot)
+        assertThrowsMessage(["already holds a run", "--resume"]) {
+            try TrainingRun.run(source: src, model: smallConfig(), options: options(), out: dir + "/r", resume: false, stopOnSignals: false)
+        }
+    }
+
+    func testVersionOneStringConfigStillOpensAndResumes() throws {
+        let dir = makeTempDir()
+        let src = csvSource(dir)
+        try TrainingRun.run(source: src, model: smallConfig(), options: options(epochs: 1), out: dir + "/r", resume: false, stopOnSignals: false)
+        let ds = try src.load()
+        // The config as the first round wrote it: every value a string.
+        let old: [String: String] = ["encoder": "re4", "K": "2", "d": "8", "L": "6", "H": "8", "n_items": "\(ds.itemCount)",
+                                     "lambda_att": "0.001", "lambda_ct": "0.1", "lambda_cs": "0.1", "tau": "0.02", "routing_iterations": "3",
+                                     "epochs": "1", "batch_size": "32", "lr": "0.003", "weight_decay": "1e-06", "seed": "11",
+                                     "negatives": "uniform(count: 10)", "sampling": "epoch", "lazy_adam": "false",
+                                     "dataset": "log", "dataset_fingerprint": ds.fingerprint, "selection": "best validation recall@50"]
+        try JSONSerialization.data(withJSONObject: old).write(to: URL(fileURLWithPath: dir + "/r/config.json"))
+        let c = try RunFolder(dir + "/r").readConfig()
+        XCTAssertTrue(c.legacy)
+        XCTAssertEqual(c.training.negatives, RunConfig.NegativeSampling(.uniform(count: 10)))
+        XCTAssertEqual(c.model.lambdaCt, 0.1); XCTAssertEqual(c.training.batchSize, 32)
+        let t = try TrainingRun.run(source: src, model: smallConfig(), options: options(epochs: 2), out: dir + "/r", resume: true, stopOnSignals: false)
+        XCTAssertEqual(t.epochsTrained, 1)
+        XCTAssertFalse(try RunFolder(dir + "/r").readConfig().legacy, "rewritten in the current format")
+        write("{\"K\": [4]}", dir + "/r/config.json")
+        assertThrowsMessage(["config.json", "\"K\" is not a string or number"]) { try RunFolder(dir + "/r").readConfig() }
+    }
+
+    func testAnalysisReopensTheDataAsTrained() throws {
+        let dir = makeTempDir()
+        var src = csvSource(dir)
+        src.itemOrder = .popularity; src.splitSeed = 5
+        try TrainingRun.run(source: src, model: smallConfig(), options: options(epochs: 1), out: dir + "/r", resume: false, stopOnSignals: false)
+        // No data options at all: the config supplies them.
+        let r = try RunData.open(checkpoints: [dir + "/r/best.safetensors"], request: DataRequest(), allowMismatch: false)
+        XCTAssertEqual(r.source, src)
+        XCTAssertEqual(r.dataset.fingerprint, try src.load().fingerprint)
+        XCTAssertTrue(r.warnings.isEmpty)
+        // An option given explicitly wins, and the mismatch names it.
+        assertThrowsMessage(["--split-seed was 5, now 2022", "--allow-mismatch"]) {
+            try RunData.open(checkpoints: [dir + "/r/best.safetensors"], request: DataRequest(splitSeed: 2022), allowMismatch: false)
+        }
+        assertThrowsMessage(["give --data"]) {
+            try RunData.open(checkpoints: [dir + "/elsewhere.safetensors"], request: DataRequest(), allowMismatch: false)
+        }
+    }
+
+    func testBestEpochRule() {
+        func rec(_ e: Int, _ v: Double?) -> EpochRecord {
+            EpochRecord(epoch: e, seconds: 1, examplesPerSecond: 1, loss: LossBreakdown(), valid: v.map { ["recall@50": $0] } ?? [:], test: ["recall@50": 9])
+        }
+        // Highest validation score, earliest on ties, the test set never decides.
+        XCTAssertEqual(BestEpoch.best([rec(3, 0.2), rec(1, 0.1), rec(2, 0.2)])?.epoch, 2)
+        XCTAssertEqual(BestEpoch.best([rec(1, 0.3), rec(2, 0.4), rec(3, 0.5)], within: 2)?.epoch, 2)
+        XCTAssertNil(BestEpoch.best([rec(1, nil), rec(2, .nan)]))
+        XCTAssertTrue(BestEpoch.improves(0.2, on: 0.1)); XCTAssertFalse(BestEpoch.improves(0.2, on: 0.2))
+    }
+
+    func testThreadCountIsBoundPerCallNotGlobal() {
+        XCTAssertEqual(Threads.count, 1)
+        let inside = Threads.run(3) { Threads.count }
+        XCTAssertEqual(inside, 3)
+        XCTAssertEqual(Threads.count, 1, "nothing left behind")
+    }
+
+    func testRatingsCSVPicksUpMoviesBesideIt() throws {
+        let dir = makeTempDir()
+        write("userId,movieId,rating,timestamp\n1,10,4,1\n1,20,3,2\n2,10,5,1\n2,30,2,3\n", dir + "/ratings.csv")
+        write("movieId,title,genres\n10,A (1990),Drama|War\n20,B (1991),Comedy\n30,C (1992),Drama\n", dir + "/movies.csv")
+        let ds = try DataSource(data: dir + "/ratings.csv").load()
+        XCTAssertTrue(ds.hasCategories)
+        XCTAssertEqual(ds.itemCategories[1], ["Drama", "War"])
+    }
+
+    func testExportWritesHistoriesTopListsAndItemMap() throws {
+        let dir = makeTempDir()
+        let src = csvSource(dir)
+        let ds = try src.load()
+        var c = smallConfig(); c.items = ds.itemCount
+        let m = MultiInterestModel.initial(config: c, seed: 3)
+        let n = try Export.write(model: m, dataset: ds, part: .test, top: 5, to: dir + "/x", threads: 2)
+        let h = try Data(contentsOf: URL(fileURLWithPath: dir + "/x/histories.npy"))
+        XCTAssertTrue(String(decoding: h.prefix(80), as: UTF8.self).contains("'descr': '<i4'"))
+        XCTAssertTrue(String(decoding: h.prefix(80), as: UTF8.self).contains("(\(n), 6)"))
+        // Row 0's first history item is the test user's most recent item before the cut.
+        let u = ds.users(in: .test)[0]
+        let start = 10 + Int(h[8]) + Int(h[9]) << 8
+        let first = h.withUnsafeBytes { $0.load(fromByteOffset: start, as: Int32.self) }
+        XCTAssertEqual(first, ds.sequences[u][ds.evaluationCut(user: u) - 1])
+        let top = try Data(contentsOf: URL(fileURLWithPath: dir + "/x/top.npy"))
+        XCTAssertTrue(String(decoding: top.prefix(80), as: UTF8.self).contains("(\(n), 2, 5)"))
+        XCTAssertEqual(try String(contentsOfFile: dir + "/x/items.tsv", encoding: .utf8), ds.itemMapTSV)
+    }
+}
