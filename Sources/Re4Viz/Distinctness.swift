@@ -2,7 +2,7 @@ import Foundation
 import Re4Core
 
 /// Statistics that make "Re4's interests are more distinct" measurable
-/// (SPEC-figures, "Distinctness statistics"). Each is a per-user value,
+/// (docs/figures.md, "Distinctness statistics"). Each is a per-user value,
 /// averaged over users, with a seeded 95% percentile-bootstrap interval.
 public enum Distinctness {
     public struct Statistic: Sendable, Equatable {

@@ -40,7 +40,7 @@ public struct UserInterests: Sendable {
     public enum Space: String, Sendable, CaseIterable { case u, z }
 
     /// The Re4 positives of user i's interest k: valid positions whose attention
-    /// exceeds 1/length (SPEC-re4 §3.3), as (position, item).
+    /// exceeds 1/length (docs/model.md §3.3), as (position, item).
     public func positives(_ i: Int, _ k: Int) -> [(Int, Int32)] {
         let len = lengths[i], g = 1 / Float(min(len, L))
         return (0..<L).compactMap { l in
@@ -50,7 +50,7 @@ public struct UserInterests: Sendable {
     }
 
     /// Items attended by each interest, each item given to the interest that
-    /// attends to it most (the `attended` selection of SPEC-figures).
+    /// attends to it most (the `attended` selection of docs/figures.md).
     public func attendedItems(_ i: Int) -> [[Int32]] {
         var out = [[Int32]](repeating: [], count: K)
         var seen = Set<Int32>()

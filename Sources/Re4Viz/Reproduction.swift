@@ -110,7 +110,7 @@ public enum Reproduction {
         let within = budget.map { " among its first \($0) epochs" } ?? ""
         lines += [
             "",
-            "\(dataName), test users, full-gallery ranking (SPEC-re4 §5). Each run's epoch is chosen on validation",
+            "\(dataName), test users, full-gallery ranking (docs/protocol.md). Each run's epoch is chosen on validation",
             "Recall@50\(within); ± is the sample standard deviation over seeds. NDCG is the `standard` convention",
             "(IDCG over min(|set(gt)|, N) ranks); the logs also hold the `comirec` and `re4` conventions.",
         ]

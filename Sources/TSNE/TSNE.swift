@@ -1,7 +1,7 @@
 import Dispatch
 import RealModule
 
-/// Settings of a t-SNE run. Defaults follow openTSNE (SPEC-tsne).
+/// Settings of a t-SNE run. Defaults follow openTSNE (docs/tsne.md).
 public struct TSNEOptions: Sendable {
     public var perplexity = 30.0
     public var metric: TSNEMetric = .euclidean
@@ -12,7 +12,7 @@ public struct TSNEOptions: Sendable {
     public enum BHCell: String, Sendable, CaseIterable {
         /// √2 × the side: the default, repulsion error under 1e-2 at θ = 0.5.
         case diagonal
-        /// The side length, as openTSNE's quadtree and SPEC-tsne's wording have it.
+        /// The side length, as openTSNE's quadtree has it.
         case side
     }
     public var earlyExaggeration = 12.0
@@ -55,8 +55,8 @@ public enum TSNE {
     /// `auto` uses Barnes–Hut below this many points and FFT interpolation
     /// above: the crossover measured on the benchmark mixture (20 clusters,
     /// D = 64, 2 threads; bench/README.md): BH 3.2 s vs FFT 4.6 s at 3,000
-    /// points, 4.3 vs 4.4 at 4,000, 5.2 vs 4.1 at 5,000. SPEC-tsne's default,
-    /// 10,000, predates the radix-3 FFT lengths and the stricter BH test.
+    /// points, 4.3 vs 4.4 at 4,000, 5.2 vs 4.1 at 5,000 (docs/tsne.md). The threshold
+    /// first planned, 10,000, predates the radix-3 FFT lengths and the stricter BH test.
     public static let autoThreshold = 4_000
 
     /// Embeds the rows of `x` (N × dim, row-major) in two dimensions.

@@ -3,7 +3,7 @@ import Foundation
 /// ComiRec's pre-split files `NAME_train.txt`, `NAME_valid.txt`, `NAME_test.txt`
 /// with lines `user,item,order`. They are read as they are: no re-split, and the
 /// integer item ids are kept as embedding rows (n = the largest id), so weights
-/// trained elsewhere on the same files line up row for row (SPEC-re4 §1).
+/// trained elsewhere on the same files line up row for row (docs/model.md §1).
 public enum ComiRecFiles {
     /// - Parameter prefix: path up to the part suffix, e.g. `data/book_data/book`
     ///   for `book_train.txt` etc.

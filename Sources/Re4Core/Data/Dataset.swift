@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which part of the user split a user belongs to (SPEC-re4 §1).
+/// Which part of the user split a user belongs to (docs/model.md §1).
 public enum SplitPart: UInt8, Sendable, CaseIterable {
     case train = 0, valid = 1, test = 2
     public var name: String { ["train", "valid", "test"][Int(rawValue)] }
@@ -56,14 +56,14 @@ public struct DatasetOptions: Sendable {
     /// removed until none is left); 0 or 1 means no filter.
     public var kCore: Int = 0
     public var itemOrder: ItemOrder = .firstSeen
-    /// Shares of users in train and valid; test gets the rest (SPEC: 80/10/10).
+    /// Shares of users in train and valid; test gets the rest (docs/model.md: 80/10/10).
     public var trainShare: Double = 0.8
     public var validShare: Double = 0.1
     public init() {}
 }
 
 extension Dataset {
-    /// Builds a data set from raw interactions (SPEC-re4 §1): stable time sort per
+    /// Builds a data set from raw interactions (docs/model.md §1): stable time sort per
     /// user, renumbering, k-core, a seeded user split.
     public static func build(name: String, log: InteractionLog, side: ItemSideInfo? = nil,
                              options: DatasetOptions = DatasetOptions()) throws -> Dataset {

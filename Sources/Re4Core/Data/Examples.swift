@@ -1,4 +1,4 @@
-/// Training and evaluation examples (SPEC-re4 §1).
+/// Training and evaluation examples (docs/model.md §1).
 ///
 /// A history is the up-to-L items before a cut, **most recent first**, right-padded
 /// with 0 (the padding item).

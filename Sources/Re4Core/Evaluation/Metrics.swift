@@ -1,6 +1,6 @@
 import Foundation
 
-/// NDCG conventions (SPEC §5); every report names the one it uses.
+/// NDCG conventions (docs/protocol.md); every report names the one it uses.
 public enum NDCGConvention: String, CaseIterable, Sendable, Codable {
     /// DCG over hit ranks r (0-based) of 1/log2(r+2); IDCG over min(|set(gt)|, N) ranks.
     case standard

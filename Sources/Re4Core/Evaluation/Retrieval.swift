@@ -1,6 +1,6 @@
 import Foundation
 
-/// Exact full-gallery retrieval (SPEC §5): the score of item j for a user is
+/// Exact full-gallery retrieval (docs/protocol.md): the score of item j for a user is
 /// max_k U_k·e_j over items 1...n; the top N by score, ties broken by the
 /// smaller id. Scores are computed block by block with sgemm and merged into a
 /// running top-N per user, so no users × items matrix is ever held.

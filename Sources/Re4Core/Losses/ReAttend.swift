@@ -1,6 +1,6 @@
 import Foundation
 
-/// Re-attend (SPEC §3.2): the attention that builds an interest should agree
+/// Re-attend (docs/model.md §3.2): the attention that builds an interest should agree
 /// with the matching criterion. With S = Z·Xᵀ (raw dot products, padding −1e9),
 ///
 ///     Â     = softmax_L(S)          (not detached: gradient reaches Z and X)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Re-construct (SPEC §3.4): each interest must regenerate the history items it
+/// Re-construct (docs/model.md §3.4): each interest must regenerate the history items it
 /// attends to.
 ///
 ///     C    = reshape(Z · fc_consᵀ + b_cons, (B,K,L,d))      L "slot" vectors per interest

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Re-contrast (SPEC §3.3): each interest is pulled towards the history items it
+/// Re-contrast (docs/model.md §3.3): each interest is pulled towards the history items it
 /// attends to and pushed away from its other items, the user's other interests,
 /// and the items of another example in the batch. Cosine similarities, τ = 0.02:
 ///

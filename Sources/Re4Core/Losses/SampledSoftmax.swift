@@ -1,6 +1,6 @@
 import Foundation
 
-/// The recommendation loss (SPEC §3.1): sampled softmax with hard interest
+/// The recommendation loss (docs/model.md §3.1): sampled softmax with hard interest
 /// selection. For each example the interest that matches the target best,
 /// k* = argmax_k U_k·e_t (no gradient through the argmax), is scored against the
 /// target and a shared set of negatives:
@@ -11,7 +11,7 @@ import Foundation
 public struct SampledSoftmax: Sendable {
     public enum Mode: Sendable, Equatable {
         /// `count` ids drawn uniformly without replacement from all items except
-        /// the batch's targets (SPEC default: 5000, or all of them if fewer).
+        /// the batch's targets (docs/model.md default: 5000, or all of them if fewer).
         case uniform(count: Int)
         /// Softmax over the whole catalogue.
         case full

@@ -1,6 +1,6 @@
 import Foundation
 
-/// ComiRec's dynamic-routing (capsule) encoder (SPEC §2.3):
+/// ComiRec's dynamic-routing (capsule) encoder (docs/model.md §2.3):
 ///
 ///     û[b,k,l] = W[l,k] · X[b,l]            W: L × K·d × d, N(0,1)
 ///     routing logits r = 0; repeat 3 times:

@@ -1,6 +1,6 @@
 import Foundation
 
-/// ComiRec's self-attentive encoder (SPEC §2.2, Cen et al. 2020):
+/// ComiRec's self-attentive encoder (docs/model.md §2.2, Cen et al. 2020):
 ///
 ///     logits = (tanh((X + P) · Wa + ba) · Wb + bb)ᵀ     (B,K,L), padding → -1e9
 ///     A      = softmax_L(logits)

@@ -20,7 +20,7 @@ public final class EncoderState: @unchecked Sendable {
     }
 }
 
-/// "History → K interest vectors" (SPEC §2). Forward and hand-written backward.
+/// "History → K interest vectors" (docs/model.md §2). Forward and hand-written backward.
 public protocol InterestEncoder: Sendable {
     var config: ModelConfig { get }
     /// Whether the attention logits carry gradient (false for dynamic routing,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The multi-interest encoders (SPEC-re4 §2).
+/// The multi-interest encoders (docs/model.md §2).
 public enum EncoderKind: String, Codable, Sendable, CaseIterable {
     /// The self-attentive extractor of the authors' Re4 script (default).
     case re4
@@ -23,11 +23,11 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var hidden: Int = 256
     /// n: items (ids 1...n; 0 is padding).
     public var items: Int = 0
-    /// Weights of the backward flows (SPEC §3.5). All zero = Base.
+    /// Weights of the backward flows (docs/model.md §3.5). All zero = Base.
     public var lambdaAtt: Float = 0.001
     public var lambdaCt: Float = 0.1
     public var lambdaCs: Float = 0.1
-    /// Re-contrast temperature τ (SPEC §3.3: 0.02).
+    /// Re-contrast temperature τ (docs/model.md §3.3: 0.02).
     public var tau: Float = 0.02
     /// Dynamic-routing iterations (ComiRec: 3).
     public var routingIterations: Int = 3
@@ -56,6 +56,6 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 /// A named magic number with its source, for the masks.
 public enum Masking {
     /// Padding logits are set to -1e9, never -inf: 0·(-1e9) = 0 keeps masked
-    /// cross-entropy terms finite, where 0·(-inf) would give NaN (SPEC §3.2).
+    /// cross-entropy terms finite, where 0·(-inf) would give NaN (docs/model.md §3.2).
     public static let logit: Float = -1e9
 }

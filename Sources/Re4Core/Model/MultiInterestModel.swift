@@ -1,7 +1,7 @@
 import Foundation
 
 /// A multi-interest model: an encoder over an item embedding, trained with the
-/// recommendation loss plus the weighted backward flows (SPEC §3.5).
+/// recommendation loss plus the weighted backward flows (docs/model.md §3.5).
 public struct MultiInterestModel: @unchecked Sendable {
     public static let embeddingName = "embedding_layer.weight"
     public var config: ModelConfig

@@ -54,7 +54,7 @@ public struct ParameterSet: @unchecked Sendable {
     }
 }
 
-/// Parameter initialisers of the authors' script (SPEC §2.1).
+/// Parameter initialisers of the authors' script (docs/model.md §2.1).
 enum Init {
     static func normal(_ n: Int, _ rng: inout SeededRandom, std: Double = 1) -> [Float] {
         (0..<n).map { _ in Float(rng.normal() * std) }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The self-attentive multi-interest extractor of the authors' Re4 script
-/// (SPEC §2.1):
+/// (docs/model.md §2.1):
 ///
 ///     logits = W1_2 · tanh(W1 · Xᵀ)      (B,K,L), padding → -1e9
 ///     A      = softmax_L(logits)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Adam with PyTorch's semantics (SPEC §4): weight decay is added to the
+/// Adam with PyTorch's semantics (docs/model.md §4): weight decay is added to the
 /// gradient (`Adam(weight_decay=…)`, not AdamW), and the update is
 /// p −= (lr / (1−β1^t)) · m / (sqrt(v)/sqrt(1−β2^t) + ε).
 public struct Adam: Sendable {

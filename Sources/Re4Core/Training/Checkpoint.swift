@@ -1,6 +1,6 @@
 import Foundation
 
-/// Checkpoints: one safetensors file with the authors' tensor names (SPEC §6)
+/// Checkpoints: one safetensors file with the authors' tensor names (docs/model.md §6)
 /// and the config in `__metadata__`. A file without metadata (a plain PyTorch
 /// `state_dict` export) takes its shapes from the tensors.
 public enum Checkpoint {

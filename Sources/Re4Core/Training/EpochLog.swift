@@ -1,6 +1,6 @@
 import Foundation
 
-/// One line of the per-epoch log (SPEC §6): epoch, wall time, throughput, each
+/// One line of the per-epoch log (docs/model.md §6): epoch, wall time, throughput, each
 /// loss component, and valid/test metrics. Written as JSONL and as CSV with the
 /// same columns, in a fixed order.
 public struct EpochRecord: Sendable, Equatable {
