@@ -62,24 +62,20 @@ demo: build
 	@echo "demo tables and figures: $$(cd $(OUT) && ls *.md *.png | tr '\n' ' ')"
 
 # The MovieLens-1M reproduction (figures/README.md). `make reproduce` fetches
-# ML-1M and trains every run into $(RUNS) (about 4 hours on 2 cores: three
-# seeds of Base and Re4 for 30 epochs, the ablations for 15); `make figures`
-# regenerates every committed figure and table from those runs. A run whose
-# log exists is skipped; an interrupted one continues with `re4 train … --resume`.
+# ML-1M and trains the grid of scripts/grid-movielens1m.txt into $(RUNS): three
+# seeds each of Base and Re4, of ComiRec-SA and -DR as Base and with the three
+# flows, and of the three one-flow-off ablations, 30 epochs with patience 5
+# (many hours on 2 cores; keep RUNS outside the repository, e.g. RUNS=../runs).
+# A finished run is skipped and an interrupted one continues with --resume, so
+# the target can be started again at any time. `make figures` regenerates every
+# committed figure and table from those runs.
 RUNS ?= runs
-SEEDS ?= 1 2 3
 ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --threads 2 --keep-every-epoch
 
 reproduce: build
 	@mkdir -p $(RUNS)
 	$(RELEASE)/re4 data fetch ml-1m
-	for s in $(SEEDS); do \
-	  [ -f $(RUNS)/ml1m-base-s$$s/log.jsonl ] || $(ML1M_TRAIN) --seed $$s --base --out $(RUNS)/ml1m-base-s$$s || exit 1; \
-	  [ -f $(RUNS)/ml1m-re4-s$$s/log.jsonl ] || $(ML1M_TRAIN) --seed $$s --out $(RUNS)/ml1m-re4-s$$s || exit 1; \
-	done
-	[ -f $(RUNS)/ml1m-noct-s1/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-ct 0 --epochs 15 --out $(RUNS)/ml1m-noct-s1
-	[ -f $(RUNS)/ml1m-noatt-s1/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-att 0 --epochs 15 --out $(RUNS)/ml1m-noatt-s1
-	[ -f $(RUNS)/ml1m-nocs-s1/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-cs 0 --epochs 15 --out $(RUNS)/ml1m-nocs-s1
+	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 30 5 scripts/grid-movielens1m.txt --threads 2 --keep-every-epoch
 
 # The validation sweep (figures/sweep-movielens1m.md, issue #7's question of
 # why Re4 barely beats Base here): seed 1, 10 epochs per setting, next to the
@@ -106,7 +102,7 @@ sweep: build
 
 figures: build
 	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix ml1m --data ml-1m --name movielens1m --title MovieLens-1M \
-	    --out figures --dpi 200 --threads 2 --ablation-epochs 15
+	    --out figures --dpi 200 --threads 2
 	if [ -d $(RUNS)/sweep ]; then $(RELEASE)/re4-viz sweep $(RUNS)/sweep/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
 	    $(RUNS)/ml1m-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens1m.md; fi
 	if [ -d $(RUNS)/confirm ]; then $(RELEASE)/re4-viz sweep $(RUNS)/confirm/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
