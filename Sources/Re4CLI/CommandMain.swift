@@ -33,3 +33,9 @@ extension ParsableCommand {
         Foundation.exit(1)
     }
 }
+
+/// Runs a library range check from a command's `validate()`, so a refusal is
+/// reported as a usage error (with "see --help") in the library's words.
+public func validating(_ check: () throws -> Void) throws {
+    do { try check() } catch let e as LocalizedError { throw ValidationError(e.errorDescription ?? "\(e)") }
+}

@@ -68,7 +68,7 @@ public enum FigureSet {
 
         // Figure 3: test Recall@50 and HR@50 against epoch, Base vs Re4, seeds as bands.
         let curveRuns = runs.filter { $0.variant == "base" || $0.variant == "re4" }.map {
-            Curves.Run(label: $0.label, path: $0.folder + "/log.jsonl", records: $0.records.sorted { $0.epoch < $1.epoch })
+            Curves.Run(label: $0.label, path: RunFolder($0.folder).logJSONL, records: $0.records.sorted { $0.epoch < $1.epoch })
         }
         if !curveRuns.isEmpty {
             let f = try Curves.figure(runs: curveRuns, metrics: ["test_recall@50", "test_hitrate@50"],

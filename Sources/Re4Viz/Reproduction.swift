@@ -24,7 +24,7 @@ public enum Reproduction {
         public var records: [EpochRecord]
         public var best: EpochRecord
         public var label: String { Reproduction.variants.first { $0.key == variant }?.label ?? variant }
-        public var checkpoint: String { folder + "/best.safetensors" }
+        public var checkpoint: String { RunFolder(folder).best }
         /// The best validation epoch among the first `budget` epochs (all when nil).
         public func best(within budget: Int?) -> EpochRecord? { BestEpoch.best(records, within: budget) }
     }
@@ -39,7 +39,7 @@ public enum Reproduction {
             guard name.hasPrefix(prefix + "-"), let sRange = name.range(of: "-s", options: .backwards) else { continue }
             let variant = String(name[name.index(name.startIndex, offsetBy: prefix.count + 1)..<sRange.lowerBound])
             guard let seed = Int(name[sRange.upperBound...]), variants.contains(where: { $0.key == variant }) else { continue }
-            let folder = dir + "/" + name, log = folder + "/log.jsonl"
+            let folder = dir + "/" + name, log = RunFolder(folder).logJSONL
             guard FileManager.default.fileExists(atPath: log) else { continue }
             let records = try EpochLog.read(path: log)
             guard let b = BestEpoch.best(records) else { throw VizError.badInput("\(log): no epoch with a validation Recall@50; is the run finished?") }

@@ -15,15 +15,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Re-contrast temperature τ.") var tau: Float = 0.02
     @Flag(help: "Base model: all three backward flows off.") var base = false
 
-    func validate() throws {
-        for (name, v) in [("--interests", interests), ("--dim", dim), ("--max-length", maxLength), ("--hidden", hidden)] where v < 1 {
-            throw ValidationError("\(name) must be ≥ 1, got \(v)")
-        }
-        for (name, v) in [("--lambda-att", lambdaAtt), ("--lambda-ct", lambdaCt), ("--lambda-cs", lambdaCs)] where !(v >= 0 && v.isFinite) {
-            throw ValidationError("\(name) must be a finite number ≥ 0, got \(v)")
-        }
-        guard tau > 0, tau.isFinite else { throw ValidationError("--tau must be > 0, got \(tau)") }
-    }
+    func validate() throws { try validating { try Limits.check(config) } }
 
     var config: ModelConfig {
         var c = ModelConfig()

@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Adam learning rate.") var lr: Float = 0.003
     @Option(help: "Adam weight decay (added to the gradient, PyTorch semantics).") var weightDecay: Float = 1e-6
     @Option(help: "Seed for initialisation, shuffling and negatives.") var seed: UInt64 = 2022
-    @Option(help: "Negatives per batch (drawn without replacement), or 'full'.") var negatives: String = "5000"
+    @Option(help: "Negatives per batch (drawn without replacement; default 5000, or all items if fewer), or 'full'.") var negatives: String?
     @Option(help: "Sampler: uniform or log-uniform (needs --item-order popularity).") var sampler: SampledSoftmax.Sampler = .uniform
     @Option(help: "Cap on training examples per epoch.") var samplesPerEpoch: Int?
     @Option(help: "Example order: epoch (every prefix once) or comirec (random user/cut pairs).") var sampling: ExampleSampling = .epoch
@@ -40,13 +40,10 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be ≥ 1, got \(batchSize)") }
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
-        guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
-        if let c = samplesPerEpoch, c < 1 { throw ValidationError("--samples-per-epoch must be ≥ 1, got \(c)") }
-        if let p = patience, p < 1 { throw ValidationError("--patience must be ≥ 1, got \(p)") }
-        _ = try SampledSoftmax.mode(negatives: negatives, sampler: sampler)
+        try validating {
+            _ = try SampledSoftmax.mode(negatives: negatives ?? "\(SampledSoftmax.defaultNegatives)", sampler: sampler)
+            try Limits.check(options)
+        }
     }
 
     var options: TrainingOptions {
@@ -54,7 +51,8 @@ struct TrainCommand: ParsableCommand {
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.weightDecay = weightDecay; o.seed = seed
         o.samplesPerEpoch = samplesPerEpoch; o.patience = patience; o.keepEveryEpoch = keepEveryEpoch; o.lazyAdam = lazyAdam
         o.sampling = sampling; o.threads = threads.count
-        o.negatives = (try? SampledSoftmax.mode(negatives: negatives, sampler: sampler)) ?? o.negatives
+        o.negatives = (try? SampledSoftmax.mode(negatives: negatives ?? "\(SampledSoftmax.defaultNegatives)", sampler: sampler)) ?? o.negatives
+        o.negativesGiven = negatives != nil
         return o
     }
 

@@ -12,7 +12,7 @@ import Foundation
 public enum Export {
     /// The file names, in the order they are written.
     public static let files = ["items.npy", "interests_U.npy", "interests_Z.npy", "attention.npy", "histories.npy",
-                               "top.npy", "users.csv", "items.tsv"]
+                               "top.npy", "users.csv", RunFolder.itemMapName]
 
     /// Computes everything first, then writes each file atomically.
     /// - Returns: the number of users exported.

@@ -7,6 +7,7 @@ public enum RunError: LocalizedError, Equatable {
     case holdsRun(folder: String)
     case nothingToResume(folder: String)
     case noData(checkpoint: String)
+    case locked(folder: String, holder: Int32?)
     case dataMismatch(checkpoint: String, trained: String, data: String, dataName: String, reasons: [String])
 
     public var errorDescription: String? {
@@ -19,6 +20,9 @@ public enum RunError: LocalizedError, Equatable {
             return "\(f) already holds a run; pass --resume to continue it or choose another --out"
         case .nothingToResume(let f):
             return "\(f): nothing to resume (no last.optim.safetensors); start without --resume"
+        case .locked(let f, let pid):
+            let who = pid.map { "process \($0)" } ?? "another process"
+            return "\(f) is being trained into by \(who) (it holds \(f)/.lock); wait for it to finish or choose another --out"
         case .noData(let c):
             return "\(c): no run config beside it names its data; give --data (the data set it was trained on)"
         case .dataMismatch(let c, let t, let d, let n, let why):

@@ -9,13 +9,7 @@ extension Trainer {
     /// Checks that the command line matches the run's config, then restores the
     /// state saved after the last completed epoch.
     public mutating func resume() throws {
-        guard folder.holdsRun else { throw RunError.nothingToResume(folder: out) }
-        if FileManager.default.fileExists(atPath: folder.config) {
-            let stored = try folder.readConfig()
-            let changes = stored.changes(to: runConfig)
-            guard changes.isEmpty else { throw RunError.resumeChanged(folder: out, changes: changes) }
-            previousSessions = stored.sessions
-        }
+        previousSessions = try checkResumable()
         let path = folder.resumeState
         let st = try SafeTensors.read(path: path)
         var sets = [ParameterSet(), ParameterSet(), ParameterSet()]
@@ -45,6 +39,18 @@ extension Trainer {
         // Rows past the committed epoch belong to an epoch that did not finish
         // publishing; it is trained again and its rows rewritten.
         records = try folder.readLog().filter { $0.epoch <= epoch }
+    }
+
+    /// Checks, reading only, that the folder holds a run and that this trainer's
+    /// settings match its config. - Returns: the sessions recorded so far.
+    @discardableResult
+    public func checkResumable() throws -> [RunConfig.Session] {
+        guard folder.holdsRun else { throw RunError.nothingToResume(folder: out) }
+        guard FileManager.default.fileExists(atPath: folder.config) else { return [] }
+        let stored = try folder.readConfig()
+        let changes = stored.changes(to: runConfig)
+        guard changes.isEmpty else { throw RunError.resumeChanged(folder: out, changes: changes) }
+        return stored.sessions
     }
 
     /// Whether a resumed run has nothing left to do: its last epoch is reached,

@@ -20,16 +20,17 @@ public struct Trainer {
     var startEpoch = 1
     /// Sessions recorded in the config of the run being resumed.
     var previousSessions: [RunConfig.Session] = []
+    /// Called after each step of an epoch's commit; tests throw from it to stand
+    /// for a process killed at that point.
+    var afterCommitStep: ((CommitStep, Int) throws -> Void)? = nil
+
+    /// The steps of `saveEpoch`, in order. `resumeState` is the commit point.
+    enum CommitStep: CaseIterable { case best, epochCopy, last, log, resumeState }
 
     public init(dataset: Dataset, source: DataSource, config: ModelConfig, options: TrainingOptions, out: String) throws {
         var c = config
         c.items = dataset.itemCount
-        guard options.batchSize >= 1 else { throw TrainingError.badOption("--batch-size must be ≥ 1, got \(options.batchSize)") }
-        guard options.epochs >= 1 else { throw TrainingError.badOption("--epochs must be ≥ 1, got \(options.epochs)") }
-        guard c.interests >= 1, c.dim >= 1, c.maxLength >= 1, c.hidden >= 1 else {
-            throw TrainingError.badOption("K, d, L and H must all be ≥ 1")
-        }
-        guard options.learningRate > 0, options.learningRate.isFinite else { throw TrainingError.badOption("--lr must be a positive number") }
+        try Limits.check(c, options, items: dataset.itemCount, negativesGiven: options.negativesGiven)
         self.dataset = dataset; self.source = source; self.options = options; self.out = out
         model = MultiInterestModel.initial(config: c, seed: options.seed)
         adam = Adam(for: model.params)
@@ -182,15 +183,20 @@ public struct Trainer {
         p.epoch = epoch
         let model = self.model
         if isBest { try Checkpoint.save(model, provenance: p, path: folder.best) }
+        try afterCommitStep?(.best, epoch)
         if options.keepEveryEpoch { try Checkpoint.save(model, provenance: p, path: folder.epochCheckpoint(epoch)) }
+        try afterCommitStep?(.epochCopy, epoch)
         try Checkpoint.save(model, provenance: p, path: folder.last)
+        try afterCommitStep?(.last, epoch)
         try EpochLog.write(records, jsonl: folder.logJSONL, csv: folder.logCSV)
+        try afterCommitStep?(.log, epoch)
         do { try writeResumeState(provenance: p) } catch {
             // Not committed: put the log back to the committed epochs (best effort;
             // `--resume` drops rows past the committed epoch in any case).
             try? EpochLog.write(records.filter { $0.epoch < epoch }, jsonl: folder.logJSONL, csv: folder.logCSV)
             throw error
         }
+        try afterCommitStep?(.resumeState, epoch)
     }
 
     private func writeRunFiles() throws {

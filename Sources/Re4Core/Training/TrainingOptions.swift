@@ -19,6 +19,9 @@ public struct TrainingOptions: Sendable {
     public var weightDecay: Float = 1e-6
     public var seed: UInt64 = 2022
     public var negatives: SampledSoftmax.Mode = .uniform(count: SampledSoftmax.defaultNegatives)
+    /// Whether the count was asked for: the default is cut to the items there
+    /// are, an explicit count above them is refused.
+    public var negativesGiven = false
     /// Cap on training examples per epoch (nil = all of them).
     public var samplesPerEpoch: Int? = nil
     /// Stop after this many epochs without a better validation score (nil = never).

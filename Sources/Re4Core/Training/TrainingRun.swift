@@ -21,6 +21,12 @@ public enum TrainingRun {
         if !resume && folder.holdsRun { throw RunError.holdsRun(folder: out) }
         let ds = try source.load()
         var trainer = try Trainer(dataset: ds, source: source, config: model, options: options, out: out)
+        if resume { try trainer.checkResumable() } else if folder.holdsRun { throw RunError.holdsRun(folder: out) }
+        // Every check of the command line and the data has passed: take the folder.
+        let lock = try RunLock(folder: folder)
+        defer { withExtendedLifetime(lock) {} }
+        if !resume && folder.holdsRun { throw RunError.holdsRun(folder: out) }
+        for t in folder.staleTemporaries() { try? FileManager.default.removeItem(atPath: t) }
         if resume { try trainer.resume() }
         started(trainer)
         if trainer.isComplete { return trainer }

@@ -28,6 +28,9 @@ public enum AtomicFile {
             guard rename(tmp, path) == 0 else {
                 throw IOError.unwritable(path: path, reason: String(cString: strerror(errno)))
             }
+            // The rename itself is made durable by flushing the folder.
+            let dfd = open(dir, O_RDONLY | O_DIRECTORY)
+            if dfd >= 0 { _ = fsync(dfd); close(dfd) }
         } catch let e as IOError {
             unlink(tmp); throw e
         } catch {
