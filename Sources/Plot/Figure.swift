@@ -185,7 +185,27 @@ public struct Figure: Sendable {
 
     /// Writes the figure; the format follows the extension (.png, .svg, .pdf).
     /// The file is written to a temporary name and renamed into place.
+    /// Draws the figure into `temporary` in the format `path`'s extension names,
+    /// leaving the publishing (a rename to `path`) to the caller.
+    /// The largest raster accepted: 64 M pixels (256 MB of RGBA), e.g. a 6.4 × 4.8 in figure at 1,290 dpi.
+    public static let maxPixels = 64_000_000
+
+    /// Refuses a resolution that is not a positive number or whose raster would exceed `maxPixels`.
+    public static func checkResolution(width: Double = 6.4, height: Double = 4.8, dpi: Double) throws {
+        guard dpi > 0, dpi.isFinite, (width * dpi) * (height * dpi) <= Double(maxPixels) else {
+            throw PlotError.tooLarge(width: width, height: height, dpi: dpi)
+        }
+    }
+
+    public func render(as path: String, into temporary: String) throws {
+        try Self.checkResolution(width: width, height: height, dpi: dpi)
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        guard let format = OutputFormat(rawValue: ext) else { throw PlotError.unknownFormat(path: path) }
+        try Renderer(figure: self).render(format: format, path: temporary)
+    }
+
     public func save(_ path: String) throws {
+        try Self.checkResolution(width: width, height: height, dpi: dpi)
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
         guard let format = OutputFormat(rawValue: ext) else { throw PlotError.unknownFormat(path: path) }
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -216,8 +236,13 @@ public enum PlotError: LocalizedError, Equatable {
     case missingFolder(path: String, folder: String)
     case unwritable(path: String)
     case cairo(String)
+    case tooLarge(width: Double, height: Double, dpi: Double)
     public var errorDescription: String? {
         switch self {
+        case .tooLarge(let w, let h, let dpi):
+            let px = (w * dpi).rounded() * (h * dpi).rounded()
+            return String(format: "--dpi %g gives %.0f × %.0f pixels for a %g × %g in figure (%.0f M pixels); the limit is %d M pixels: lower --dpi",
+                          dpi, w * dpi, h * dpi, w, h, px / 1e6, Figure.maxPixels / 1_000_000)
         case .unknownFormat(let p): return "\(p): unknown figure format; use .png, .svg or .pdf"
         case .missingFolder(let p, let f): return "cannot write \(p): folder \(f) does not exist; create it first"
         case .unwritable(let p): return "cannot write \(p); check permissions and free space"

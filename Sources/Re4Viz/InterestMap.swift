@@ -39,6 +39,13 @@ public enum InterestMap {
         /// Every plotted point (`InterestProjection.coordinatesCSV`).
         public var csv: String
         public var summary: String
+
+        /// Writes the figure (and the coordinates) into `outputs` and publishes them together.
+        public func publish(figure path: String, coordinates: String?, in outputs: OutputSet) throws {
+            try outputs.stage(path) { try figure.render(as: path, into: $0) }
+            if let coordinates { try outputs.stage(coordinates, data: Data(csv.utf8)) }
+            try outputs.commit()
+        }
     }
 
     public static func draw(models: [MultiInterestModel], dataset ds: Dataset, request r: Request) throws -> Drawing {

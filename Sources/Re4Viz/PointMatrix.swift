@@ -50,14 +50,18 @@ public struct PointMatrix: Sendable {
     }
 
     /// Writes an N × 2 embedding as float32 .npy or as CSV `x,y`, atomically.
-    public static func writeEmbedding(_ y: [Double], n: Int, path: String) throws {
-        if path.hasSuffix(".npy") {
-            try Npy.write(Tensor(shape: [n, 2], values: y.map { Float($0) }), path: path)
-        } else {
-            var s = "x,y\n"
-            for i in 0..<n { s += "\(Float(y[2 * i])),\(Float(y[2 * i + 1]))\n" }
-            try AtomicFile.write(s, to: path)
-        }
+    /// Writes N × 2 coordinates to `path`, as .npy or CSV by the extension of
+    /// `format` (the final name, when `path` is a temporary one).
+    public static func writeEmbedding(_ y: [Double], n: Int, path: String, format: String? = nil) throws {
+        try AtomicFile.write(embeddingBytes(y, n: n, npy: (format ?? path).lowercased().hasSuffix(".npy")), to: path)
+    }
+
+    /// The bytes of `writeEmbedding`.
+    public static func embeddingBytes(_ y: [Double], n: Int, npy: Bool) -> Data {
+        if npy { return Npy.serialize(Tensor(shape: [n, 2], values: y.map { Float($0) })) }
+        var s = "x,y\n"
+        for i in 0..<n { s += "\(Float(y[2 * i])),\(Float(y[2 * i + 1]))\n" }
+        return Data(s.utf8)
     }
 }
 

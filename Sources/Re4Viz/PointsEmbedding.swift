@@ -32,21 +32,21 @@ public enum PointsEmbedding {
     public static func run(input: String, out: String, options o: TSNEOptions, report: Bool, dpi: Double = 100,
                            progress: (TSNEProgress) -> Void = { _ in }) throws -> Result {
         let kind = try Output(path: out)
-        try OutputPaths.checkFolders([out])
-        try OutputPaths.checkDistinct(outputs: [out], inputs: [input])
+        let outputs = try OutputSet(outputs: [out], inputs: [input])
         let x = try PointMatrix.read(path: input)
         let r = try TSNE.embed(x.values, n: x.n, dim: x.dim, options: o, progress: progress)
         switch kind {
         case .coordinates:
-            try PointMatrix.writeEmbedding(r.embedding, n: x.n, path: out)
+            try outputs.stage(out, data: PointMatrix.embeddingBytes(r.embedding, n: x.n, npy: out.lowercased().hasSuffix(".npy")))
         case .figure:
             var fig = Figure(dpi: dpi, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)")
             var ax = Axes()
             ax.scatter(x: (0..<x.n).map { r.embedding[2 * $0] }, y: (0..<x.n).map { r.embedding[2 * $0 + 1] },
                        colors: [Palette.tab10.color(0)], marker: .circle, size: 3)
             fig.axes[0] = ax
-            try fig.save(out)
+            try outputs.stage(out) { try fig.render(as: out, into: $0) }
         }
+        try outputs.commit()
         var lines = [String(format: "embedded %d × %d with %@ in %.1fs (affinities %.1fs, early exaggeration %.1fs, main %.1fs); KL estimate %.4f",
                             x.n, x.dim, r.method.rawValue, r.seconds.affinities + r.seconds.early + r.seconds.main,
                             r.seconds.affinities, r.seconds.early, r.seconds.main, r.history.last?.kl ?? .nan)]

@@ -108,10 +108,8 @@ public enum TSNE {
         guard n >= 4 else { throw TSNEError.tooFewPoints(n) }
         guard dim >= 1, x.count == n * dim else { throw TSNEError.badOption("the input must be N × D with D ≥ 1") }
         for (i, v) in x.enumerated() where !v.isFinite { throw TSNEError.nonFinite(row: i / dim, column: i % dim) }
-        guard o.perplexity > 0 else { throw TSNEError.badOption("perplexity must be > 0") }
+        try o.check()
         if o.perplexity > Double(n - 1) / 3 { throw TSNEError.perplexityTooLarge(perplexity: o.perplexity, points: n) }
-        guard o.iterations >= 0, o.earlyIterations >= 0 else { throw TSNEError.badOption("iterations must be ≥ 0") }
-        guard o.theta >= 0 else { throw TSNEError.badOption("theta must be ≥ 0") }
     }
 
     /// PCA (first coordinate scaled to standard deviation 1e-4) or N(0, 1e-4²).
@@ -187,5 +185,24 @@ struct Optimizer {
         mean0 /= Double(n); mean1 /= Double(n)
         for i in 0..<n { y[2 * i] -= mean0; y[2 * i + 1] -= mean1 }
         return kl
+    }
+}
+
+extension TSNEOptions {
+    /// The largest iteration counts accepted (openTSNE's defaults are 250 + 500).
+    public static let maxIterations = 100_000
+
+    /// Refuses settings that cannot mean anything, before any data is read: a
+    /// perplexity below 1 asks for a neighbourhood entropy below zero (the
+    /// bisection then ends at an extreme precision and the KL comes out negative).
+    public func check() throws {
+        guard perplexity >= 1, perplexity.isFinite else {
+            throw TSNEError.badOption("--perplexity \(perplexity) is out of range: it is the effective number of neighbours and must be ≥ 1 (openTSNE's default is 30)")
+        }
+        guard (0...Self.maxIterations).contains(iterations), (0...Self.maxIterations).contains(earlyIterations) else {
+            throw TSNEError.badOption("--iterations and --early-iterations must be between 0 and \(Self.maxIterations)")
+        }
+        guard theta >= 0, theta.isFinite else { throw TSNEError.badOption("--theta \(theta) is out of range: it must be a finite number ≥ 0") }
+        guard threads >= 1 else { throw TSNEError.badOption("threads must be ≥ 1, got \(threads)") }
     }
 }

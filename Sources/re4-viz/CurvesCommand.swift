@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Plot
+import Re4CLI
+import Re4Core
 import Re4Viz
 
 struct CurvesCommand: ParsableCommand {
@@ -25,10 +27,13 @@ struct CurvesCommand: ParsableCommand {
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
     @Option(help: "Colours: tab10 or okabe-ito.") var palette: Palette = .tab10
 
+    func validate() throws { try validating { try Figure.checkResolution(dpi: dpi) } }
+
     func run() throws {
         let runs = try Curves.load(paths: logs, labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         let ms = loss ? ["loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"] : metrics.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let fig = try Curves.figure(runs: runs, metrics: ms, title: title, dpi: dpi, palette: palette)
+        try OutputPaths.checkDistinct(outputs: [out], inputs: logs)
         try fig.save(out)
         print("wrote \(out) (\(runs.count) run\(runs.count == 1 ? "" : "s"), \(ms.count) panel\(ms.count == 1 ? "" : "s"))")
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Re4CLI
 import Re4Core
 import Re4Viz
@@ -31,7 +32,7 @@ struct DistinctCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let out { try OutputPaths.checkDistinct(outputs: [out], inputs: checkpoints) }
+        let outputs = try OutputSet(outputs: out.map { [$0] } ?? [], inputs: checkpoints)
         let opened = try data.open(checkpoints)
         let ds = opened.dataset
         let chosen = users.map { sampleUsers(ds, count: $0, seed: seed, minLength: 1) } ?? ds.users(in: .test)
@@ -40,6 +41,6 @@ struct DistinctCommand: ParsableCommand {
         }
         let text = Distinctness.format(reports, as: format)
         print(text)
-        if let out { try AtomicFile.write(text + "\n", to: out) }
+        if let out { try outputs.stage(out, data: Data((text + "\n").utf8)); try outputs.commit() }
     }
 }

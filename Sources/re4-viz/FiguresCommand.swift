@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Plot
 import Re4CLI
 import Re4Viz
 
@@ -35,7 +36,7 @@ struct FiguresCommand: ParsableCommand {
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
         if let n = distinctUsers, n < 2 { throw ValidationError("--distinct-users must be ≥ 2, got \(n)") }
         if let n = ablationEpochs, n < 1 { throw ValidationError("--ablation-epochs must be ≥ 1, got \(n)") }
-        guard dpi > 0, dpi <= 1200 else { throw ValidationError("--dpi must be in (0, 1200], got \(dpi)") }
+        try validating { try Figure.checkResolution(dpi: dpi) }
     }
 
     func run() throws {

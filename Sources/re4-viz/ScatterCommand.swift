@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Plot
+import Re4CLI
+import Re4Core
 import Re4Viz
 
 struct ScatterCommand: ParsableCommand {
@@ -19,6 +21,8 @@ struct ScatterCommand: ParsableCommand {
     @Option(help: "Figure title.") var title: String?
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
 
+    func validate() throws { try validating { try Figure.checkResolution(dpi: dpi) } }
+
     func run() throws {
         let p = try PointMatrix.read(path: points)
         guard p.dim == 2 else { throw VizError.badInput("\(points): expected N × 2 points, got N × \(p.dim)") }
@@ -33,6 +37,7 @@ struct ScatterCommand: ParsableCommand {
         ax.scatter(x: (0..<p.n).map { Double(p.values[2 * $0]) }, y: (0..<p.n).map { Double(p.values[2 * $0 + 1]) },
                    colors: colors, marker: .circle, size: size)
         fig.axes[0] = ax
+        try OutputPaths.checkDistinct(outputs: [out], inputs: [points] + (labels.map { [$0] } ?? []))
         try fig.save(out)
         print("wrote \(out) (\(p.n) points)")
     }

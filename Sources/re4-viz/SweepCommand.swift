@@ -26,6 +26,7 @@ struct SweepCommand: ParsableCommand {
         guard budget >= 1 else { throw VizError.badInput("--budget must be ≥ 1") }
         let md = try Sweep.markdown(try Sweep.load(runs), budget: budget, title: title, withTest: withTest)
         if let out {
+            try OutputPaths.checkDistinct(outputs: [out], inputs: runs.flatMap { [RunFolder($0).config, RunFolder($0).logJSONL] })
             try AtomicFile.write(md, to: out)
             print("wrote \(out) (\(runs.count) runs)")
         } else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Plot
 import Re4CLI
 import Re4Core
 import Re4Viz
@@ -51,7 +52,7 @@ struct TSNECommand: ParsableCommand {
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
         guard ["attended", "retrieved"].contains(items) else { throw ValidationError("--items must be attended or retrieved, got '\(items)'") }
         if let g = gallerySample, g < 4 { throw ValidationError("--gallery-sample must be ≥ 4, got \(g)") }
-        guard dpi > 0, dpi <= 1200 else { throw ValidationError("--dpi must be in (0, 1200], got \(dpi)") }
+        try validating { try Figure.checkResolution(dpi: dpi) }
     }
 
     func run() throws {
@@ -65,9 +66,7 @@ struct TSNECommand: ParsableCommand {
             return
         }
         o.metric = tsne.metric ?? .cosine
-        let outputs = [out] + (coordsOut.map { [$0] } ?? [])
-        try OutputPaths.checkFolders(outputs)
-        try OutputPaths.checkDistinct(outputs: outputs, inputs: checkpoints)
+        let outputs = try OutputSet(outputs: [out] + (coordsOut.map { [$0] } ?? []), inputs: checkpoints)
         let opened = try data.open(checkpoints)
         let ds = opened.dataset
         let chosen = try userIds.map { ids in
@@ -78,8 +77,7 @@ struct TSNECommand: ParsableCommand {
         req.selection = items == "attended" ? .attended : .retrieved(top)
         req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi
         let drawing = try InterestMap.draw(models: opened.models, dataset: ds, request: req)
-        try drawing.figure.save(out)
-        if let c = coordsOut { try AtomicFile.write(drawing.csv, to: c) }
+        try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)
         print("wrote \(out): \(drawing.summary)")
     }
 

@@ -15,13 +15,7 @@ struct TSNEOptionGroup: ParsableArguments {
     @Option(help: "Seed (user sample and t-SNE).") var seed: UInt64 = 42
     @OptionGroup var threads: ThreadsOption
 
-    func validate() throws {
-        guard perplexity > 0, perplexity.isFinite, perplexity >= 1 else { throw ValidationError("--perplexity must be ≥ 1, got \(perplexity)") }
-        guard theta >= 0, theta.isFinite else { throw ValidationError("--theta must be ≥ 0, got \(theta)") }
-        guard (0...100_000).contains(iterations), (0...100_000).contains(earlyIterations) else {
-            throw ValidationError("--iterations and --early-iterations must be between 0 and 100000")
-        }
-    }
+    func validate() throws { try validating { try options.check() } }
 
     var options: TSNEOptions {
         var o = TSNEOptions()

@@ -28,7 +28,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let r = try data.open([checkpoint])
-        let n = try Export.write(model: r.models[0], dataset: r.dataset, part: split, top: top, to: out, threads: threads.count)
+        let n = try Export.write(model: r.models[0], dataset: r.dataset, part: split, top: top, to: out, threads: threads.count,
+                                inputs: [checkpoint, r.source.data])
         print("exported \(n) \(split.name) users and \(r.dataset.itemCount) items to \(out)")
     }
 }

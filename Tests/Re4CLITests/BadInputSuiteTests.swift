@@ -53,6 +53,14 @@ final class BadInputSuiteTests: XCTestCase {
         var w = st.tensors["W2"]!; w.values[3] = .nan; st.tensors["W2"] = w
         try st.write(path: d + "/nan.safetensors")
         write("x", d + "/afile")
+        // ComiRec files: an id that would size a 2-billion-row embedding; a user in two splits.
+        for (part, rows) in [("train", "1,1,0\n1,2,1\n184,2000000000,4\n"), ("valid", "2,1,0\n2,2,1\n"), ("test", "3,1,0\n3,2,1\n")] {
+            write(rows, d + "/huge_\(part).txt")
+        }
+        for (part, rows) in [("train", "a,1,0\na,2,1\nb,2,0\nb,3,1\n"), ("valid", "c,1,0\nc,3,1\n"), ("test", "a,1,0\na,3,1\n")] {
+            write(rows, d + "/dup_\(part).txt")
+        }
+        write("{\"epoch\":1,\"loss\":NaN}\n", d + "/nan.jsonl")
 
         let cases: [Case] = [
             Case(name: "unknown data set", tool: "re4", args: ["data", "stats", "ml-20m"], expect: ["unknown data set"]),
@@ -103,6 +111,25 @@ final class BadInputSuiteTests: XCTestCase {
                  expect: ["nope", "does not exist"]),
             Case(name: "figures: --ablation-epochs 0", tool: "re4-viz", args: ["figures", "--runs", d, "--prefix", "x", "--data", d + "/good.csv", "--out", d, "--ablation-epochs", "0"],
                  expect: ["--ablation-epochs"]),
+            // The second corpus (issue 14): sizes, inputs as outputs, values that mean nothing, wrong data, odd content.
+            Case(name: "train --dim 100000", tool: "re4", args: ["train", "--data", d + "/good.csv", "--dim", "100000", "--out", d + "/r8"], expect: ["--dim 100000", "between 1 and 4096"]),
+            Case(name: "train --interests above the items", tool: "re4", args: ["train", "--data", d + "/good.csv", "--interests", "100", "--out", d + "/r8"], expect: ["--interests 100", "only 25 items"]),
+            Case(name: "train --negatives above the items", tool: "re4", args: ["train", "--data", d + "/good.csv", "--negatives", "100000", "--out", d + "/r8"], expect: ["--negatives 100000", "at most 24"]),
+            Case(name: "train --threads 100000", tool: "re4", args: ["train", "--data", d + "/good.csv", "--threads", "100000", "--out", d + "/r8"], expect: ["--threads", "between 1 and 256"]),
+            Case(name: "train --threads -1", tool: "re4", args: ["train", "--data", d + "/good.csv", "--threads=-1", "--out", d + "/r8"], expect: ["--threads", "got -1"]),
+            Case(name: "resume with another λ_ct", tool: "re4", args: ["train", "--data", d + "/good.csv", "--epochs", "2", "--batch-size", "64", "--interests", "2", "--dim", "8",
+                                                                     "--hidden", "8", "--negatives", "10", "--lambda-ct", "0", "--out", d + "/run", "--resume"],
+                 expect: ["--lambda-ct was 0.1, now 0", "start a new --out"]),
+            Case(name: "export other data", tool: "re4", args: ["export", "--checkpoint", ck, "--data", d + "/other.csv", "--out", d + "/x"], expect: ["fingerprint"]),
+            Case(name: "t-SNE output is its input", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/small.npy", "--perplexity", "2"], expect: ["is the input"]),
+            Case(name: "distinct output is a checkpoint", tool: "re4-viz", args: ["distinct", ck, "--out", ck], expect: ["is the input"]),
+            Case(name: "t-SNE coordinates folder missing", tool: "re4-viz", args: ["tsne", ck, "--out", d + "/f.png", "--coords-out", d + "/missing/c.csv"], expect: ["missing", "does not exist"]),
+            Case(name: "t-SNE --perplexity 1e-300", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/y.npy", "--perplexity", "1e-300"], expect: ["--perplexity", "≥ 1"]),
+            Case(name: "curves --dpi 3000", tool: "re4-viz", args: ["curves", d + "/run/log.jsonl", "--out", d + "/c.png", "--dpi", "3000"], expect: ["--dpi 3000", "M pixels"]),
+            Case(name: "curves --dpi 0", tool: "re4-viz", args: ["curves", d + "/run/log.jsonl", "--out", d + "/c.png", "--dpi", "0"], expect: ["--dpi 0"]),
+            Case(name: "ComiRec id of two billion", tool: "re4", args: ["data", "stats", d + "/huge_train.txt"], expect: ["huge_train.txt:3", "2000000000", "renumber"]),
+            Case(name: "ComiRec user in two splits", tool: "re4", args: ["data", "stats", d + "/dup_train.txt"], expect: ["dup_test.txt:1", "'a'", "dup_train.txt"]),
+            Case(name: "JSONL with NaN", tool: "re4-viz", args: ["curves", d + "/nan.jsonl", "--out", d + "/c.png"], expect: ["nan.jsonl:1", "NaN", "null"]),
         ]
         XCTAssertGreaterThanOrEqual(cases.count, 25)
         for c in cases {

@@ -35,7 +35,7 @@ final class ExecutableTests: XCTestCase {
         assertOneErrorLine(try run(["evaluate", "--checkpoint", dir + "/bad.safetensors", "--data", tinyCSV(dir)]),
                            contains: ["bad.safetensors", "not a valid safetensors"])
         assertOneErrorLine(try run(["train", "--data", tinyCSV(dir), "--interests", "0", "--out", dir + "/r"]),
-                           contains: ["--interests must be ≥ 1"])
+                           contains: ["--interests 0 is out of range"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/r"), "nothing written")
     }
 
@@ -68,5 +68,28 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(x.status, 0, x.err)
         let U = try Npy.read(path: dir + "/exp/interests_U.npy")
         XCTAssertEqual(U.shape.count, 3); XCTAssertEqual(U.shape[1], 2); XCTAssertEqual(U.shape[2], 8)
+    }
+
+    /// Two `re4 train` processes into one --out: the second refuses, naming the first.
+    func testSecondTrainingProcessIntoTheSameFolderIsRefused() throws {
+        let dir = makeTempDir()
+        let csv = tinyCSV(dir)
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: try builtExecutable("re4"))
+        first.arguments = ["train", "--data", csv, "--epochs", "10000", "--interests", "2", "--dim", "8", "--hidden", "8",
+                           "--negatives", "10", "--threads", "1", "--out", dir + "/r"]
+        first.standardOutput = FileHandle.nullDevice; first.standardError = FileHandle.nullDevice
+        try first.run()
+        defer { if first.isRunning { first.terminate(); first.waitUntilExit() } }
+        // Wait until the first one holds the folder (its pid is in the lock file).
+        let deadline = Date().addingTimeInterval(60)
+        while (try? String(contentsOfFile: dir + "/r/.lock", encoding: .utf8)) != "\(first.processIdentifier)\n" && Date() < deadline {
+            usleep(50_000)
+        }
+        let second = try run(["train", "--data", csv, "--epochs", "1", "--interests", "2", "--dim", "8", "--hidden", "8",
+                              "--negatives", "10", "--out", dir + "/r"])
+        assertOneErrorLine(second, contains: ["is being trained into by process \(first.processIdentifier)"])
+        first.terminate(); first.waitUntilExit()
+        XCTAssertTrue(first.terminationStatus != 0 || first.terminationReason == .uncaughtSignal)
     }
 }

@@ -5,6 +5,11 @@ import Foundation
 /// integer item ids are kept as embedding rows (n = the largest id), so weights
 /// trained elsewhere on the same files line up row for row (docs/model.md §1).
 public enum ComiRecFiles {
+    /// The largest item id accepted. Ids are embedding rows here, so the id
+    /// itself sizes the embedding: 20 M rows of d = 64 are 5 GB of parameters,
+    /// ten times Taobao's 1.7 M items (the largest set ComiRec used).
+    public static let maxItemID: Int32 = 20_000_000
+
     /// - Parameter prefix: path up to the part suffix, e.g. `data/book_data/book`
     ///   for `book_train.txt` etc.
     public static func read(prefix: String, name: String? = nil) throws -> Dataset {
@@ -14,6 +19,7 @@ public enum ComiRecFiles {
         var maxItem: Int32 = 0
         var read = 0
         var skipped = 0
+        var seenIn: [String: String] = [:]   // user → the file that had it
         for part in SplitPart.allCases {
             let path = "\(prefix)_\(part.name).txt"
             guard FileManager.default.fileExists(atPath: path) else {
@@ -34,17 +40,25 @@ public enum ComiRecFiles {
                     guard item >= 1 else {
                         throw DataError.badItemID(file: path, line: line, value: String(f[1]), reason: "must be ≥ 1 (0 is the padding row)")
                     }
+                    guard item <= maxItemID else {
+                        throw DataError.badItemID(file: path, line: line, value: String(f[1]),
+                                                  reason: "is above \(maxItemID), the largest id kept as an embedding row (ids are rows in ComiRec files, so this one alone would size the embedding); renumber the items 1…n")
+                    }
                     guard let order = Int64(f[2].trimmingCharacters(in: .whitespaces)) else {
                         throw DataError.badNumber(file: path, line: line, column: "order", value: String(f[2]))
                     }
                     let u = String(f[0])
-                    if index[u] == nil { index[u] = ids.count; ids.append(u); rows.append([]) }
+                    if index[u] == nil {
+                        if let other = seenIn[u] { throw DataError.userInTwoSplits(user: u, first: other, second: path, line: line) }
+                        index[u] = ids.count; ids.append(u); rows.append([])
+                    }
                     rows[index[u]!].append((order, line, item))
                     maxItem = max(maxItem, item)
                     read += 1
                 }
             }
             if ids.isEmpty { throw DataError.empty(file: path) }
+            for u in ids { seenIn[u] = path }
             for (k, r) in rows.enumerated() {
                 if r.count < 2 { skipped += 1; continue }
                 let sorted = r.sorted { ($0.order, $0.line) < ($1.order, $1.line) }

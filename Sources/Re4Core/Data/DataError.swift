@@ -13,6 +13,7 @@ public enum DataError: LocalizedError, Equatable {
     case fetchFailed(name: String, reason: String)
     case missingFile(path: String, hint: String)
     case badOption(String)
+    case userInTwoSplits(user: String, first: String, second: String, line: Int)
 
     public var errorDescription: String? {
         switch self {
@@ -36,6 +37,8 @@ public enum DataError: LocalizedError, Equatable {
             return "\(p): no such file; \(h)"
         case .badOption(let m):
             return m
+        case .userInTwoSplits(let u, let a, let b, let l):
+            return "\(b):\(l): user '\(u.prefix(40))' is also in \(a); a user belongs to one split, so remove the user from one of the files"
         }
     }
 }

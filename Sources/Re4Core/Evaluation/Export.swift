@@ -18,7 +18,7 @@ public enum Export {
     /// - Returns: the number of users exported.
     @discardableResult
     public static func write(model: MultiInterestModel, dataset ds: Dataset, part: SplitPart, top N: Int,
-                             to out: String, threads: Int) throws -> Int {
+                             to out: String, threads: Int, inputs: [String] = []) throws -> Int {
         let c = model.config, K = c.interests, d = c.dim, L = c.maxLength
         let users = ds.users(in: part)
         let (r, tops) = Threads.run(threads) { () -> ((U: FloatBuffer, Z: FloatBuffer?, A: FloatBuffer?), [[Int32]]) in
@@ -44,7 +44,9 @@ public enum Export {
             Data(ds.itemMapTSV.utf8),
         ]
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        for (name, data) in zip(files, blobs) { try AtomicFile.write(data, to: out + "/" + name) }
+        let outputs = try OutputSet(outputs: files.map { out + "/" + $0 }, inputs: inputs)
+        for (name, data) in zip(files, blobs) { try outputs.stage(out + "/" + name, data: data) }
+        try outputs.commit()
         return users.count
     }
 }

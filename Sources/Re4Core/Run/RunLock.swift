@@ -34,6 +34,17 @@ public final class RunLock {
 
     deinit { flock(fd, LOCK_UN); close(fd) }
 
+    /// Refuses when another process holds the folder's lock, without creating
+    /// or changing anything (so a refused command leaves the folder as it was).
+    public static func checkFree(_ folder: RunFolder) throws {
+        let path = folder.path + "/" + fileName
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 { throw RunError.locked(folder: folder.path, holder: readPid(fd)) }
+        flock(fd, LOCK_UN)
+    }
+
     static func readPid(_ fd: Int32) -> Int32? {
         var buf = [UInt8](repeating: 0, count: 32)
         let n = pread(fd, &buf, buf.count, 0)

@@ -34,6 +34,16 @@ public struct EpochRecord: Sendable, Equatable {
         return String(format: "%.6g", v)
     }
 
+    /// Why a line is not a JSON object, in words a person can act on.
+    static func whyNotJSON(_ line: String) -> String {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        guard t.hasPrefix("{") else { return "not a JSON object (it starts with '\(t.prefix(12))')" }
+        for bad in ["NaN", "Infinity"] where t.range(of: "[:\\[,]\\s*-?" + bad, options: .regularExpression) != nil {
+            return "holds \(bad), which JSON does not allow; write null for a missing value"
+        }
+        return t.hasSuffix("}") ? "not valid JSON" : "a JSON object cut short (no closing brace)"
+    }
+
     public var jsonLine: String {
         let parts = zip(Self.columns, values).map { "\"\($0)\":\(Self.format($1, column: $0))" }
         return "{" + parts.joined(separator: ",") + "}"
@@ -46,7 +56,7 @@ public struct EpochRecord: Sendable, Equatable {
     /// Parses a JSONL line written by `jsonLine` (or any JSON object with these keys).
     public static func parse(jsonLine: String, source: String, line: Int) throws -> EpochRecord {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any] else {
-            throw LogError.malformed(file: source, line: line, what: "not a JSON object")
+            throw LogError.malformed(file: source, line: line, what: whyNotJSON(jsonLine))
         }
         func num(_ k: String) -> Double? { (obj[k] as? NSNumber)?.doubleValue }
         guard let e = num("epoch") else { throw LogError.malformed(file: source, line: line, what: "no 'epoch'") }

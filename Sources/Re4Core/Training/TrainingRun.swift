@@ -18,14 +18,17 @@ public enum TrainingRun {
                            progress: (TrainingEvent) -> Void = { _ in }) throws -> Trainer {
         let folder = RunFolder(out)
         try folder.checkCreatable()
+        // Checks that read only, so a refused command changes nothing: the lock
+        // first (a folder being trained into is busy, not "already a run").
+        try RunLock.checkFree(folder)
         if !resume && folder.holdsRun { throw RunError.holdsRun(folder: out) }
         let ds = try source.load()
         var trainer = try Trainer(dataset: ds, source: source, config: model, options: options, out: out)
-        if resume { try trainer.checkResumable() } else if folder.holdsRun { throw RunError.holdsRun(folder: out) }
+        if resume { try trainer.checkResumable() }
         // Every check of the command line and the data has passed: take the folder.
         let lock = try RunLock(folder: folder)
         defer { withExtendedLifetime(lock) {} }
-        if !resume && folder.holdsRun { throw RunError.holdsRun(folder: out) }
+        if !resume && folder.holdsRun { throw RunError.holdsRun(folder: out) }   // again, now under the lock
         for t in folder.staleTemporaries() { try? FileManager.default.removeItem(atPath: t) }
         if resume { try trainer.resume() }
         started(trainer)

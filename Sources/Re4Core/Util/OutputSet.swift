@@ -1,0 +1,57 @@
+import Foundation
+
+/// A command's outputs, published together: each is written whole to a
+/// temporary file beside its target, and only when every one has been written
+/// are they renamed into place. Before anything is written, every output's
+/// folder must exist and no output may be one of the command's inputs.
+/// Temporaries not published (an error, a thrown check) are removed.
+public final class OutputSet {
+    private var staged: [(tmp: String, path: String)] = []
+    private var committed = false
+
+    public init(outputs: [String], inputs: [String]) throws {
+        try OutputPaths.checkFolders(outputs)
+        try OutputPaths.checkDistinct(outputs: outputs, inputs: inputs)
+        var seen = Set<String>()
+        for o in outputs where !seen.insert(URL(fileURLWithPath: o).standardizedFileURL.path).inserted {
+            throw IOError.unwritable(path: o, reason: "it is named twice among the outputs; give each output its own path")
+        }
+    }
+
+    deinit { if !committed { for s in staged { unlink(s.tmp) } } }
+
+    /// The temporary name for `path`: hidden, beside it, owned by this process.
+    public static func temporary(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+    }
+
+    /// Writes one output to its temporary file through `write` (given the temporary path).
+    public func stage(_ path: String, _ write: (String) throws -> Void) throws {
+        let tmp = Self.temporary(for: path)
+        staged.append((tmp, path))
+        try write(tmp)
+    }
+
+    /// Writes one output's bytes to its temporary file, flushed to disk.
+    public func stage(_ path: String, data: Data) throws {
+        try stage(path) { tmp in
+            guard FileManager.default.createFile(atPath: tmp, contents: nil),
+                  let h = FileHandle(forWritingAtPath: tmp) else {
+                throw IOError.unwritable(path: path, reason: "cannot create a temporary file beside it")
+            }
+            defer { try? h.close() }
+            do { try h.write(contentsOf: data); try h.synchronize() } catch {
+                throw IOError.unwritable(path: path, reason: error.localizedDescription)
+            }
+        }
+    }
+
+    /// Renames every staged output into place.
+    public func commit() throws {
+        for s in staged {
+            guard rename(s.tmp, s.path) == 0 else { throw IOError.unwritable(path: s.path, reason: String(cString: strerror(errno))) }
+        }
+        committed = true
+    }
+}
