@@ -20,11 +20,12 @@ public enum ComiRecFiles {
         var read = 0
         var skipped = 0
         var seenIn: [String: String] = [:]   // user → the file that had it
+        for part in SplitPart.allCases where !FileManager.default.fileExists(atPath: "\(prefix)_\(part.name).txt") {
+            throw DataError.missingFile(path: "\(prefix)_\(part.name).txt",
+                                        hint: "ComiRec data needs NAME_train.txt, NAME_valid.txt and NAME_test.txt side by side")
+        }
         for part in SplitPart.allCases {
             let path = "\(prefix)_\(part.name).txt"
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw DataError.missingFile(path: path, hint: "ComiRec data needs NAME_train.txt, NAME_valid.txt and NAME_test.txt side by side")
-            }
             let data = try readFile(path)
             var index: [String: Int] = [:]
             var rows: [[(order: Int64, line: Int, item: Int32)]] = []

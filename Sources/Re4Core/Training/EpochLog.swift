@@ -41,7 +41,7 @@ public struct EpochRecord: Sendable, Equatable {
         for bad in ["NaN", "Infinity"] where t.range(of: "[:\\[,]\\s*-?" + bad, options: .regularExpression) != nil {
             return "holds \(bad), which JSON does not allow; write null for a missing value"
         }
-        return t.hasSuffix("}") ? "not valid JSON" : "a JSON object cut short (no closing brace)"
+        return t.hasSuffix("}") ? "not a JSON object (invalid JSON between the braces)" : "not a JSON object (cut short: no closing brace)"
     }
 
     public var jsonLine: String {
