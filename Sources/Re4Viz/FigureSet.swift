@@ -46,6 +46,8 @@ public enum FigureSet {
             return s.isEmpty ? nil : "\(v.key) (seeds \(s.map(String.init).joined(separator: ",")))"
         }.joined(separator: ", "))
         var written: [String] = []
+        // Every file is staged and all are published at the end: a failure leaves the folder as it was.
+        let outputs = try OutputSet(inputs: runs.flatMap { [$0.checkpoint, RunFolder($0.folder).logJSONL] })
         func path(_ file: String) -> String { o.out + "/" + file }
         // Each checkpoint is read once (the seed-1 pair serves Figure 4, the item map and distinctness).
         var models: [String: MultiInterestModel] = [:]
@@ -63,7 +65,7 @@ public enum FigureSet {
             let budget = o.ablationEpochs.map { "\($0)-epoch budget" } ?? "each run's own best epoch"
             text += "\n## Ablation (\(budget))\n\n" + Reproduction.resultsMarkdown(runs, dataName: o.dataTitle, budget: o.ablationEpochs)
         }
-        try AtomicFile.write(text, to: results)
+        try outputs.stage(results, data: Data(text.utf8))
         written.append(results)
 
         // Figure 3: test Recall@50 and HR@50 against epoch, Base vs Re4, seeds as bands.
@@ -74,7 +76,7 @@ public enum FigureSet {
             let f = try Curves.figure(runs: curveRuns, metrics: ["test_recall@50", "test_hitrate@50"],
                                       title: "\(o.dataTitle): test metrics by epoch (band: min–max over seeds; ★: best validation epoch)",
                                       dpi: o.dpi)
-            let p = path("fig3-curves-\(o.name).png"); try f.save(p); written.append(p); log("wrote \(p)")
+            let p = path("fig3-curves-\(o.name).png"); try outputs.stage(p) { [f] in try f.render(as: p, into: $0) }; written.append(p); log("drew \(p)")
         }
 
         // The Base | Re4 pair of the lowest seed both have: Figure 4, the item map, distinctness.
@@ -90,12 +92,12 @@ public enum FigureSet {
             req.seed = o.seed; req.dpi = o.dpi
             req.title = "\(o.dataTitle) (\(which)): the same test users' interests (★) and attended items (●)"
             let f4 = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
-            let p4 = path("fig4-tsne-\(o.name).png"); try f4.figure.save(p4); written.append(p4); log("wrote \(p4)")
+            let p4 = path("fig4-tsne-\(o.name).png"); try outputs.stage(p4) { try f4.figure.render(as: p4, into: $0) }; written.append(p4); log("drew \(p4)")
             let c4 = path("fig4-tsne-\(o.name).csv")
-            try AtomicFile.write(f4.csv, to: c4); written.append(c4)
+            try outputs.stage(c4, data: Data(f4.csv.utf8)); written.append(c4)
             req.kind = .items; req.title = "\(o.dataTitle) (\(which))"
             let fm = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
-            let pm = path("item-map-\(o.name).png"); try fm.figure.save(pm); written.append(pm); log("wrote \(pm)")
+            let pm = path("item-map-\(o.name).png"); try outputs.stage(pm) { try fm.figure.render(as: pm, into: $0) }; written.append(pm); log("drew \(pm)")
         }
 
         // Distinctness for every seed that has both Base and Re4.
@@ -113,13 +115,13 @@ public enum FigureSet {
             }
             let md = path("distinctness-\(o.name).md")
             let perCheckpoint = Distinctness.format(reports.map(\.report), as: .markdown)
-            try AtomicFile.write("# Distinctness of interests: \(o.dataTitle)\n\n" + Reproduction.distinctnessMarkdown(reports, dataName: o.dataTitle, users: users.count)
-                                 + "\n## Per checkpoint (mean [95 % bootstrap interval]; Δ against the first column)\n\n" + perCheckpoint + "\n", to: md)
+            try outputs.stage(md, data: Data(("# Distinctness of interests: \(o.dataTitle)\n\n" + Reproduction.distinctnessMarkdown(reports, dataName: o.dataTitle, users: users.count)
+                                 + "\n## Per checkpoint (mean [95 % bootstrap interval]; Δ against the first column)\n\n" + perCheckpoint + "\n").utf8))
             written.append(md)
             let keys = ["cos_U", "cos_Z", "attention_entropy", "positives", "retrieved_jaccard", "usage_entropy",
                         "coherence_margin", "category_purity"].filter { k in reports.allSatisfy { $0.report.value(k) != nil } }
             let fd = Reproduction.distinctnessFigure(reports, keys: keys, title: "\(o.dataTitle): distinctness of interests (bars = mean over test users, whiskers = 95 % bootstrap)", dpi: o.dpi)
-            let pd = path("distinctness-\(o.name).png"); try fd.save(pd); written.append(pd); log("wrote \(md), \(pd)")
+            let pd = path("distinctness-\(o.name).png"); try outputs.stage(pd) { [fd] in try fd.render(as: pd, into: $0) }; written.append(pd); log("drew \(md), \(pd)")
         }
 
         // Ablation: every variant present, grouped by metric.
@@ -132,8 +134,9 @@ public enum FigureSet {
             let within = o.ablationEpochs.map { " among the first \($0)" } ?? ""
             let fa = Reproduction.ablationFigure(runs, metrics: metrics, budget: o.ablationEpochs,
                                     title: "\(o.dataTitle): test metrics at the best validation epoch\(within) (seeds: \(seeds); whiskers: min–max over seeds)", dpi: o.dpi)
-            let pa = path("ablation-\(o.name).png"); try fa.save(pa); written.append(pa); log("wrote \(pa)")
+            let pa = path("ablation-\(o.name).png"); try outputs.stage(pa) { [fa] in try fa.render(as: pa, into: $0) }; written.append(pa); log("drew \(pa)")
         }
+        try outputs.commit()
         return written
     }
 }

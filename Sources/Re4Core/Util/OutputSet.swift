@@ -8,8 +8,11 @@ import Foundation
 public final class OutputSet {
     private var staged: [(tmp: String, path: String)] = []
     private var committed = false
+    private let inputs: [String]
 
-    public init(outputs: [String], inputs: [String]) throws {
+    /// Checks the outputs known in advance; outputs staged later are checked as they come.
+    public init(outputs: [String] = [], inputs: [String]) throws {
+        self.inputs = inputs
         try OutputPaths.checkFolders(outputs)
         try OutputPaths.checkDistinct(outputs: outputs, inputs: inputs)
         var seen = Set<String>()
@@ -28,6 +31,11 @@ public final class OutputSet {
 
     /// Writes one output to its temporary file through `write` (given the temporary path).
     public func stage(_ path: String, _ write: (String) throws -> Void) throws {
+        try OutputPaths.checkFolders([path])
+        try OutputPaths.checkDistinct(outputs: [path], inputs: inputs)
+        guard !staged.contains(where: { $0.path == path }) else {
+            throw IOError.unwritable(path: path, reason: "it is named twice among the outputs; give each output its own path")
+        }
         let tmp = Self.temporary(for: path)
         staged.append((tmp, path))
         try write(tmp)
