@@ -34,6 +34,12 @@ public enum Distinctness {
         ("coherence_margin", "cos(interest, its attended items) − cos(interest, another user's items)"),
         ("category_purity", "share of the dominant genre among an interest's top-50 items"),
         ("top50_genres", "distinct genres in the merged top-50 recommendation list"),
+        // With planted interests (`re4 data synth`): learned against planted, see `Recovery`.
+        ("recovered_attended", "share of planted interests recovered (matched by the categories of attended items)"),
+        ("recovered_retrieved", "share of planted interests recovered (matched by the categories of the top-50)"),
+        ("duplicate_attended", "share of learned interests whose attended category repeats another's"),
+        ("duplicate_retrieved", "share of learned interests whose top-50 category repeats another's"),
+        ("purity_attended", "largest category share of an interest's attention"),
     ]
 
     /// Per-user values of every statistic (NaN where undefined for that user).
@@ -120,6 +126,13 @@ public enum Distinctness {
                 out["top50_genres"]!.append(Double(Set(list.flatMap { dataset.itemCategories[Int($0)] }).count))
             } else {
                 out["category_purity"]!.append(.nan); out["top50_genres"]!.append(.nan)
+            }
+            let planted = dataset.planted.indices.contains(users[i]) ? dataset.planted[users[i]].map(\.category) : []
+            if let a = Recovery.score(masses: Recovery.masses(ui, i, tops: tops, dataset: dataset, attended: true), planted: planted),
+               let r = Recovery.score(masses: Recovery.masses(ui, i, tops: tops, dataset: dataset, attended: false), planted: planted) {
+                out["recovered_attended"]!.append(a.recovered); out["recovered_retrieved"]!.append(r.recovered)
+                out["duplicate_attended"]!.append(a.duplicates); out["duplicate_retrieved"]!.append(r.duplicates)
+                out["purity_attended"]!.append(a.purity)
             }
         }
         return out

@@ -106,6 +106,9 @@ public enum DataCatalog {
         if nameOrPath.hasSuffix(".dat") {
             return try Dataset.build(name: name, log: InteractionLog.read(path: nameOrPath, spec: .movieLensDat), options: options)
         }
+        if URL(fileURLWithPath: nameOrPath).lastPathComponent == Synthetic.interactionsFile {
+            return try loadSynthetic(nameOrPath, name: name, options: options)
+        }
         if try looksLikeMovieLensCSV(nameOrPath) {
             // MovieLens ratings.csv: the movies.csv beside it gives titles and genres.
             let movies = URL(fileURLWithPath: nameOrPath).deletingLastPathComponent().appendingPathComponent("movies.csv").path
@@ -129,6 +132,9 @@ public enum DataCatalog {
 
     static func loadFolder(_ dir: String, name: String, options: DatasetOptions) throws -> Dataset {
         let fm = FileManager.default
+        if fm.fileExists(atPath: dir + "/" + Synthetic.interactionsFile) {
+            return try loadSynthetic(dir + "/" + Synthetic.interactionsFile, name: name, options: options)
+        }
         if fm.fileExists(atPath: dir + "/ratings.csv") {
             let side = fm.fileExists(atPath: dir + "/movies.csv") ? try ItemSideInfo.readMovieLensMovies(path: dir + "/movies.csv") : nil
             return try Dataset.build(name: name, log: InteractionLog.read(path: dir + "/ratings.csv", spec: .movieLensCSV),
@@ -149,6 +155,19 @@ public enum DataCatalog {
         }
         throw DataError.missingFile(path: dir + "/ratings.csv",
                                     hint: "the folder holds no ratings.csv, ratings.dat, *.inter or *_train.txt")
+    }
+
+    /// `interactions.csv` (user,item,timestamp) with `items.csv` and `truth.csv`
+    /// beside it when present: the layout `re4 data synth` writes.
+    static func loadSynthetic(_ path: String, name: String, options: DatasetOptions) throws -> Dataset {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let fm = FileManager.default
+        let itemsPath = dir + "/" + Synthetic.itemsFile, truthPath = dir + "/" + Synthetic.truthFile
+        let side = fm.fileExists(atPath: itemsPath) ? try ItemSideInfo.readMovieLensMovies(path: itemsPath) : nil
+        var ds = try Dataset.build(name: name == "interactions" ? URL(fileURLWithPath: dir).lastPathComponent : name,
+                                   log: InteractionLog.read(path: path, spec: .genericCSV), side: side, options: options)
+        if fm.fileExists(atPath: truthPath) { try ds.attachTruth(path: truthPath) }
+        return ds
     }
 
     // MARK: Fetching

@@ -37,6 +37,10 @@ public struct Dataset: Sendable {
     public var timeRange: ClosedRange<Double>? = nil
     /// Whether the split came from the files (ComiRec) rather than from a seeded shuffle.
     public var presplit: Bool = false
+    /// Per user, the interests planted by `re4 data synth` (empty when the data
+    /// carries no `truth.csv`).
+    public var planted: [[PlantedInterest]] = []
+    public var hasTruth: Bool { planted.contains { !$0.isEmpty } }
 
     public var itemCount: Int { itemIDs.count }
     public var userCount: Int { sequences.count }

@@ -7,14 +7,15 @@ public struct ItemSideInfo: Sendable, Equatable {
     public init() {}
 
     /// MovieLens `movies.csv`: `movieId,title,genres` with genres separated by `|`;
-    /// "(no genres listed)" means none.
+    /// "(no genres listed)" means none. The synthetic `items.csv`
+    /// (`item,title,categories`) has the same layout.
     public static func readMovieLensMovies(path: String) throws -> ItemSideInfo {
         let data = try readFile(path)
         var info = ItemSideInfo()
         var first = true
         try data.withUnsafeBytes { raw in
             try DelimitedText(delimiter: ",", quotes: true).forEachRow(in: raw) { line, f in
-                if first { first = false; if f.first == "movieId" { return } }
+                if first { first = false; if f.first == "movieId" || f.first == "item" { return } }
                 guard f.count >= 3 else {
                     throw DataError.missingColumn(file: path, line: line, column: "genres", found: f.count)
                 }

@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+import TestSupport
+@testable import Re4Core
+@testable import Re4Viz
+
+/// Learned interests matched to planted ones: hand-computed cases and a model
+/// whose interests are copies of one another.
+final class RecoveryTests: XCTestCase {
+    func testAssignmentMaximisesTheTotal() {
+        XCTAssertEqual(Recovery.assignment(maximising: [[1, 0], [0, 1]]), [0, 1])
+        // Greedy would give row 0 column 0 (0.9 + 0.1 = 1.0); the best total is 0.8 + 0.85.
+        XCTAssertEqual(Recovery.assignment(maximising: [[0.9, 0.8], [0.85, 0.1]]), [1, 0])
+        // More rows than columns: one row is left out, the total is 1 + 0.5.
+        let a = Recovery.assignment(maximising: [[1, 0], [1, 0], [0, 0.5]])
+        XCTAssertEqual(a[2], 1); XCTAssertEqual(Set(a.prefix(2)), [0, -1])
+        // More columns than rows.
+        XCTAssertEqual(Recovery.assignment(maximising: [[0.2, 0.7, 0.1]]), [1])
+    }
+
+    func testScoresByHand() {
+        // Two interests, each purely one planted category (in the other order).
+        let perfect = Recovery.score(masses: [["c1": 1], ["c2": 3]], planted: ["c2", "c1"])!
+        XCTAssertEqual(perfect, Recovery.UserScore(recovered: 1, duplicates: 0, purity: 1))
+        // Three copies leaning on c1: one planted interest of two is recovered; two of three repeat.
+        let copies = Recovery.score(masses: Array(repeating: ["c1": 0.8, "c2": 0.2], count: 3), planted: ["c1", "c2"])!
+        XCTAssertEqual(copies.recovered, 0.5); XCTAssertEqual(copies.duplicates, 2.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(copies.purity, 0.8, accuracy: 1e-12)
+        // An interest on a category nobody planted recovers nothing.
+        XCTAssertEqual(Recovery.score(masses: [["c9": 1]], planted: ["c1"])!.recovered, 0)
+        XCTAssertNil(Recovery.score(masses: [["c1": 1]], planted: []))
+    }
+
+    func testAModelWhoseInterestsAreCopiesRecoversAtMostOnePerUser() throws {
+        let dir = makeTempDir()
+        var s = SyntheticSpec(); s.users = 120; s.items = 1_000; s.categories = 8; s.maxInterests = 3; s.noise = 0; s.seed = 2
+        s.minLength = 20; s.maxLength = 40
+        try Synthetic.write(s, to: dir)
+        let ds = try DataSource(data: dir).load()
+        var c = ModelConfig(); c.interests = 3; c.dim = 8; c.hidden = 8; c.items = ds.itemCount
+        var m = MultiInterestModel.initial(config: c, seed: 1)
+        // Every row of W1_2 the same: the same attention, so the same interests.
+        let i = m.params.index(of: "W1_2")!
+        let H = c.hidden
+        for k in 1..<c.interests { for h in 0..<H { m.params.buffers[i][k * H + h] = m.params.buffers[i][h] } }
+        let users = ds.users(in: .test)
+        let per = Distinctness.perUser(model: m, dataset: ds, users: users)
+        XCTAssertEqual(per["recovered_attended"]!.count, users.count)
+        for (j, u) in users.enumerated() {
+            XCTAssertLessThanOrEqual(per["recovered_attended"]![j], 1 / Double(ds.planted[u].count) + 1e-12)
+            XCTAssertEqual(per["duplicate_attended"]![j], 2.0 / 3.0, accuracy: 1e-12)
+        }
+        // Without a truth file the statistics are left out, not zero.
+        var plain = ds; plain.planted = []
+        XCTAssertTrue(Distinctness.perUser(model: m, dataset: plain, users: users)["recovered_attended"]!.isEmpty)
+    }
+}
