@@ -29,10 +29,17 @@ public enum PointsEmbedding {
 
     /// Reads `input`, embeds it and writes `out`.
     /// - Parameter report: also compute exact KL, kNN preservation and T(10).
+    /// - Parameter place: new points to place into the finished embedding
+    ///   (`TSNEPlacement`, openTSNE's `transform`) and where to write them (.npy or .csv).
     public static func run(input: String, out: String, options o: TSNEOptions, report: Bool, dpi: Double = 100,
+                           place: (points: String, out: String, options: PlacementOptions)? = nil,
                            progress: (TSNEProgress) -> Void = { _ in }) throws -> Result {
         let kind = try Output(path: out)
-        let outputs = try OutputSet(outputs: [out], inputs: [input])
+        if let place, try Output(path: place.out) != .coordinates {
+            throw VizError.badInput("\(place.out): --placed-out must end in .npy or .csv")
+        }
+        let outputs = try OutputSet(outputs: [out] + (place.map { [$0.out] } ?? []),
+                                    inputs: [input] + (place.map { [$0.points] } ?? []))
         let x = try PointMatrix.read(path: input)
         let r = try TSNE.embed(x.values, n: x.n, dim: x.dim, options: o, progress: progress)
         switch kind {
@@ -46,10 +53,21 @@ public enum PointsEmbedding {
             fig.axes[0] = ax
             try outputs.stage(out) { try fig.render(as: out, into: $0) }
         }
+        var placedLine: String? = nil
+        if let place {
+            let q = try PointMatrix.read(path: place.points)
+            guard q.dim == x.dim else { throw VizError.badInput("\(place.points): \(q.dim) columns, but the reference has \(x.dim)") }
+            var po = place.options
+            po.metric = o.metric; po.threads = o.threads
+            let y = try TSNEPlacement.place(new: q.values, m: q.n, reference: x.values, n: x.n, dim: x.dim, embedding: r.embedding, options: po)
+            try outputs.stage(place.out, data: PointMatrix.embeddingBytes(y, n: q.n, npy: place.out.lowercased().hasSuffix(".npy")))
+            placedLine = "placed \(q.n) new points into the embedding (k = \(po.k), perplexity \(po.perplexity), \(po.iterations) iterations) → \(place.out)"
+        }
         try outputs.commit()
         var lines = [String(format: "embedded %d × %d with %@ in %.1fs (affinities %.1fs, early exaggeration %.1fs, main %.1fs); KL estimate %.4f",
                             x.n, x.dim, r.method.rawValue, r.seconds.affinities + r.seconds.early + r.seconds.main,
                             r.seconds.affinities, r.seconds.early, r.seconds.main, r.history.last?.kl ?? .nan)]
+        if let placedLine { lines.append(placedLine) }
         if report {
             let data = o.metric == .cosine ? normalizedRows(x) : x.values
             let kl = TSNEQuality.exactKL(r.affinities, embedding: r.embedding)

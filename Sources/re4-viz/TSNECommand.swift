@@ -24,9 +24,12 @@ struct TSNECommand: ParsableCommand {
               re4-viz tsne runs/base/best.safetensors runs/re4/best.safetensors --labels Base,Re4 --users 6 --out fig4.png --coords-out fig4.csv
               re4-viz tsne --points X.npy --out Y.npy --report
               re4-viz tsne --points X.csv --out Y.png --method bh --metric cosine --seed 1
+              re4-viz tsne --points REF.npy --out Y.npy --place NEW.npy --placed-out Ynew.npy
             """)
     @Argument(help: "Checkpoints (one panel each), e.g. Base then Re4.") var checkpoints: [String] = []
     @Option(help: "Embed this matrix (.npy or .csv) instead of checkpoints.") var points: String?
+    @Option(help: "With --points: place these new points (.npy or .csv, same columns) into the finished embedding.") var place: String?
+    @Option(help: "With --place: where the placed points' coordinates go (.npy or .csv).") var placedOut: String?
     @Option(help: "Output: a figure (.png/.svg/.pdf) for checkpoints; coordinates (.npy/.csv) or a figure for --points.") var out: String
     @OptionGroup var data: DataOptions
     @Option(help: "Number of sampled test users.") var users: Int = 6
@@ -48,6 +51,8 @@ struct TSNECommand: ParsableCommand {
 
     func validate() throws {
         guard (checkpoints.isEmpty) != (points == nil) else { throw ValidationError("give one or more checkpoints, or --points MATRIX (not both)") }
+        guard (place == nil) == (placedOut == nil) else { throw ValidationError("--place and --placed-out go together") }
+        if place != nil && points == nil { throw ValidationError("--place needs --points (the reference matrix)") }
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
         guard ["attended", "retrieved"].contains(items) else { throw ValidationError("--items must be attended or retrieved, got '\(items)'") }
@@ -59,7 +64,8 @@ struct TSNECommand: ParsableCommand {
         var o = tsne.options
         if let points {
             o.metric = tsne.metric ?? .euclidean
-            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi) { p in
+            let placing = place.map { ($0, placedOut!, PlacementOptions()) }
+            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, place: placing) { p in
                 if verbose { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
             }
             r.lines.forEach { print($0) }

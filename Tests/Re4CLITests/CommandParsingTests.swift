@@ -64,6 +64,27 @@ final class CommandRunTests: XCTestCase {
         assertThrowsMessage(["is the input"]) { try same.run() }
     }
 
+    func testTSNEPlacesNewPointsIntoTheFinishedEmbedding() throws {
+        let dir = makeTempDir()
+        var rows = "", newRows = ""
+        for i in 0..<60 {
+            let line = "\(Double(i % 3) * 5 + Double(i) * 0.01),\(Double(i % 2)),\(Double(i) * 0.02)\n"
+            rows += line
+            if i < 4 { newRows += line }
+        }
+        write(rows, dir + "/ref.csv"); write(newRows, dir + "/new.csv")
+        var c = try Re4VizCommand.parseAsRoot(["tsne", "--points", dir + "/ref.csv", "--out", dir + "/ref2d.csv", "--place", dir + "/new.csv",
+                                               "--placed-out", dir + "/new2d.csv", "--perplexity", "5", "--threads", "1"])
+        try c.run()
+        let placed = try String(contentsOfFile: dir + "/new2d.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(placed.count, 5, "header and four placed points")
+        XCTAssertTrue(message(["tsne", "--points", "a.csv", "--out", "b.csv", "--place", "c.csv"])?.contains("--placed-out") ?? false)
+    }
+
+    func message(_ args: [String]) -> String? {
+        do { _ = try Re4VizCommand.parseAsRoot(args); return nil } catch { return Re4VizCommand.message(for: error) }
+    }
+
     func testUserIdsMustBeTestUsersUnlessTheSplitIsNamed() throws {
         let dir = makeTempDir()
         var rows = "user,item,timestamp\n"
