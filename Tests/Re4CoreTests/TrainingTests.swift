@@ -156,6 +156,9 @@ final class TrainingTests: XCTestCase {
     func testEpochLogParsingErrors() {
         assertThrowsMessage(["log.jsonl:3", "not a JSON object"]) { try EpochRecord.parse(jsonLine: "{oops", source: "log.jsonl", line: 3) }
         assertThrowsMessage(["log.jsonl:1", "no 'epoch'"]) { try EpochRecord.parse(jsonLine: "{\"loss\": 1}", source: "log.jsonl", line: 1) }
+        // Found by the files fuzzer: a huge epoch number trapped in Int(_:).
+        assertThrowsMessage(["log.jsonl:2", "is not an epoch number"]) { try EpochRecord.parse(jsonLine: "{\"epoch\": 1e300}", source: "log.jsonl", line: 2) }
+        assertThrowsMessage(["is not an epoch number"]) { try EpochRecord.parse(jsonLine: "{\"epoch\": 2.5}", source: "log.jsonl", line: 2) }
         let r = EpochRecord(epoch: 2, seconds: 1.5, examplesPerSecond: 10, loss: LossBreakdown(), valid: ["recall@50": 0.25], test: [:])
         let back = try? EpochRecord.parse(jsonLine: r.jsonLine, source: "x", line: 1)
         XCTAssertEqual(back?.valid["recall@50"], 0.25)

@@ -17,6 +17,9 @@ public struct EpochRecord: Sendable, Equatable {
         self.loss = loss; self.valid = valid; self.test = test
     }
 
+    /// The largest epoch number a log may hold (`Limits.maxEpochs`).
+    public static let largestEpoch = 100_000
+
     /// Column names, in order.
     public static var columns: [String] {
         ["epoch", "seconds", "examples_per_s", "loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"]
@@ -60,6 +63,10 @@ public struct EpochRecord: Sendable, Equatable {
         }
         func num(_ k: String) -> Double? { (obj[k] as? NSNumber)?.doubleValue }
         guard let e = num("epoch") else { throw LogError.malformed(file: source, line: line, what: "no 'epoch'") }
+        // Checked before the conversion: Int(_:) traps on a huge or fractional value (found by the files fuzzer).
+        guard e.isFinite, e >= 0, e <= Double(largestEpoch), e == e.rounded() else {
+            throw LogError.malformed(file: source, line: line, what: "'epoch' = \(e) is not an epoch number (a whole number from 0 to \(largestEpoch))")
+        }
         var l = LossBreakdown()
         l.total = num("loss") ?? .nan; l.rec = num("loss_rec") ?? .nan
         l.att = num("loss_att") ?? 0; l.ct = num("loss_ct") ?? 0; l.cs = num("loss_cs") ?? 0
@@ -100,7 +107,7 @@ public enum EpochLog {
                 for (k, v) in zip(header, f) {
                     if v.isEmpty { continue }
                     guard let d = Double(v) else { throw LogError.malformed(file: path, line: line, what: "'\(k)' = '\(v.prefix(20))' is not a number") }
-                    obj[k] = d
+                    if d.isFinite { obj[k] = d }   // nan/inf: a missing value, as null is in JSONL
                 }
                 let json = try JSONSerialization.data(withJSONObject: obj)
                 out.append(try EpochRecord.parse(jsonLine: String(decoding: json, as: UTF8.self), source: path, line: line))

@@ -11,7 +11,7 @@ public enum Limits {
     public static let maxDim = 4096, maxHidden = 8192, maxLength = 1024
     public static let maxInterests = 256
     public static let maxBatch = 1 << 16
-    public static let maxEpochs = 100_000
+    public static let maxEpochs = EpochRecord.largestEpoch
 
     /// Memory the model's parameters, Adam's two moments and one step's
     /// gradients may take: half of this machine's memory.
