@@ -12,7 +12,7 @@ RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswif
 endif
 OUT ?= out
 
-.PHONY: setup build test demo bench clean fuzz figures reproduce sweep
+.PHONY: setup build test demo bench clean fuzz figures reproduce sweep planted
 
 bench: build
 	bash bench/train_throughput.sh
@@ -76,6 +76,15 @@ reproduce: build
 	@mkdir -p $(RUNS)
 	$(RELEASE)/re4 data fetch ml-1m
 	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 30 5 scripts/grid-movielens1m.txt --threads 2 --keep-every-epoch
+
+# The planted-interests study (issue 15 §5): two planted data sets
+# generated into $(RUNS) (seconds), then Base and Re4, three seeds each, 30
+# epochs with patience 5 (scripts/grid-planted.txt); resumable like `reproduce`.
+planted: build
+	@mkdir -p $(RUNS)
+	[ -f $(RUNS)/synth-ml1m/truth.csv ] || $(RELEASE)/re4 data synth --out $(RUNS)/synth-ml1m --seed 1
+	[ -f $(RUNS)/synth-50k/truth.csv ] || $(RELEASE)/re4 data synth --out $(RUNS)/synth-50k --items 50000 --categories 100 --seed 2
+	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 30 5 scripts/grid-planted.txt --threads 2 --keep-every-epoch
 
 # The validation sweep (figures/sweep-movielens1m.md, issue #7's question of
 # why Re4 barely beats Base here): seed 1, 10 epochs per setting, next to the

@@ -4,6 +4,7 @@
 # leaves a finished run untouched (its last epoch reached, or its patience run
 # out) and continues an interrupted one from its last completed epoch; a
 # missing run starts. So the grid can be started again at any time.
+# In ARGS, @RUNS@ stands for RUNS_DIR (for data generated into it).
 # Usage: scripts/train-grid.sh RE4_BINARY RUNS_DIR EPOCHS PATIENCE GRID_FILE [EXTRA ARGS…]
 set -euo pipefail
 re4=$1 runs=$2 epochs=$3 patience=$4 grid=$5
@@ -12,6 +13,7 @@ mkdir -p "$runs"
 while read -r name args; do
   case "$name" in ''|'#'*) continue ;; esac
   dir="$runs/$name"
+  args=${args//@RUNS@/$runs}
   resume=""
   [ -f "$dir/last.optim.safetensors" ] && resume="--resume"
   echo "grid: $name ${resume:-(new)}"
