@@ -30,6 +30,11 @@ public enum InterestMap {
         public var panelTitles: [String]
         public var title: String? = nil
         public var dpi = 100.0
+        /// With `layout: .map`: how interests are placed, the placement's settings,
+        /// and the checkpoints' paths (their run folders cache the item maps).
+        public var placeBy: InterestProjection.PlaceBy = .embedding
+        public var placement = PlacementOptions()
+        public var checkpoints: [String]? = nil
         public init(users: [Int], panelTitles: [String]) { self.users = users; self.panelTitles = panelTitles }
     }
 
@@ -64,6 +69,22 @@ public enum InterestMap {
             }
             figure = InterestProjection.galleryFigure(points: pts, panelTitles: r.panelTitles, dataset: ds, title: r.title, dpi: r.dpi)
             summary = "\(panels), \(pts.filter { !$0.isInterest }.count / models.count) items, \(r.users.count) users' interests"
+        case .users where r.layout == .map:
+            var maps: [GalleryMap] = []
+            for (p, m) in models.enumerated() {
+                var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.gallerySample)
+                if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }   // Procrustes onto the first map
+                maps.append(map)
+                var po = r.placement; po.threads = r.tsne.threads
+                pts += try InterestProjection.projectOnMap(model: m, dataset: ds, users: r.users, map: map, space: r.space,
+                                                           selection: r.selection, placeBy: r.placeBy, panel: p, placement: po)
+            }
+            let K = models.map(\.config.interests).max() ?? 4
+            figure = InterestProjection.mapFigure(points: pts, panelTitles: r.panelTitles, users: r.users.count, K: K,
+                                                  caption: "item map (t-SNE of \(maps[0].ids.count) items), interests placed by \(r.placeBy.rawValue) from "
+                                                      + (r.space == .u ? "U" : "Z") + "; " + r.selection.caption,
+                                                  title: r.title, dpi: r.dpi)
+            summary = "\(panels) on item maps of \(maps[0].ids.count) items, \(r.users.count) users' interests placed by \(r.placeBy.rawValue)"
         case .users:
             for (p, m) in models.enumerated() {
                 pts += try InterestProjection.project(model: m, dataset: ds, users: r.users, space: r.space, selection: r.selection,

@@ -27,6 +27,8 @@ public enum InterestProjection {
         case panels
         /// One panel per checkpoint; each user a hue family, interests its shades.
         case family
+        /// The whole gallery's t-SNE per checkpoint, interests placed on it (`projectOnMap`).
+        case map
     }
 
     public struct Point: Sendable, Equatable {
@@ -75,7 +77,7 @@ public enum InterestProjection {
     /// Colour of interest k of user u.
     static func color(layout: Layout, user u: Int, interest k: Int, K: Int, palette: Palette) -> Color {
         switch layout {
-        case .panels: return palette.color(k)
+        case .panels, .map: return palette.color(k)
         case .family:
             let base = palette.color(u)
             let t = K > 1 ? Double(k) / Double(K - 1) : 0.5
@@ -88,7 +90,7 @@ public enum InterestProjection {
         let panels = panelTitles.count
         var fig: Figure
         switch layout {
-        case .family:
+        case .family, .map:
             fig = Figure(rows: 1, columns: panels, width: 5.2 * Double(panels), height: 5.0, dpi: dpi, title: title)
         case .panels:
             fig = Figure(rows: panels, columns: users, width: 2.3 * Double(users) + 0.4, height: 2.6 * Double(panels) + 0.6, dpi: dpi, title: title)

@@ -8,3 +8,4 @@ extension InterestProjection.Layout: ExpressibleByArgument {}
 extension UserInterests.Space: ExpressibleByArgument {}
 extension Distinctness.Format: ExpressibleByArgument {}
 extension Palette: ExpressibleByArgument {}
+extension InterestProjection.PlaceBy: ExpressibleByArgument {}

@@ -38,7 +38,8 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "Items per interest: attended or retrieved.") var items: String = "attended"
     @Option(help: "With --items retrieved: items per interest.") var top: Int = 10
     @Option(help: "Interest space: u (used for matching) or z (raw).") var space: UserInterests.Space = .u
-    @Option(help: "panels (one per user and checkpoint) or family (one per checkpoint, a hue family per user).") var layout: InterestProjection.Layout = .panels
+    @Option(help: "panels (one per user and checkpoint), family (one per checkpoint, a hue family per user) or map (interests placed on the gallery's t-SNE).") var layout: InterestProjection.Layout = .panels
+    @Option(help: "With --layout map: place interests by embedding (cosine neighbours) or retrieval (softmax of their scores).") var placeBy: InterestProjection.PlaceBy = .embedding
     @Option(help: "Panel titles, comma-separated (default: the checkpoints' folder names).") var labels: String?
     @Option(help: "users (Figure 4) or items (the whole gallery by genre, interests overlaid).") var map: InterestMap.Kind = .users
     @Option(help: "With --map items: embed a seeded sample of this many items.") var gallerySample: Int?
@@ -82,6 +83,7 @@ struct TSNECommand: ParsableCommand {
         req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
         req.selection = items == "attended" ? .attended : .retrieved(top)
         req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi
+        req.placeBy = placeBy; req.checkpoints = checkpoints
         let drawing = try InterestMap.draw(models: opened.models, dataset: ds, request: req)
         try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)
         print("wrote \(out): \(drawing.summary)")
