@@ -125,13 +125,14 @@ CORE := Sources/Re4Core
 fuzz:
 	@mkdir -p .build-fuzz/corpus-binary .build-fuzz/corpus-text .build-fuzz/corpus-files
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/IO/SafeTensors.swift $(CORE)/IO/Tensor.swift \
-	    $(CORE)/IO/Npy.swift $(CORE)/Util/AtomicFile.swift fuzz/BinaryReadersFuzz.swift -o .build-fuzz/binary 2>/dev/null
+	    $(CORE)/IO/Npy.swift $(CORE)/Util/AtomicFile.swift fuzz/BinaryReadersFuzz.swift -o .build-fuzz/binary
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Data/DelimitedText.swift $(CORE)/Data/InteractionLog.swift \
-	    $(CORE)/Data/DataError.swift $(CORE)/Util/AtomicFile.swift fuzz/TextReadersFuzz.swift -o .build-fuzz/text 2>/dev/null
+	    $(CORE)/Data/DataError.swift $(CORE)/Util/AtomicFile.swift fuzz/TextReadersFuzz.swift -o .build-fuzz/text
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Training/EpochLog.swift $(CORE)/Training/LossBreakdown.swift \
 	    $(CORE)/Evaluation/Metrics.swift $(CORE)/Data/DelimitedText.swift $(CORE)/Data/DataError.swift $(CORE)/Data/ItemSideInfo.swift \
 	    $(CORE)/Data/ComiRecFiles.swift $(CORE)/Data/Dataset.swift $(CORE)/Data/InteractionLog.swift \
-	    $(CORE)/Util/SeededRandom.swift $(CORE)/Util/AtomicFile.swift fuzz/FilesFuzz.swift -o .build-fuzz/files 2>/dev/null
+	    $(CORE)/Util/SeededRandom.swift $(CORE)/Util/AtomicFile.swift $(CORE)/Util/OutputSet.swift \
+	    $(CORE)/Data/Synthetic.swift fuzz/FilesFuzz.swift -o .build-fuzz/files
 	cd .build-fuzz && ./binary corpus-binary ../fuzz/corpus/binary -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./text corpus-text ../fuzz/corpus/text -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./files corpus-files ../fuzz/corpus/files -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
