@@ -98,13 +98,20 @@ public enum FigureSet {
             req.kind = .items; req.title = "\(o.dataTitle) (\(which))"
             let fm = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
             let pm = path("item-map-\(o.name).png"); try outputs.stage(pm) { try fm.figure.render(as: pm, into: $0) }; written.append(pm); log("drew \(pm)")
+            // Figure 4 on the item map: the same users, their interests placed on each gallery's t-SNE.
+            req.kind = .users; req.layout = .map; req.checkpoints = pair.map(\.checkpoint)
+            req.title = "\(o.dataTitle) (\(which))"
+            let f4m = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
+            let p4m = path("fig4-map-\(o.name).png"); try outputs.stage(p4m) { try f4m.figure.render(as: p4m, into: $0) }; written.append(p4m); log("drew \(p4m)")
         }
 
+        var summaryReports: [(variant: String, seed: Int, report: Distinctness.Report)] = []
         // Distinctness for every seed that has both Base and Re4.
         if !common.isEmpty {
             var users = ds.users(in: .test)
             if let n = o.distinctUsers { users = sampleUsers(ds, count: n, seed: o.seed, minLength: 1) }
             var reports: [(variant: String, seed: Int, report: Distinctness.Report)] = []
+            defer { summaryReports = reports }
             for s in common {
                 for v in ["base", "re4"] {
                     let r = runs.first { $0.variant == v && $0.seed == s }!
@@ -119,7 +126,7 @@ public enum FigureSet {
                                  + "\n## Per checkpoint (mean [95 % bootstrap interval]; Δ against the first column)\n\n" + perCheckpoint + "\n").utf8))
             written.append(md)
             let keys = ["cos_U", "cos_Z", "attention_entropy", "positives", "retrieved_jaccard", "usage_entropy",
-                        "coherence_margin", "category_purity"].filter { k in reports.allSatisfy { $0.report.value(k) != nil } }
+                        "coherence_margin", "category_purity", "recovered_attended", "recovered_retrieved"].filter { k in reports.allSatisfy { $0.report.value(k) != nil } }
             let fd = Reproduction.distinctnessFigure(reports, keys: keys, title: "\(o.dataTitle): distinctness of interests (bars = mean over test users, whiskers = 95 % bootstrap)", dpi: o.dpi)
             let pd = path("distinctness-\(o.name).png"); try outputs.stage(pd) { [fd] in try fd.render(as: pd, into: $0) }; written.append(pd); log("drew \(md), \(pd)")
         }
@@ -137,6 +144,28 @@ public enum FigureSet {
             let pa = path("ablation-\(o.name).png"); try outputs.stage(pa) { [fa] in try fa.render(as: pa, into: $0) }; written.append(pa); log("drew \(pa)")
         }
         try outputs.commit()
+        log("summary: " + summary(runs, reports: summaryReports, dataTitle: o.dataTitle))
         return written
+    }
+
+    /// One sentence on what the runs show, whatever it is: test Recall@50 of
+    /// Base and Re4 at their best validation epochs, and, on planted data, the
+    /// share of planted interests each recovers.
+    static func summary(_ runs: [Reproduction.Run], reports: [(variant: String, seed: Int, report: Distinctness.Report)],
+                        dataTitle: String) -> String {
+        func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
+        func r50(_ v: String) -> [Double] { runs.filter { $0.variant == v }.compactMap { $0.best.test["recall@50"] } }
+        let b = r50("base"), r = r50("re4")
+        guard !b.isEmpty, !r.isEmpty else { return "\(dataTitle): Base and Re4 runs are both needed for a comparison." }
+        let verdict = mean(r) > mean(b) ? "above" : (mean(r) < mean(b) ? "below" : "level with")
+        var s = String(format: "on %@, Re4's mean test Recall@50 (%.4f, %d seeds) is %@ Base's (%.4f, %d seeds)",
+                       dataTitle, mean(r), r.count, verdict, mean(b), b.count)
+        let rec = { (v: String) in reports.filter { $0.variant == v }.compactMap { $0.report.value("recovered_attended")?.mean } }
+        let rb = rec("base"), rr = rec("re4")
+        if !rb.isEmpty, !rr.isEmpty {
+            s += String(format: ", and its interests recover %.0f %% of the planted interests from attention against Base's %.0f %%",
+                        100 * mean(rr), 100 * mean(rb))
+        }
+        return s + "."
     }
 }
