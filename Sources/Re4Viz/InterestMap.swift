@@ -44,6 +44,8 @@ public enum InterestMap {
         /// Every plotted point (`InterestProjection.coordinatesCSV`).
         public var csv: String
         public var summary: String
+        /// Per panel, `Recovery.viewScore` on data with planted interests (empty otherwise).
+        public var viewScores: [Double?] = []
 
         /// Writes the figure (and the coordinates) into `outputs` and publishes them together.
         public func publish(figure path: String, coordinates: String?, in outputs: OutputSet) throws {
@@ -96,8 +98,18 @@ public enum InterestMap {
                                                title: r.title, dpi: r.dpi)
             summary = "\(panels), \(r.users.count) users, \(pts.filter(\.isInterest).count) interests, \(pts.filter { !$0.isInterest }.count) items"
         }
+        var scores: [Double?] = []
+        var line = summary
+        if ds.hasTruth {
+            for (p, m) in models.enumerated() {
+                let matched = Recovery.matchedCategories(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
+                scores.append(Recovery.viewScore(pts.filter { $0.panel == p }, dataset: ds, matched: matched))
+            }
+            line += "; view score (stars whose 10 nearest items are mostly of their planted category): "
+                + zip(r.panelTitles, scores).map { "\($0) \($1.map { String(format: "%.2f", $0) } ?? "–")" }.joined(separator: ", ")
+        }
         return Drawing(figure: figure, points: pts, csv: InterestProjection.coordinatesCSV(pts, panelTitles: r.panelTitles, dataset: ds),
-                       summary: summary)
+                       summary: line, viewScores: scores)
     }
 
     /// The users given by id, each of which must be in `split` (Figure 4 is about

@@ -41,6 +41,45 @@ public enum Recovery {
         return UserScore(recovered: Double(recovered) / Double(planted.count), duplicates: Double(dup) / Double(masses.count), purity: purity)
     }
 
+    /// The planted category each learned interest is matched to (nil for the
+    /// interests left over when the user has fewer planted interests than K).
+    public static func matchedCategories(masses: [[String: Double]], planted: [String]) -> [String?] {
+        guard !planted.isEmpty else { return masses.map { _ in nil } }
+        let S = masses.map { m in planted.map { m[$0] ?? 0 } }
+        return assignment(maximising: S).map { $0 >= 0 ? planted[$0] : nil }
+    }
+
+    /// How well a picture shows the planted interests: the share of stars (placed
+    /// or embedded interests) whose `neighbours` nearest items in the picture
+    /// are mostly (more than half) of the category the interest was matched to.
+    /// Stars of interests without a match are left out; a panel with fewer items
+    /// than `neighbours` uses all of them (at least 3).
+    /// - Parameters:
+    ///   - matched: per (user index, interest) the matched category.
+    public static func viewScore(_ points: [InterestProjection.Point], dataset ds: Dataset, matched: [[String?]],
+                                 neighbours: Int = 10) -> Double? {
+        var hits = 0, counted = 0
+        for panel in Set(points.map(\.panel)).sorted() {
+            let here = points.filter { $0.panel == panel }
+            let items = here.filter { !$0.isInterest && $0.item > 0 }
+            let mapItems = items.filter { $0.userIndex < 0 }
+            for star in here where star.isInterest {
+                guard matched.indices.contains(star.userIndex), matched[star.userIndex].indices.contains(star.interest),
+                      let cat = matched[star.userIndex][star.interest] else { continue }
+                // On a map the ground is the whole gallery; otherwise the panel's (or the user's own panel's) items.
+                let pool = !mapItems.isEmpty ? mapItems : items.filter { $0.userIndex == star.userIndex || $0.userIndex < 0 }
+                let k = min(neighbours, pool.count)
+                guard k >= 3 else { continue }
+                let near = pool.map { p -> (Double, Int32) in ((p.x - star.x) * (p.x - star.x) + (p.y - star.y) * (p.y - star.y), p.item) }
+                    .sorted { $0 < $1 }.prefix(k)
+                let same = near.filter { ds.itemCategories[Int($0.1)].first == cat }.count
+                counted += 1
+                if 2 * same > k { hits += 1 }
+            }
+        }
+        return counted > 0 ? Double(hits) / Double(counted) : nil
+    }
+
     /// A one-to-one assignment of rows to columns maximising the summed score
     /// (Hungarian algorithm with potentials, O(n³) on the padded square).
     /// - Returns: per row the column it gets, or −1 when there are more rows than columns.
@@ -93,6 +132,15 @@ public enum Recovery {
                 for it in tops[k] { if let c = ds.itemCategories[Int(it)].first { m[c, default: 0] += 1.0 / Double(tops[k].count) } }
             }
             return m
+        }
+    }
+
+    /// Per learned interest of each user, the matched planted category by attended items.
+    public static func matchedCategories(model: MultiInterestModel, dataset ds: Dataset, users: [Int], threads: Int) -> [[String?]] {
+        let ui = UserInterests(model: model, dataset: ds, users: users, threads: threads)
+        return users.indices.map { i in
+            let planted = ds.planted.indices.contains(users[i]) ? ds.planted[users[i]].map(\.category) : []
+            return matchedCategories(masses: masses(ui, i, tops: [], dataset: ds, attended: true), planted: planted)
         }
     }
 }

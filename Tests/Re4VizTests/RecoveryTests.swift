@@ -55,3 +55,30 @@ final class RecoveryTests: XCTestCase {
         XCTAssertTrue(Distinctness.perUser(model: m, dataset: plain, users: users)["recovered_attended"]!.isEmpty)
     }
 }
+
+/// The view score by hand: a star counts when most of its nearest items are of its matched category.
+final class ViewScoreTests: XCTestCase {
+    func testStarsAmongTheirCategoryCountAndOthersDoNot() {
+        // Items 1…20: 1–6 and 11–13 are c1, the rest c2.
+        let cats: [[String]] = [[]] + (1...20).map { [(1...6).contains($0) || (11...13).contains($0) ? "c1" : "c2"] }
+        let ds = Dataset(name: "t", itemIDs: (1...20).map(String.init), userIDs: ["a", "b"], sequences: [[1, 2], [3, 4]],
+                         split: [.test, .test], itemCategories: cats, itemTitles: Array(repeating: "", count: 21))
+        typealias P = InterestProjection.Point
+        var pts: [P] = []
+        // Map items 1–10 around (0, 0), 11–20 around (100, 100).
+        for it in 1...20 {
+            let base = it <= 10 ? 0.0 : 100.0
+            pts.append(P(panel: 0, isInterest: false, user: "", userIndex: -1, interest: -1, item: Int32(it), x: base + Double(it % 10) * 0.1, y: base))
+        }
+        // User a's interest 0 near the first group (6 of 10 are c1: a hit); user b's near the second (3 of 10: a miss).
+        pts.append(P(panel: 0, isInterest: true, user: "a", userIndex: 0, interest: 0, item: 0, x: 0.5, y: 0))
+        pts.append(P(panel: 0, isInterest: true, user: "b", userIndex: 1, interest: 0, item: 0, x: 100.5, y: 100))
+        // User b's interest 1 has no match: left out.
+        pts.append(P(panel: 0, isInterest: true, user: "b", userIndex: 1, interest: 1, item: 0, x: 0.5, y: 0))
+        XCTAssertEqual(Recovery.viewScore(pts, dataset: ds, matched: [["c1"], ["c1", nil]]), 0.5)
+        XCTAssertEqual(Recovery.viewScore(pts, dataset: ds, matched: [["c2"], ["c2", nil]]), 0.5, "c2 is the majority near b, not near a")
+        XCTAssertNil(Recovery.viewScore(pts, dataset: ds, matched: [[nil], [nil, nil]]))
+        XCTAssertEqual(Recovery.matchedCategories(masses: [["c1": 0.9], ["c1": 0.8, "c2": 0.2], ["c3": 1]], planted: ["c1", "c2"]),
+                       ["c1", "c2", nil])
+    }
+}
