@@ -66,8 +66,8 @@ public enum Recovery {
             for star in here where star.isInterest {
                 guard matched.indices.contains(star.userIndex), matched[star.userIndex].indices.contains(star.interest),
                       let cat = matched[star.userIndex][star.interest] else { continue }
-                // On a map the ground is the whole gallery; otherwise the panel's (or the user's own panel's) items.
-                let pool = !mapItems.isEmpty ? mapItems : items.filter { $0.userIndex == star.userIndex || $0.userIndex < 0 }
+                // On a map the ground is the whole gallery; otherwise every item of the panel's joint t-SNE.
+                let pool = !mapItems.isEmpty ? mapItems : items
                 let k = min(neighbours, pool.count)
                 guard k >= 3 else { continue }
                 let near = pool.map { p -> (Double, Int32) in ((p.x - star.x) * (p.x - star.x) + (p.y - star.y) * (p.y - star.y), p.item) }
