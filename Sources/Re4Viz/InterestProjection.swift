@@ -22,6 +22,12 @@ public enum InterestProjection {
         }
     }
 
+    /// `--items`: which items stand for an interest (the count comes with `retrieved`).
+    public enum ItemChoice: String, Sendable, CaseIterable {
+        case attended, retrieved
+        public func selection(top n: Int) -> Selection { self == .attended ? .attended : .retrieved(n) }
+    }
+
     public enum Layout: String, Sendable, CaseIterable {
         /// One small panel per user and checkpoint; colours are interests.
         case panels

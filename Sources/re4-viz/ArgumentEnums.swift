@@ -9,3 +9,4 @@ extension UserInterests.Space: ExpressibleByArgument {}
 extension Distinctness.Format: ExpressibleByArgument {}
 extension Palette: ExpressibleByArgument {}
 extension InterestProjection.PlaceBy: ExpressibleByArgument {}
+extension InterestProjection.ItemChoice: ExpressibleByArgument {}

@@ -35,7 +35,7 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "Number of sampled test users.") var users: Int = 6
     @Option(help: "Comma-separated user ids instead of a sample (test users unless --split says otherwise).") var userIds: String?
     @Option(help: "The split --user-ids must come from.") var split: SplitPart = .test
-    @Option(help: "Items per interest: attended or retrieved.") var items: String = "attended"
+    @Option(help: "Items per interest: attended or retrieved.") var items: InterestProjection.ItemChoice = .attended
     @Option(help: "With --items retrieved: items per interest.") var top: Int = 10
     @Option(help: "Interest space: u (used for matching) or z (raw).") var space: UserInterests.Space = .u
     @Option(help: "panels (one per user and checkpoint), family (one per checkpoint, a hue family per user) or map (interests placed on the gallery's t-SNE).") var layout: InterestProjection.Layout = .panels
@@ -56,7 +56,6 @@ struct TSNECommand: ParsableCommand {
         if place != nil && points == nil { throw ValidationError("--place needs --points (the reference matrix)") }
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
-        guard ["attended", "retrieved"].contains(items) else { throw ValidationError("--items must be attended or retrieved, got '\(items)'") }
         if let g = gallerySample, g < 4 { throw ValidationError("--gallery-sample must be ≥ 4, got \(g)") }
         try validating { try Figure.checkResolution(dpi: dpi) }
     }
@@ -81,7 +80,7 @@ struct TSNECommand: ParsableCommand {
         } ?? sampleUsers(ds, count: users, seed: o.seed)
         var req = InterestMap.Request(users: chosen, panelTitles: try panelTitles())
         req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
-        req.selection = items == "attended" ? .attended : .retrieved(top)
+        req.selection = items.selection(top: top)
         req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi
         req.placeBy = placeBy; req.checkpoints = checkpoints
         let drawing = try InterestMap.draw(models: opened.models, dataset: ds, request: req)

@@ -99,6 +99,12 @@ final class DistinctnessTests: XCTestCase {
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
         XCTAssertEqual(parsed?.count, 2)
         XCTAssertEqual(Distinctness.format([a], as: .csv).split(separator: "\n").count, a.statistics.count + 1)
+        // RFC 4180: a checkpoint path with a comma and a quote stays one field.
+        var odd = a; odd.checkpoint = "runs/a,b \"x\"/best.safetensors"
+        let row = Distinctness.format([odd], as: .csv).split(separator: "\n")[1]
+        XCTAssertTrue(row.hasPrefix("\"runs/a,b \"\"x\"\"/best.safetensors\","), String(row))
+        XCTAssertEqual(runPython("import csv,sys; r=list(csv.reader([sys.argv[1]])); print(len(r[0]))", args: [String(row)]).1
+                           .trimmingCharacters(in: .whitespacesAndNewlines), "6")
         XCTAssertTrue(Distinctness.format([a, b], as: .table).contains("Δ vs first"))
     }
 }
