@@ -59,9 +59,11 @@ public enum PointsEmbedding {
             guard q.dim == x.dim else { throw VizError.badInput("\(place.points): \(q.dim) columns, but the reference has \(x.dim)") }
             var po = place.options
             po.metric = o.metric; po.threads = o.threads
+            let t0 = Date()
             let y = try TSNEPlacement.place(new: q.values, m: q.n, reference: x.values, n: x.n, dim: x.dim, embedding: r.embedding, options: po)
+            let seconds = Date().timeIntervalSince(t0)
             try outputs.stage(place.out, data: PointMatrix.embeddingBytes(y, n: q.n, npy: place.out.lowercased().hasSuffix(".npy")))
-            placedLine = "placed \(q.n) new points into the embedding (k = \(po.k), perplexity \(po.perplexity), \(po.iterations) iterations) → \(place.out)"
+            placedLine = "placed \(q.n) new points into the embedding (k = \(po.k), perplexity \(po.perplexity), \(po.iterations) iterations) in \(String(format: "%.2f", seconds))s → \(place.out)"
         }
         try outputs.commit()
         var lines = [String(format: "embedded %d × %d with %@ in %.1fs (affinities %.1fs, early exaggeration %.1fs, main %.1fs); KL estimate %.4f",
