@@ -23,12 +23,20 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
     @Option(help: "ComiRec's controllable aggregation: re-rank each user's merged top-50 with this λ (needs item categories); reports diversity@50.")
     var aggregationLambda: Double?
+    @Option(help: "Also write every user's metrics to this CSV (user, split, each metric at each --at cut-off).") var perUser: String?
+    @Option(help: "Cut-offs for --per-user, comma-separated.") var at: String = "20,50"
+
+    var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
         if let l = aggregationLambda, !(l >= 0 && l.isFinite) { throw ValidationError("--aggregation-lambda must be ≥ 0, got \(l)") }
+        guard !cutoffs.isEmpty, cutoffs.count == at.split(separator: ",").count, cutoffs.allSatisfy({ (1...10_000).contains($0) }) else {
+            throw ValidationError("--at must list cut-offs between 1 and 10000, e.g. 10,20,50,100; got '\(at)'")
+        }
     }
 
     func run() throws {
+        let outputs = try OutputSet(outputs: perUser.map { [$0] } ?? [], inputs: [checkpoint])
         let r = try data.open([checkpoint])
         let ds = r.dataset, model = r.models[0]
         let users = ds.users(in: split)
@@ -38,6 +46,11 @@ struct EvaluateCommand: ParsableCommand {
             m = ControllableAggregation.evaluate(model: model, dataset: ds, users: users, lambda: lambda, threads: threads.count)
         } else {
             m = Evaluator.evaluate(model: model, dataset: ds, users: users, threads: threads.count)
+        }
+        if let perUser {
+            let csv = Evaluator.perUserCSV(model: model, dataset: ds, users: users, cutoffs: cutoffs, threads: threads.count)
+            try outputs.stage(perUser, data: Data(csv.utf8))
+            try outputs.commit()
         }
         let names = RankingMetrics.names() + (m["diversity@50"] != nil ? ["diversity@50"] : [])
         let jsonText = "{" + (["\"split\":\"\(split.name)\"", "\"users\":\(users.count)", "\"ndcg\":\"standard; ndcg_comirec and ndcg_re4 as named\""]

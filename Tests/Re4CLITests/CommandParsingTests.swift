@@ -81,6 +81,29 @@ final class CommandRunTests: XCTestCase {
         XCTAssertTrue(message(["tsne", "--points", "a.csv", "--out", "b.csv", "--place", "c.csv"])?.contains("--placed-out") ?? false)
     }
 
+    func testEvaluateWritesPerUserMetricsAndRefusesBadCutoffs() throws {
+        let dir = makeTempDir()
+        var rows = "user,item,timestamp\n"
+        for u in 0..<40 { for t in 0..<12 { rows += "u\(u),i\((u * 7 + t * 3) % 25),\(t)\n" } }
+        write(rows, dir + "/d.csv")
+        var o = TrainingOptions(); o.epochs = 1; o.batchSize = 64; o.negatives = .uniform(count: 10)
+        var c = ModelConfig(); c.interests = 2; c.dim = 8; c.hidden = 8
+        try TrainingRun.run(source: DataSource(data: dir + "/d.csv"), model: c, options: o, out: dir + "/r", resume: false, stopOnSignals: false)
+        var e = try Re4.parseAsRoot(["evaluate", "--checkpoint", dir + "/r/best.safetensors", "--per-user", dir + "/u.csv",
+                                     "--at", "10,100", "--threads", "1", "--json"])
+        try e.run()
+        let lines = try String(contentsOfFile: dir + "/u.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first, "user,split,recall@10,ndcg@10,hitrate@10,ndcg_comirec@10,ndcg_re4@10,recall@100,ndcg@100,hitrate@100,ndcg_comirec@100,ndcg_re4@100")
+        XCTAssertEqual(lines.count, 1 + (try DataSource(data: dir + "/d.csv").load()).users(in: .test).count)
+        XCTAssertTrue(message(Re4.self, ["evaluate", "--checkpoint", "c", "--at", "10,x"])?.contains("--at") ?? false)
+        var same = try Re4.parseAsRoot(["evaluate", "--checkpoint", dir + "/r/best.safetensors", "--per-user", dir + "/r/best.safetensors"])
+        assertThrowsMessage(["is the input"]) { try same.run() }
+    }
+
+    func message(_ root: ParsableCommand.Type, _ args: [String]) -> String? {
+        do { _ = try root.parseAsRoot(args); return nil } catch { return root.message(for: error) }
+    }
+
     func message(_ args: [String]) -> String? {
         do { _ = try Re4VizCommand.parseAsRoot(args); return nil } catch { return Re4VizCommand.message(for: error) }
     }

@@ -173,3 +173,33 @@ final class RunFolderTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/x/items.tsv", encoding: .utf8), ds.itemMapTSV)
     }
 }
+
+/// Per-user metrics: by hand, and their mean is the reported metric.
+final class PerUserMetricsTests: XCTestCase {
+    func testPerUserValuesByHandAndTheirMeanIsTheMetric() throws {
+        // Top list [5, 1, 9, 2], truth [1, 2, 7]: hits at ranks 1 and 3.
+        let v = RankingMetrics.perUser(top: [5, 1, 9, 2], truth: [1, 2, 7], cutoffs: [2, 4])
+        let g = { (r: Double) in 1 / log2(r + 2) }
+        XCTAssertEqual(RankingMetrics.names(cutoffs: [2, 4]).prefix(3), ["recall@2", "ndcg@2", "hitrate@2"])
+        XCTAssertEqual(v[0], 1.0 / 3, accuracy: 1e-12)                     // recall@2: one of three
+        XCTAssertEqual(v[1], g(1) / (g(0) + g(1)), accuracy: 1e-12)        // ndcg@2, standard IDCG over min(3, 2)
+        XCTAssertEqual(v[2], 1)                                            // hitrate@2
+        XCTAssertEqual(v[5], 2.0 / 3, accuracy: 1e-12)                     // recall@4
+        XCTAssertEqual(v[6], (g(1) + g(3)) / (g(0) + g(1) + g(2)), accuracy: 1e-12)
+        XCTAssertEqual(v[8], (g(1) + g(3)) / (g(0) + g(1)), accuracy: 1e-12) // ndcg_comirec@4: IDCG over the 2 hits
+        // On a real model, the per-user CSV averages to what evaluate reports.
+        let dir = makeTempDir()
+        writeSyntheticInteractions(dir + "/log.csv", users: 40, extra: 6, items: 25, seed: 4)
+        let ds = try DataSource(data: dir + "/log.csv").load()
+        var c = ModelConfig(); c.interests = 2; c.dim = 8; c.hidden = 8; c.items = ds.itemCount
+        let m = MultiInterestModel.initial(config: c, seed: 2)
+        let users = ds.users(in: .test)
+        let csv = Evaluator.perUserCSV(model: m, dataset: ds, users: users, cutoffs: [20, 50])
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        XCTAssertEqual(rows.count, users.count + 1)
+        XCTAssertEqual(rows[0].map(String.init), ["user", "split"] + RankingMetrics.names())
+        let mean = rows.dropFirst().map { Double($0[7])! }.reduce(0, +) / Double(users.count)   // recall@50
+        XCTAssertEqual(mean, Evaluator.evaluate(model: m, dataset: ds, users: users)["recall@50"]!, accuracy: 1e-6)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0[1] == "test" })
+    }
+}

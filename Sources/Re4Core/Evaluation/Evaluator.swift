@@ -58,4 +58,15 @@ public enum Evaluator {
                                   E: model.embedding, items: model.config.items, N: N)
         }
     }
+
+    /// Every user's metrics at `cutoffs`, as CSV: `user,split,` then `RankingMetrics.names(cutoffs:)`.
+    public static func perUserCSV(model: MultiInterestModel, dataset: Dataset, users: [Int], cutoffs: [Int], threads: Int = 1) -> String {
+        let tops = topLists(model: model, dataset: dataset, users: users, N: cutoffs.max() ?? 50, threads: threads)
+        var s = CSV.row(["user", "split"] + RankingMetrics.names(cutoffs: cutoffs)) + "\n"
+        for (i, u) in users.enumerated() {
+            let v = RankingMetrics.perUser(top: tops[i], truth: Array(dataset.groundTruth(user: u)), cutoffs: cutoffs)
+            s += CSV.row([dataset.userIDs[u], dataset.split[u].name] + v.map { String(format: "%.6f", $0) }) + "\n"
+        }
+        return s
+    }
 }

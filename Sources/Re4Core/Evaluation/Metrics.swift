@@ -51,7 +51,7 @@ public enum RankingMetrics {
 
     /// Metric name as the logs spell it: `recall@50`, `hitrate@20`, `ndcg@50`
     /// (standard), `ndcg_comirec@50`, `ndcg_re4@50`.
-    public static func names() -> [String] {
+    public static func names(cutoffs: [Int] = RankingMetrics.cutoffs) -> [String] {
         var out: [String] = []
         for n in cutoffs {
             out += ["recall@\(n)", "ndcg@\(n)", "hitrate@\(n)", "ndcg_comirec@\(n)", "ndcg_re4@\(n)"]
@@ -59,22 +59,26 @@ public enum RankingMetrics {
         return out
     }
 
-    /// Averages over users (a user without a hit counts as 0).
+    /// One user's metrics at each cut-off, in the order of `names(cutoffs:)`.
+    public static func perUser(top: [Int32], truth gt: [Int32], cutoffs: [Int] = RankingMetrics.cutoffs) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(5 * cutoffs.count)
+        for n in cutoffs {
+            let t = top.prefix(n)
+            out += [recall(t, gt), ndcg(t, gt, .standard), hitRate(t, gt), ndcg(t, gt, .comirec), ndcg(t, gt, .re4)]
+        }
+        return out
+    }
+
+    /// Averages over users (a user without a hit counts as 0), summed in user order.
     /// - Parameter tops: each user's top list (at least max(cutoffs) long where possible).
     public static func evaluate(tops: [[Int32]], truths: [[Int32]]) -> [String: Double] {
-        var sums = [String: Double]()
-        for name in names() { sums[name] = 0 }
+        let names = names()
+        var sums = [Double](repeating: 0, count: names.count)
         for (top, gt) in zip(tops, truths) {
-            for n in cutoffs {
-                let t = top.prefix(n)
-                sums["recall@\(n)"]! += recall(t, gt)
-                sums["hitrate@\(n)"]! += hitRate(t, gt)
-                sums["ndcg@\(n)"]! += ndcg(t, gt, .standard)
-                sums["ndcg_comirec@\(n)"]! += ndcg(t, gt, .comirec)
-                sums["ndcg_re4@\(n)"]! += ndcg(t, gt, .re4)
-            }
+            for (j, v) in perUser(top: top, truth: gt).enumerated() { sums[j] += v }
         }
         let c = Double(max(tops.count, 1))
-        return sums.mapValues { $0 / c }
+        return Dictionary(uniqueKeysWithValues: zip(names, sums.map { $0 / c }))
     }
 }
