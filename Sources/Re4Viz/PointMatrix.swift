@@ -50,10 +50,9 @@ public struct PointMatrix: Sendable {
     }
 
     /// Writes an N × 2 embedding as float32 .npy or as CSV `x,y`, atomically.
-    /// Writes N × 2 coordinates to `path`, as .npy or CSV by the extension of
-    /// `format` (the final name, when `path` is a temporary one).
-    public static func writeEmbedding(_ y: [Double], n: Int, path: String, format: String? = nil) throws {
-        try AtomicFile.write(embeddingBytes(y, n: n, npy: (format ?? path).lowercased().hasSuffix(".npy")), to: path)
+    /// Writes N × 2 coordinates to `path`, as .npy or CSV by its extension.
+    public static func writeEmbedding(_ y: [Double], n: Int, path: String) throws {
+        try AtomicFile.write(embeddingBytes(y, n: n, npy: path.lowercased().hasSuffix(".npy")), to: path)
     }
 
     /// The bytes of `writeEmbedding`.

@@ -46,11 +46,7 @@ public enum PointsEmbedding {
         case .coordinates:
             try outputs.stage(out, data: PointMatrix.embeddingBytes(r.embedding, n: x.n, npy: out.lowercased().hasSuffix(".npy")))
         case .figure:
-            var fig = Figure(dpi: dpi, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)")
-            var ax = Axes()
-            ax.scatter(x: (0..<x.n).map { r.embedding[2 * $0] }, y: (0..<x.n).map { r.embedding[2 * $0 + 1] },
-                       colors: [Palette.tab10.color(0)], marker: .circle, size: 3)
-            fig.axes[0] = ax
+            let fig = scatterFigure(r.embedding, n: x.n, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)", dpi: dpi)
             try outputs.stage(out) { try fig.render(as: out, into: $0) }
         }
         var placedLine: String? = nil
@@ -71,7 +67,7 @@ public enum PointsEmbedding {
                             r.seconds.affinities, r.seconds.early, r.seconds.main, r.history.last?.kl ?? .nan)]
         if let placedLine { lines.append(placedLine) }
         if report {
-            let data = o.metric == .cosine ? normalizedRows(x) : x.values
+            let data = o.metric == .cosine ? normalizedRows(x.values, n: x.n, dim: x.dim) : x.values
             let kl = TSNEQuality.exactKL(r.affinities, embedding: r.embedding)
             let knn = TSNEQuality.knnPreservation(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
             let tw = TSNEQuality.trustworthiness(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
@@ -80,15 +76,32 @@ public enum PointsEmbedding {
         return Result(n: x.n, dim: x.dim, tsne: r, lines: lines)
     }
 
-    /// Rows scaled to unit length (zero rows stay zero).
-    static func normalizedRows(_ x: PointMatrix) -> [Float] {
-        var v = x.values
-        for i in 0..<x.n {
-            var s: Float = 0
-            for j in 0..<x.dim { s += v[i * x.dim + j] * v[i * x.dim + j] }
-            let r = s > 0 ? 1 / s.squareRoot() : 0
-            for j in 0..<x.dim { v[i * x.dim + j] *= r }
+    /// A scatter of N × 2 coordinates, coloured by integer labels when given.
+    public static func scatterFigure(_ y: [Double], n: Int, labels: [Int]? = nil, size: Double = 3, title: String?, dpi: Double) -> Figure {
+        var fig = Figure(dpi: dpi, title: title)
+        var ax = Axes()
+        ax.scatter(x: (0..<n).map { y[2 * $0] }, y: (0..<n).map { y[2 * $0 + 1] },
+                   colors: labels.map { $0.map { Palette.tab10.color($0) } } ?? [Palette.tab10.color(0)], marker: .circle, size: size)
+        fig.axes[0] = ax
+        return fig
+    }
+
+    /// `re4-viz scatter`: draws N × 2 points (.npy or CSV), optionally coloured by an N × 1 label file.
+    /// - Returns: the number of points drawn.
+    @discardableResult
+    public static func scatter(points: String, labels: String?, out: String, size: Double, title: String?, dpi: Double) throws -> Int {
+        let outputs = try OutputSet(outputs: [out], inputs: [points] + (labels.map { [$0] } ?? []))
+        let p = try PointMatrix.read(path: points)
+        guard p.dim == 2 else { throw VizError.badInput("\(points): expected N × 2 points, got N × \(p.dim)") }
+        var classes: [Int]? = nil
+        if let labels {
+            let l = try PointMatrix.read(path: labels)
+            guard l.n == p.n else { throw VizError.badInput("\(labels): \(l.n) labels for \(p.n) points") }
+            classes = l.values.map { Int($0) }
         }
-        return v
+        let fig = scatterFigure(p.values.map(Double.init), n: p.n, labels: classes, size: size, title: title, dpi: dpi)
+        try outputs.stage(out) { try fig.render(as: out, into: $0) }
+        try outputs.commit()
+        return p.n
     }
 }

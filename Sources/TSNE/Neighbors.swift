@@ -116,8 +116,8 @@ public struct NeighborGraph: Sendable {
     }
 }
 
-/// Copies the rows, L2-normalised (zero rows stay zero).
-func normalizedRows(_ x: UnsafePointer<Float>, n: Int, dim: Int) -> [Float] {
+/// Copies the rows, L2-normalised (zero rows stay zero): what `TSNEMetric.cosine` embeds.
+public func normalizedRows(_ x: UnsafePointer<Float>, n: Int, dim: Int) -> [Float] {
     var out = [Float](repeating: 0, count: n * dim)
     for i in 0..<n {
         let s = dotF(x + i * dim, x + i * dim, dim).squareRoot()

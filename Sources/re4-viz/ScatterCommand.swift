@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Plot
 import Re4CLI
-import Re4Core
 import Re4Viz
 
 struct ScatterCommand: ParsableCommand {
@@ -24,21 +23,7 @@ struct ScatterCommand: ParsableCommand {
     func validate() throws { try validating { try Figure.checkResolution(dpi: dpi) } }
 
     func run() throws {
-        let p = try PointMatrix.read(path: points)
-        guard p.dim == 2 else { throw VizError.badInput("\(points): expected N × 2 points, got N × \(p.dim)") }
-        var colors = [Palette.tab10.color(0)]
-        if let labels {
-            let l = try PointMatrix.read(path: labels)
-            guard l.n == p.n else { throw VizError.badInput("\(labels): \(l.n) labels for \(p.n) points") }
-            colors = l.values.map { Palette.tab10.color(Int($0)) }
-        }
-        var fig = Figure(dpi: dpi, title: title)
-        var ax = Axes()
-        ax.scatter(x: (0..<p.n).map { Double(p.values[2 * $0]) }, y: (0..<p.n).map { Double(p.values[2 * $0 + 1]) },
-                   colors: colors, marker: .circle, size: size)
-        fig.axes[0] = ax
-        try OutputPaths.checkDistinct(outputs: [out], inputs: [points] + (labels.map { [$0] } ?? []))
-        try fig.save(out)
-        print("wrote \(out) (\(p.n) points)")
+        let n = try PointsEmbedding.scatter(points: points, labels: labels, out: out, size: size, title: title, dpi: dpi)
+        print("wrote \(out) (\(n) points)")
     }
 }

@@ -12,6 +12,10 @@ final class TorchCrossCheckTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let python = root.appendingPathComponent(".venv-bench/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no .venv-bench (bench/setup-venv.sh)") }
+        // A benchmark environment made for other tools (openTSNE only, say) may lack torch.
+        guard (try? runExecutable(python, ["-c", "import torch, safetensors"]))?.status == 0 else {
+            throw XCTSkip("torch is not installed in .venv-bench (bench/setup-venv.sh installs it)")
+        }
         var t = TinyProblem(lambdas: (0.3, 0.5, 0.7))
         t.config.tau = 0.1
         t.model.config.tau = 0.1
