@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 APT_PACKAGES := libcairo2-dev libpng-dev libopenblas-dev pkg-config fonts-dejavu-core
+# The explorer's tests load its pages in headless Chromium (Debian's package).
+TEST_APT_PACKAGES := chromium
 RELEASE := .build/release
 # Release builds are compiled for this machine's CPU (AVX2/AVX-512 for the SIMD
 # loops: 10-15 % faster training here). `make build PORTABLE=1` turns it off.
@@ -12,7 +14,7 @@ RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswif
 endif
 OUT ?= out
 
-.PHONY: setup build test demo bench clean fuzz figures reproduce sweep planted
+.PHONY: setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
 
 bench: build
 	bash bench/train_throughput.sh
@@ -28,10 +30,15 @@ setup:
 	@python3 -c "import safetensors, numpy" 2>/dev/null || { echo "setup: pip install safetensors numpy"; \
 	  python3 -m pip install -q safetensors numpy 2>&1 | grep -v "WARNING: Running pip as the 'root'" || true; }
 
+setup-test: setup
+	@dpkg -s $(TEST_APT_PACKAGES) >/dev/null 2>&1 || { echo "setup: installing $(TEST_APT_PACKAGES)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null; }
+
 build: setup
 	$(SWIFT) build -c release $(RELEASE_FLAGS)
 
-test: setup
+test: setup-test
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case .* (started|passed)" ; exit $${PIPESTATUS[0]}

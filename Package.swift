@@ -39,7 +39,9 @@ let package = Package(
             swiftSettings: release),
         .target(name: "TSNE", dependencies: [.product(name: "RealModule", package: "swift-numerics")], swiftSettings: alwaysOptimised),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
-        .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"], swiftSettings: release),
+        // The explorer's viewer (explorer.js, explorer.css) is compiled into the binary and inlined into each page.
+        .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"],
+                resources: [.embedInCode("Explorer/explorer.js"), .embedInCode("Explorer/explorer.css")], swiftSettings: release),
         // What both command lines share: option groups, option enums, the error exit.
         .target(
             name: "Re4CLI",
@@ -52,7 +54,7 @@ let package = Package(
         .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "TestSupport"]),
         .testTarget(name: "TSNETests", dependencies: ["TSNE", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "TestSupport"]),
+        .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "Plot", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -22,25 +22,11 @@ extension InterestProjection {
                                     space: UserInterests.Space, selection: Selection, placeBy: PlaceBy, panel: Int,
                                     placement: PlacementOptions) throws -> [Point] {
         let ui = UserInterests(model: model, dataset: dataset, users: users, threads: placement.threads)
-        let d = ui.d, K = ui.K
+        let K = ui.K
         var pts = map.ids.enumerated().map { j, it in
             Point(panel: panel, isInterest: false, user: "", userIndex: -1, interest: -1, item: it, x: map.y[2 * j], y: map.y[2 * j + 1])
         }
-        var reference = [Float](); reference.reserveCapacity(map.ids.count * d)
-        for it in map.ids { reference += UnsafeBufferPointer(start: model.embedding + Int(it) * d, count: d) }
-        var q = [Float]()
-        for i in users.indices { for k in 0..<K { q += ui.interest(i, k, space: space) } }
-        let m = users.count * K
-        var o = placement
-        let placed: [Double]
-        switch placeBy {
-        case .embedding:
-            o.metric = .cosine
-            placed = try TSNEPlacement.place(new: q, m: m, reference: reference, n: map.ids.count, dim: d, embedding: map.y, options: o)
-        case .retrieval:
-            let p = retrievalAffinities(q, m: m, reference: reference, n: map.ids.count, dim: d, k: o.k)
-            placed = try TSNEPlacement.optimize(p, reference: map.y, initial: TSNEPlacement.medianInitialization(p, embedding: map.y), options: o)
-        }
+        let placed = try placeInterests(ui, model: model, map: map, space: space, placeBy: placeBy, placement: placement)
         let where_ = map.positions
         for i in users.indices {
             let user = dataset.userIDs[users[i]]
@@ -55,6 +41,27 @@ extension InterestProjection {
             }
         }
         return pts
+    }
+
+    /// The map positions of every interest of `ui`'s users (users × K × 2, row-major),
+    /// placed into the fixed map by `TSNEPlacement` (docs/figures.md).
+    public static func placeInterests(_ ui: UserInterests, model: MultiInterestModel, map: GalleryMap, space: UserInterests.Space,
+                                      placeBy: PlaceBy, placement: PlacementOptions) throws -> [Double] {
+        let d = ui.d
+        var reference = [Float](); reference.reserveCapacity(map.ids.count * d)
+        for it in map.ids { reference += UnsafeBufferPointer(start: model.embedding + Int(it) * d, count: d) }
+        var q = [Float]()
+        for i in ui.users.indices { for k in 0..<ui.K { q += ui.interest(i, k, space: space) } }
+        let m = ui.users.count * ui.K
+        var o = placement
+        switch placeBy {
+        case .embedding:
+            o.metric = .cosine
+            return try TSNEPlacement.place(new: q, m: m, reference: reference, n: map.ids.count, dim: d, embedding: map.y, options: o)
+        case .retrieval:
+            let p = retrievalAffinities(q, m: m, reference: reference, n: map.ids.count, dim: d, k: o.k)
+            return try TSNEPlacement.optimize(p, reference: map.y, initial: TSNEPlacement.medianInitialization(p, embedding: map.y), options: o)
+        }
     }
 
     /// Softmax of each interest's inner products over its top-k map items.

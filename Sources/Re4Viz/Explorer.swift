@@ -1,0 +1,192 @@
+import Foundation
+import Re4Core
+import TSNE
+
+/// `re4-viz explore`: one self-contained HTML page with the item map of each
+/// checkpoint (the cached `GalleryMap`, Procrustes-aligned onto the first),
+/// every chosen user's interests placed on it, their history with attention
+/// weights and each interest's top retrieved items (docs/explorer.md). The
+/// viewer is the package's own canvas code (`Explorer/explorer.js`), embedded
+/// in the binary and inlined into the page: the page opens from disk and makes
+/// no request to any server.
+public enum Explorer {
+    public struct Request: Sendable {
+        public var users: [Int]
+        public var labels: [String]
+        /// The checkpoints' paths: their run folders cache the item maps.
+        public var checkpoints: [String]? = nil
+        public var space: UserInterests.Space = .u
+        public var placeBy: InterestProjection.PlaceBy = .embedding
+        /// Embed a seeded sample of this many items (nil = every item).
+        public var sample: Int? = nil
+        /// Retrieved items listed and ringed per interest.
+        public var top = 10
+        public var tsne = TSNEOptions()
+        public var placement = PlacementOptions()
+        public var title: String = "re4-viz explore"
+        public init(users: [Int], labels: [String]) { self.users = users; self.labels = labels }
+    }
+
+    public struct Page: Sendable {
+        public var html: String
+        /// Items on each map.
+        public var mapItems: [Int]
+        public var users: Int
+        public var summary: String
+    }
+
+    public static func build(models: [MultiInterestModel], dataset ds: Dataset, request r: Request) throws -> Page {
+        guard !models.isEmpty, models.count <= 2 else { throw VizError.badInput("explore takes one or two checkpoints, got \(models.count)") }
+        guard r.labels.count == models.count else { throw VizError.badInput("\(r.labels.count) labels for \(models.count) checkpoints") }
+        guard r.top >= 1 else { throw VizError.badInput("--top must be ≥ 1, got \(r.top)") }
+        guard Set(models.map(\.config.maxLength)).count == 1 else {
+            throw VizError.badInput("the checkpoints read histories of different lengths (L \(models.map(\.config.maxLength))); explore models trained with the same --max-length")
+        }
+        let n = ds.itemCount
+        var maps: [GalleryMap] = []
+        var modelParts: [[UserPart]] = []
+        var histories: [[Int32]] = []
+        for (p, m) in models.enumerated() {
+            var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.sample ?? n)
+            if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }
+            maps.append(map)
+            var po = r.placement; po.threads = r.tsne.threads
+            let ui = UserInterests(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
+            let placed = r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: m, map: map, space: r.space, placeBy: r.placeBy, placement: po)
+            // History positions hold items, most recent first; attention per position, K values each.
+            let positions = r.users.indices.map { i in (0..<ui.L).filter { ui.history[i * ui.L + $0] != 0 } }
+            if p == 0 { histories = r.users.indices.map { i in positions[i].map { ui.history[i * ui.L + $0] } } }
+            modelParts.append(r.users.indices.map { i in
+                var att = [Float]()
+                for l in positions[i] { for k in 0..<ui.K { att.append(ui.A[(i * ui.K + k) * ui.L + l]) } }
+                return UserPart(stars: Array(placed[(2 * i * ui.K)..<(2 * (i + 1) * ui.K)]), attention: att,
+                                top: ui.retrievedItems(i, model: m, top: min(r.top, n)))
+            })
+        }
+        let j = JSONWriter()
+        j.object {
+            j.key("title"); j.string(r.title)
+            j.key("n"); j.int(n)
+            j.key("ids"); j.strings([""] + ds.itemIDs)
+            j.key("titles"); j.strings(ds.itemTitles.enumerated().map { $0.offset == 0 ? "" : ($0.element.isEmpty ? "item \(ds.itemIDs[$0.offset - 1])" : $0.element) })
+            let genres = Array(Set(ds.itemCategories.joined())).sorted()
+            let index = Dictionary(uniqueKeysWithValues: genres.enumerated().map { ($1, $0) })
+            j.key("genres"); j.strings(genres)
+            j.key("itemGenres"); j.array(ds.itemCategories.map { $0.map { index[$0]! } }) { j.ints($0) }
+            j.key("pop"); j.base64(popularity(ds).map { UInt32($0) })
+            j.key("maps"); j.array(Array(maps.enumerated())) { p, map in
+                var x = [Float](repeating: .nan, count: n + 1), y = x
+                for (t, it) in map.ids.enumerated() { x[Int(it)] = Float(map.y[2 * t]); y[Int(it)] = Float(map.y[2 * t + 1]) }
+                j.object {
+                    j.key("label"); j.string(r.labels[p])
+                    j.key("K"); j.int(models[p].config.interests)
+                    j.key("x"); j.base64(x)
+                    j.key("y"); j.base64(y)
+                }
+            }
+            j.key("users"); j.array(Array(r.users.enumerated())) { i, u in
+                j.object {
+                    j.key("id"); j.string(ds.userIDs[u])
+                    j.key("history"); j.ints(histories[i].map(Int.init))
+                    j.key("models"); j.array(modelParts.map { $0[i] }) { part in
+                        j.object {
+                            j.key("stars"); j.floats(part.stars.map(Float.init))
+                            j.key("att"); j.floats(part.attention)
+                            j.key("top"); j.array(part.top) { j.ints($0.map(Int.init)) }
+                        }
+                    }
+                }
+            }
+        }
+        let html = page(title: r.title, data: j.text)
+        let summary = "\(models.count) map\(models.count == 1 ? "" : "s") of \(maps[0].ids.count) items, \(r.users.count) users, \(html.utf8.count / 1024) KiB"
+        return Page(html: html, mapItems: maps.map(\.ids.count), users: r.users.count, summary: summary)
+    }
+
+    struct UserPart { var stars: [Double]; var attention: [Float]; var top: [[Int32]] }
+
+    /// Interactions of each item number in the training users' sequences (index 0 unused).
+    public static func popularity(_ ds: Dataset) -> [Int] {
+        var c = [Int](repeating: 0, count: ds.itemCount + 1)
+        for u in ds.users(in: .train) { for it in ds.sequences[u] { c[Int(it)] += 1 } }
+        return c
+    }
+
+    /// The page: the viewer's stylesheet and script inlined, the data as JSON.
+    /// A content security policy forbids every fetch, so the page cannot reach a network.
+    static func page(title: String, data: String) -> String {
+        let css = String(decoding: PackageResources.explorer_css, as: UTF8.self)
+        let js = String(decoding: PackageResources.explorer_js, as: UTF8.self)
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(JSONWriter.html(title))</title>
+            <style>
+            \(css)</style></head>
+            <body>
+            <script id="re4-data" type="application/json">\(data)</script>
+            <script>
+            \(js)</script>
+            </body></html>
+
+            """
+    }
+}
+
+/// A small JSON writer: fixed key order and number formatting, so the same
+/// input gives the same bytes; `<`, `>` and `&` escaped so the text can sit
+/// inside a `<script>` element.
+final class JSONWriter {
+    private(set) var text = ""
+    private var first = [true]
+
+    func separator() {
+        if first[first.count - 1] { first[first.count - 1] = false } else { text += "," }
+    }
+    func object(_ body: () -> Void) {
+        separator(); text += "{"; first.append(true); body(); first.removeLast(); text += "}"
+    }
+    func array<T>(_ xs: [T], _ each: (T) -> Void) {
+        separator(); text += "["; first.append(true); xs.forEach(each); first.removeLast(); text += "]"
+    }
+    func key(_ k: String) {
+        separator(); text += JSONWriter.quoted(k) + ":"; first[first.count - 1] = true
+    }
+    func string(_ s: String) { separator(); text += JSONWriter.quoted(s) }
+    func int(_ v: Int) { separator(); text += String(v) }
+    func strings(_ xs: [String]) { separator(); text += "[" + xs.map(JSONWriter.quoted).joined(separator: ",") + "]" }
+    func ints(_ xs: [Int]) { separator(); text += "[" + xs.map(String.init).joined(separator: ",") + "]" }
+    /// Finite values as the shortest decimal that reads back to the same Float; others as null.
+    func floats(_ xs: [Float]) {
+        separator(); text += "[" + xs.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+    }
+    /// Little-endian bytes of the values, base64-encoded (a typed array in the page).
+    func base64<T: FixedWidthInteger>(_ xs: [T]) {
+        separator(); text += "\"" + xs.map(\.littleEndian).withUnsafeBytes { Data($0).base64EncodedString() } + "\""
+    }
+    func base64(_ xs: [Float]) { base64(xs.map(\.bitPattern)) }
+
+    static func quoted(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\r": o += "\\r"
+            case "\t": o += "\\t"
+            case "<", ">", "&", "\u{2028}", "\u{2029}": o += String(format: "\\u%04x", u.value)
+            default:
+                if u.value < 0x20 { o += String(format: "\\u%04x", u.value) } else { o.unicodeScalars.append(u) }
+            }
+        }
+        return o + "\""
+    }
+
+    /// Text for an HTML element's content.
+    static func html(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

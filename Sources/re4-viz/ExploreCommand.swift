@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Re4CLI
+import Re4Core
+import Re4Viz
+import TSNE
+
+struct ExploreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "An interactive item map of one or two checkpoints, with users' interests on it, as one offline HTML page.",
+        discussion: """
+            Embeds each checkpoint's item gallery (the cached item map of `tsne --layout map`; the second \
+            map aligned onto the first), places the chosen test users' interests on it, and writes a single \
+            self-contained page: hover an item for its title, genres and popularity; search titles; pick a \
+            user to see its interests as stars, its history coloured by the interest attending to it most, \
+            and each interest's top retrieved items ringed; zoom, pan, box-select. The page opens from disk \
+            and requests nothing from any server (docs/explorer.md).
+
+            Examples:
+              re4-viz explore runs/base/best.safetensors runs/re4/best.safetensors --labels Base,Re4 --out explore.html
+              re4-viz explore runs/planted/best.safetensors --users 50 --sample 100000 --out planted.html
+            """)
+    @Argument(help: "One or two checkpoints (one map each), e.g. Base then Re4.") var checkpoints: [String]
+    @Option(help: "The page to write (.html).") var out: String
+    @OptionGroup var data: DataOptions
+    @Option(help: "Number of sampled test users on the page.") var users: Int = 200
+    @Option(help: "Comma-separated user ids instead of a sample (test users unless --split says otherwise).") var userIds: String?
+    @Option(help: "The split --user-ids must come from.") var split: SplitPart = .test
+    @Option(help: "Map titles, comma-separated (default: the checkpoints' folder names).") var labels: String?
+    @Option(help: "Interest space placed on the map: u or z.") var space: UserInterests.Space = .u
+    @Option(help: "Place interests by embedding (cosine neighbours) or retrieval (softmax of their scores).") var placeBy: InterestProjection.PlaceBy = .embedding
+    @Option(help: "Embed a seeded sample of this many items (default: every item).") var sample: Int?
+    @Option(help: "Retrieved items listed and ringed per interest.") var top: Int = 10
+    @Option(help: "Page title.") var title: String?
+    @OptionGroup var tsne: TSNEOptionGroup
+
+    func validate() throws {
+        guard (1...2).contains(checkpoints.count) else { throw ValidationError("give one or two checkpoints, got \(checkpoints.count)") }
+        guard out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") else {
+            throw ValidationError("--out must name an .html file, got '\(out)'")
+        }
+        guard users >= 0 else { throw ValidationError("--users must be ≥ 0, got \(users)") }
+        guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
+        if let s = sample, s < 4 { throw ValidationError("--sample must be ≥ 4, got \(s)") }
+    }
+
+    func run() throws {
+        var o = tsne.options
+        o.metric = tsne.metric ?? .cosine
+        let outputs = try OutputSet(outputs: [out], inputs: checkpoints)
+        let opened = try data.open(checkpoints)
+        let ds = opened.dataset
+        let chosen = try userIds.map { ids in
+            try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
+        } ?? sampleUsers(ds, count: users, seed: o.seed)
+        let names = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? checkpoints.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent }
+        guard names.count == checkpoints.count else { throw ValidationError("--labels has \(names.count) names for \(checkpoints.count) checkpoints") }
+        var req = Explorer.Request(users: chosen, labels: names)
+        req.checkpoints = checkpoints; req.space = space; req.placeBy = placeBy; req.sample = sample; req.top = top
+        req.tsne = o; req.title = title ?? "\(ds.name): " + names.joined(separator: " | ")
+        let page = try Explorer.build(models: opened.models, dataset: ds, request: req)
+        try outputs.stage(out, data: Data(page.html.utf8))
+        try outputs.commit()
+        print("wrote \(out): \(page.summary)")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import XCTest
+import TestSupport
+import Plot
+@testable import Re4Core
+@testable import Re4Viz
+import TSNE
+
+/// `re4-viz explore`: the page's data (unit tests) and the page itself in headless Chromium.
+final class ExplorerTests: XCTestCase {
+    /// Two small models (Base and Re4, one epoch) on planted data, shared by the tests.
+    nonisolated(unsafe) static var fixture: (dir: String, opened: RunData)?
+
+    func models() throws -> (dir: String, opened: RunData) {
+        if let f = Self.fixture { return f }
+        let dir = makeTempDir("explorer-fixture")
+        var s = SyntheticSpec(); s.users = 300; s.items = 1_000; s.categories = 6; s.maxInterests = 3; s.minLength = 20; s.maxLength = 40; s.seed = 3
+        try Synthetic.write(s, to: dir + "/data")
+        let src = DataSource(data: dir + "/data")
+        var o = TrainingOptions(); o.epochs = 1; o.batchSize = 128; o.threads = 2; o.negatives = .uniform(count: 50)
+        var c = ModelConfig(); c.interests = 3; c.dim = 8; c.hidden = 8
+        var base = c; base.lambdaAtt = 0; base.lambdaCt = 0; base.lambdaCs = 0
+        try TrainingRun.run(source: src, model: base, options: o, out: dir + "/base", resume: false, stopOnSignals: false)
+        try TrainingRun.run(source: src, model: c, options: o, out: dir + "/re4", resume: false, stopOnSignals: false)
+        let opened = try RunData.open(checkpoints: [dir + "/base/best.safetensors", dir + "/re4/best.safetensors"], request: DataRequest(), allowMismatch: false)
+        Self.fixture = (dir, opened)
+        return (dir, opened)
+    }
+
+    func request(_ ds: Dataset, dir: String, users: [Int]) -> Explorer.Request {
+        var r = Explorer.Request(users: users, labels: ["Base", "Re4"])
+        r.checkpoints = [dir + "/base/best.safetensors", dir + "/re4/best.safetensors"]
+        r.tsne.threads = 2; r.tsne.iterations = 150; r.tsne.earlyIterations = 100
+        return r
+    }
+
+    func testJSONTextIsEscapedForAScriptElement() throws {
+        XCTAssertEqual(JSONWriter.quoted("a\"b\\c\n</script>&\u{1}"), #""a\"b\\c\n\u003c/script\u003e\u0026\u0001""#)
+        let j = JSONWriter()
+        j.object { j.key("a"); j.ints([1, 2]); j.key("b"); j.object { j.key("c"); j.string("x") }; j.key("f"); j.floats([1.5, .nan]) }
+        XCTAssertEqual(j.text, #"{"a":[1,2],"b":{"c":"x"},"f":[1.5,null]}"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(j.text.utf8)) as! [String: Any]
+        XCTAssertEqual(parsed["a"] as? [Int], [1, 2])
+    }
+
+    func testThePageCarriesTheMapsAndIsTheSameBytesTwice() throws {
+        let (dir, opened) = try models()
+        let ds = opened.dataset
+        let users = sampleUsers(ds, count: 5, seed: 1)
+        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
+        XCTAssertEqual(page.mapItems, [ds.itemCount, ds.itemCount])
+        XCTAssertEqual(try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users)).html, page.html)
+        XCTAssertTrue(page.html.contains("Content-Security-Policy\" content=\"default-src 'none'"))
+        XCTAssertFalse(page.html.contains("http://") || page.html.contains("https://"), "no address to fetch from")
+        // The data read back: the first map's positions are the cached item map's, as float32.
+        let a = page.html.range(of: "<script id=\"re4-data\" type=\"application/json\">")!, b = page.html.range(of: "</script>", range: a.upperBound..<page.html.endIndex)!
+        let data = try JSONSerialization.jsonObject(with: Data(page.html[a.upperBound..<b.lowerBound].utf8)) as! [String: Any]
+        let maps = data["maps"] as! [[String: Any]]
+        let x = Data(base64Encoded: maps[0]["x"] as! String)!.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors", options: request(ds, dir: dir, users: users).tsne, sample: ds.itemCount)
+        XCTAssertEqual(x.count, ds.itemCount + 1)
+        XCTAssertTrue(x[0].isNaN)
+        XCTAssertEqual(x[Int(map.ids[7])], Float(map.y[14]))
+        let pop = Data(base64Encoded: data["pop"] as! String)!.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) }
+        XCTAssertEqual(pop.reduce(0) { $0 + Int($1) }, ds.users(in: .train).reduce(0) { $0 + ds.sequences[$1].count }, "popularity counts training interactions")
+        let u = (data["users"] as! [[String: Any]])[0]
+        XCTAssertEqual((u["history"] as! [Int]).count, min(ds.evaluationCut(user: users[0]), opened.models[0].config.maxLength))
+        XCTAssertEqual(((u["models"] as! [[String: Any]])[1]["stars"] as! [Double]).count, 2 * 3)
+        XCTAssertThrowsError(try Explorer.build(models: opened.models, dataset: ds, request: Explorer.Request(users: users, labels: ["one"])))
+    }
+
+    /// The page in a real browser: every point drawn; hovering an item's screen
+    /// position shows its title and rings it in both maps; searching highlights
+    /// the titles Swift counts; a user brings K stars, its history and the top
+    /// lists; box select, zoom and reset work; no request leaves the page.
+    func testThePageInHeadlessChromium() throws {
+        let chromium = try Chromium.find()
+        let (dir, opened) = try models()
+        let ds = opened.dataset
+        let users = sampleUsers(ds, count: 8, seed: 2)
+        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
+        let html = makeTempDir() + "/explore.html"
+        try page.html.write(toFile: html, atomically: true, encoding: .utf8)
+        let item = 5, query = "(\(ds.itemCategories[5][0]))", user = ds.userIDs[users[3]]
+        let url = URL(fileURLWithPath: html).absoluteString + "#selftest&item=\(item)&query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&selftest-user=\(user)"
+        let r = try chromium.run(url, mode: ["--dump-dom"])
+        let t = try Chromium.selfTest(r.dom)
+        let n = ds.itemCount, K = 3, L = opened.models[0].config.maxLength
+        XCTAssertEqual(t["items"] as? [Int], [n, n])
+        XCTAssertEqual(t["drawn"] as? [Int], [n, n], "every item drawn on each map")
+        XCTAssertEqual(t["hoverTitle"] as? String, ds.itemTitles[item], "hovering the item's position shows its title")
+        XCTAssertEqual(t["hoverDrawn"] as? [Int], [item, item], "and rings it in both maps")
+        XCTAssertEqual(t["hoverAfterLeave"] as? Int, 0)
+        XCTAssertEqual(t["boxHasItem"] as? Bool, true)
+        let boxed = t["boxSelected"] as! Int
+        XCTAssertEqual(t["selectedDrawn"] as? [Int], [boxed, boxed], "the selection is shown in both maps")
+        XCTAssertEqual(t["selectionListed"] as? Int, min(boxed, 50))
+        let expected = (1...n).filter { ds.itemTitles[$0].lowercased().contains(query) }.count
+        XCTAssertGreaterThan(expected, 0)
+        XCTAssertEqual(t["matches"] as? Int, expected)
+        XCTAssertEqual(t["matchesDrawn"] as? [Int], [expected, expected])
+        XCTAssertEqual(t["matchHasItem"] as? Bool, ds.itemTitles[item].lowercased().contains(query))
+        let h = min(ds.evaluationCut(user: users[3]), L)
+        XCTAssertEqual(t["stars"] as? [Int], [K, K])
+        XCTAssertEqual(t["historyRows"] as? Int, h)
+        XCTAssertEqual(t["historyDrawn"] as? [Int], [h, h])
+        XCTAssertEqual(t["topDrawn"] as? [Int], [K * 10, K * 10])
+        XCTAssertEqual(t["topLists"] as? Int, 2 * K)
+        XCTAssertGreaterThan(t["zoomed"] as! Double, 1.2)
+        XCTAssertEqual(t["resetScale"] as! Double, 1, accuracy: 1e-12)
+        XCTAssertEqual(t["userAfterReset"] as? Int, -1)
+        XCTAssertEqual((t["resources"] as? [Any])?.count, 0, "no resource loaded")
+        XCTAssertEqual(r.pageRequests, [], "no request from the page reached the proxy")
+    }
+
+    /// The network check can fail: a page that loads an image over http is caught by the proxy.
+    func testTheNetworkCheckCatchesARequest() throws {
+        let chromium = try Chromium.find()
+        let html = makeTempDir() + "/leaky.html"
+        try "<!DOCTYPE html><html><body><img src=\"http://example.invalid/pixel.png\"><p>leaky</p></body></html>".write(toFile: html, atomically: true, encoding: .utf8)
+        let r = try chromium.run(URL(fileURLWithPath: html).absoluteString, mode: ["--dump-dom"])
+        XCTAssertTrue(r.dom.contains("leaky"))
+        XCTAssertEqual(r.pageRequests.compactMap(Chromium.host(of:)).first, "example.invalid", "\(r.requests)")
+    }
+
+    /// What the browser fetches on its own (on about:blank) is all in `Chromium.ownHosts`, which the check leaves out.
+    func testTheBrowsersOwnTrafficIsKnown() throws {
+        let chromium = try Chromium.find()
+        let r = try chromium.run("about:blank", mode: ["--dump-dom"])
+        XCTAssertEqual(r.pageRequests, [], "Chromium contacted a host not in Chromium.ownHosts")
+        XCTAssertEqual(Chromium.host(of: "CONNECT accounts.google.com:443 HTTP/1.1"), "accounts.google.com")
+        XCTAssertEqual(Chromium.host(of: "GET http://example.invalid/pixel.png HTTP/1.1"), "example.invalid")
+    }
+
+    /// A screenshot with a user chosen: the picture a README shows, with its stars in the interests' colours.
+    func testScreenshotShowsAUsersStars() throws {
+        let chromium = try Chromium.find()
+        let (dir, opened) = try models()
+        let ds = opened.dataset
+        let users = sampleUsers(ds, count: 4, seed: 2)
+        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
+        let tmp = makeTempDir()
+        try page.html.write(toFile: tmp + "/explore.html", atomically: true, encoding: .utf8)
+        let png = tmp + "/shot.png"
+        _ = try chromium.run(URL(fileURLWithPath: tmp + "/explore.html").absoluteString + "#user=\(ds.userIDs[users[0]])", mode: ["--screenshot=\(png)"], window: (1200, 700))
+        let img = try PixelImage.read(png: png)
+        XCTAssertEqual(img.width, 1200); XCTAssertEqual(img.height, 700)
+        // Pixels of interest 1's colour (#1f77b4, stored B, G, R, A) are there: its star and rings.
+        var blue = 0
+        for p in stride(from: 0, to: img.bytes.count, by: 4) where abs(Int(img.bytes[p]) - 0xb4) < 6 && abs(Int(img.bytes[p + 1]) - 0x77) < 6 && abs(Int(img.bytes[p + 2]) - 0x1f) < 6 { blue += 1 }
+        XCTAssertGreaterThan(blue, 50)
+    }
+}
