@@ -14,7 +14,7 @@ RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswif
 endif
 OUT ?= out
 
-.PHONY: setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
+.PHONY: explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
 
 bench: build
 	bash bench/train_throughput.sh
@@ -144,3 +144,13 @@ fuzz:
 	cd .build-fuzz && ./binary corpus-binary ../fuzz/corpus/binary -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./text corpus-text ../fuzz/corpus/text -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./files corpus-files ../fuzz/corpus/files -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
+
+# The explorer page for the seed-1 ML-1M pair of $(RUNS) into $(OUT)/, and the
+# README's screenshot of it (one user chosen) into figures/ (docs/explorer.md).
+EXPLORE_SHOT_USER ?= 1m_33
+explore: build setup-test
+	@mkdir -p $(OUT)
+	$(RELEASE)/re4-viz explore $(RUNS)/ml1m-base-s1/best.safetensors $(RUNS)/ml1m-re4-s1/best.safetensors \
+	    --labels Base,Re4 --threads 2 --out $(OUT)/explore-ml1m.html
+	bash scripts/screenshot.sh $(OUT)/explore-ml1m.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-ml1m.png
+	bash bench/explore_frames.sh $(OUT)/explore-ml1m.html

@@ -35,7 +35,9 @@ public enum Explorer {
         public var summary: String
     }
 
-    public static func build(models: [MultiInterestModel], dataset ds: Dataset, request r: Request) throws -> Page {
+    /// - Parameter progress: a line per stage and every 50 t-SNE iterations (for `--verbose`).
+    public static func build(models: [MultiInterestModel], dataset ds: Dataset, request r: Request,
+                             progress: (String) -> Void = { _ in }) throws -> Page {
         guard !models.isEmpty, models.count <= 2 else { throw VizError.badInput("explore takes one or two checkpoints, got \(models.count)") }
         guard r.labels.count == models.count else { throw VizError.badInput("\(r.labels.count) labels for \(models.count) checkpoints") }
         guard r.top >= 1 else { throw VizError.badInput("--top must be ≥ 1, got \(r.top)") }
@@ -47,7 +49,11 @@ public enum Explorer {
         var modelParts: [[UserPart]] = []
         var histories: [[Int32]] = []
         for (p, m) in models.enumerated() {
-            var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.sample ?? n)
+            progress("map \(p + 1) of \(models.count) (\(r.labels[p])): t-SNE of \(min(r.sample ?? n, n)) items, or the cached one")
+            var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.sample ?? n) { t in
+                if t.iteration % 50 == 0 { progress(String(format: "  iteration %4d  %@  KL %.4f  %.1fs", t.iteration, t.phase, t.kl, t.seconds)) }
+            }
+            progress("map \(p + 1): placing \(r.users.count) users' interests, retrieving their top \(r.top)")
             if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }
             maps.append(map)
             var po = r.placement; po.threads = r.tsne.threads

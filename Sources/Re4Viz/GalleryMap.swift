@@ -20,7 +20,8 @@ public struct GalleryMap: Sendable, Equatable {
 
     /// Embeds (or reads from the cache) the gallery of `model`.
     /// - Parameter checkpoint: the checkpoint's path; its run folder holds the cache.
-    public static func make(model: MultiInterestModel, checkpoint: String?, options o: TSNEOptions, sample: Int? = nil) throws -> GalleryMap {
+    public static func make(model: MultiInterestModel, checkpoint: String?, options o: TSNEOptions, sample: Int? = nil,
+                            progress: (TSNEProgress) -> Void = { _ in }) throws -> GalleryMap {
         let n = model.config.items, d = model.config.dim
         let cap = min(sample ?? sampleAbove, n)
         var ids = (1...n).map { Int32($0) }
@@ -36,7 +37,7 @@ public struct GalleryMap: Sendable, Equatable {
         for it in ids { vectors += UnsafeBufferPointer(start: model.embedding + Int(it) * d, count: d) }
         var t = o
         t.perplexity = min(t.perplexity, max(1, (Double(ids.count - 1) / 3).rounded(.down) - 1))
-        let r = try TSNE.embed(vectors, n: ids.count, dim: d, options: t)
+        let r = try TSNE.embed(vectors, n: ids.count, dim: d, options: t, progress: progress)
         let map = GalleryMap(ids: ids, y: r.embedding)
         if let cache { try? AtomicFile.write(map.csv, to: cache) }
         return map

@@ -34,6 +34,7 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: "Retrieved items listed and ringed per interest.") var top: Int = 10
     @Option(help: "Page title.") var title: String?
     @OptionGroup var tsne: TSNEOptionGroup
+    @Flag(help: "Print each stage and the t-SNE's progress on stderr.") var verbose = false
 
     func validate() throws {
         guard (1...2).contains(checkpoints.count) else { throw ValidationError("give one or two checkpoints, got \(checkpoints.count)") }
@@ -60,7 +61,7 @@ struct ExploreCommand: ParsableCommand {
         var req = Explorer.Request(users: chosen, labels: names)
         req.checkpoints = checkpoints; req.space = space; req.placeBy = placeBy; req.sample = sample; req.top = top
         req.tsne = o; req.title = title ?? "\(ds.name): " + names.joined(separator: " | ")
-        let page = try Explorer.build(models: opened.models, dataset: ds, request: req)
+        let page = try Explorer.build(models: opened.models, dataset: ds, request: req) { if verbose { printError($0) } }
         try outputs.stage(out, data: Data(page.html.utf8))
         try outputs.commit()
         print("wrote \(out): \(page.summary)")
