@@ -103,7 +103,8 @@ public enum InterestMap {
         if ds.hasTruth {
             for (p, m) in models.enumerated() {
                 let matched = Recovery.matchedCategories(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
-                scores.append(Recovery.viewScore(pts.filter { $0.panel == p }, dataset: ds, matched: matched))
+                scores.append(Recovery.viewScore(pts.filter { $0.panel == p }, dataset: ds, matched: matched,
+                                                 ownItemsOnly: r.kind == .users && r.layout == .panels))
             }
             line += "; view score (stars whose 10 nearest items are mostly of their planted category): "
                 + zip(r.panelTitles, scores).map { "\($0) \($1.map { String(format: "%.2f", $0) } ?? "–")" }.joined(separator: ", ")

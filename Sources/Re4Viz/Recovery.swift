@@ -56,8 +56,11 @@ public enum Recovery {
     /// than `neighbours` uses all of them (at least 3).
     /// - Parameters:
     ///   - matched: per (user index, interest) the matched category.
+    ///   - ownItemsOnly: the neighbours come from the star's user's items only
+    ///     (the `panels` layout draws one user per panel); otherwise from every
+    ///     item of the panel (all users' in `family`, the whole gallery on a map).
     public static func viewScore(_ points: [InterestProjection.Point], dataset ds: Dataset, matched: [[String?]],
-                                 neighbours: Int = 10) -> Double? {
+                                 neighbours: Int = 10, ownItemsOnly: Bool = false) -> Double? {
         var hits = 0, counted = 0
         for panel in Set(points.map(\.panel)).sorted() {
             let here = points.filter { $0.panel == panel }
@@ -67,7 +70,7 @@ public enum Recovery {
                 guard matched.indices.contains(star.userIndex), matched[star.userIndex].indices.contains(star.interest),
                       let cat = matched[star.userIndex][star.interest] else { continue }
                 // On a map the ground is the whole gallery; otherwise every item of the panel's joint t-SNE.
-                let pool = !mapItems.isEmpty ? mapItems : items
+                let pool = !mapItems.isEmpty ? mapItems : ownItemsOnly ? items.filter { $0.userIndex == star.userIndex } : items
                 let k = min(neighbours, pool.count)
                 guard k >= 3 else { continue }
                 let near = pool.map { p -> (Double, Int32) in ((p.x - star.x) * (p.x - star.x) + (p.y - star.y) * (p.y - star.y), p.item) }

@@ -127,6 +127,8 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "explore labels mismatch", tool: "re4-viz", args: ["explore", ck, "--labels", "A,B", "--out", d + "/page.html"], expect: ["--labels", "2 names"]),
             Case(name: "explore unknown user", tool: "re4-viz", args: ["explore", ck, "--user-ids", "nobody", "--out", d + "/page.html"], expect: ["'nobody'"]),
             Case(name: "explore sample too small", tool: "re4-viz", args: ["explore", ck, "--out", d + "/run/best.html", "--sample", "2"], expect: ["--sample", "≥ 4"]),
+            Case(name: "views runs folder missing", tool: "re4-viz", args: ["views", "--runs", d + "/nowhere", "--prefix", "x", "--out", d + "/v.md"], expect: ["nowhere", "runs folder"]),
+            Case(name: "views no runs of the prefix", tool: "re4-viz", args: ["views", "--runs", d, "--prefix", "zz", "--out", d + "/v.md"], expect: ["zz-<variant>-s<seed>"]),
             Case(name: "distinct output is a checkpoint", tool: "re4-viz", args: ["distinct", ck, "--out", ck], expect: ["is the input"]),
             Case(name: "t-SNE coordinates folder missing", tool: "re4-viz", args: ["tsne", ck, "--out", d + "/f.png", "--coords-out", d + "/missing/c.csv"], expect: ["missing", "does not exist"]),
             Case(name: "t-SNE --perplexity 1e-300", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/y.npy", "--perplexity", "1e-300"], expect: ["--perplexity", "≥ 1"]),

@@ -81,4 +81,36 @@ final class ViewScoreTests: XCTestCase {
         XCTAssertEqual(Recovery.matchedCategories(masses: [["c1": 0.9], ["c1": 0.8, "c2": 0.2], ["c3": 1]], planted: ["c1", "c2"]),
                        ["c1", "c2", nil])
     }
+
+    /// In `panels` a star's neighbours are its own user's items only: the
+    /// other user's items next to it do not count.
+    func testPanelsScoreAStarAgainstItsOwnUsersItems() {
+        let cats: [[String]] = [[], ["c1"], ["c1"], ["c1"], ["c2"], ["c2"], ["c2"], ["c2"], ["c2"]]
+        let ds = Dataset(name: "t", itemIDs: (1...8).map(String.init), userIDs: ["a", "b"], sequences: [[1, 2], [3, 4]],
+                         split: [.test, .test], itemCategories: cats, itemTitles: Array(repeating: "", count: 9))
+        typealias P = InterestProjection.Point
+        var pts: [P] = []
+        // User a's items 1–3 (c1) a little away from the star; user b's items 4–8 (c2) right on it.
+        for it in 1...3 { pts.append(P(panel: 0, isInterest: false, user: "a", userIndex: 0, interest: 0, item: Int32(it), x: 5 + Double(it), y: 0)) }
+        for it in 4...8 { pts.append(P(panel: 0, isInterest: false, user: "b", userIndex: 1, interest: 0, item: Int32(it), x: Double(it) * 0.01, y: 0)) }
+        pts.append(P(panel: 0, isInterest: true, user: "a", userIndex: 0, interest: 0, item: 0, x: 0, y: 0))
+        let matched: [[String?]] = [["c1"], [nil]]
+        XCTAssertEqual(Recovery.viewScore(pts, dataset: ds, matched: matched, neighbours: 3, ownItemsOnly: true), 1, "its own three items are c1")
+        XCTAssertEqual(Recovery.viewScore(pts, dataset: ds, matched: matched, neighbours: 3, ownItemsOnly: false), 0, "b's c2 items are nearest")
+    }
+
+    func testTheStudyTableAveragesSeedsPerLayoutAndSpace() {
+        let s = ViewStudy.Result(scores: [
+            .init(variant: "base", seed: 1, layout: "map", space: "u", value: 0.2),
+            .init(variant: "base", seed: 2, layout: "map", space: "u", value: 0.4),
+            .init(variant: "re4", seed: 1, layout: "map", space: "u", value: 0.5),
+            .init(variant: "re4", seed: 1, layout: "panels", space: "z", value: nil),
+        ], recovery: [("base", 1, ["recovered_attended": 0.5]), ("base", 2, ["recovered_attended": 0.7])], truth: true, dataName: "p", users: 3)
+        let md = ViewStudy.markdown(s)
+        // mean 0.3, sample std sqrt(((0.1)^2 + (0.1)^2) / 1) = 0.1414
+        XCTAssertTrue(md.contains("| map | U | 0.300 ± 0.141 (2) | 0.500 (1) |"), md)
+        XCTAssertTrue(md.contains("| panels | Z | – | – |"), md)
+        XCTAssertTrue(md.contains("| recovered_attended | 0.600 ± 0.141 (2) | – |"), md)
+        XCTAssertEqual(ViewStudy.csv(s).split(separator: "\n").count, 5)
+    }
 }

@@ -1,0 +1,122 @@
+import Foundation
+import Re4Core
+import TSNE
+
+/// Which picture of Figure 4 shows the interests that are there (issue: the
+/// planted-interests study; notebooks-md/07-planted-interests.md). For every
+/// Base and Re4 run of a grid, for each layout (`panels`, `family`, `map`)
+/// and interest space (U, Z), the `Recovery.viewScore` of the picture drawn
+/// for the same sampled test users: the share of stars whose ten nearest
+/// items in the picture are mostly of the category their interest stands for.
+/// On planted data that category is the planted one the interest is matched
+/// to (Hungarian matching on attended categories); without a truth (ML-1M) it
+/// is the dominant genre of the interest's attention, so the score says
+/// whether the picture puts an interest among the items it attends to.
+/// Also each run's recovery of the planted interests (all test users).
+public enum ViewStudy {
+    public struct Request: Sendable {
+        public var runs: String
+        public var prefix: String
+        /// Sampled test users per picture.
+        public var users = 20
+        public var seed: UInt64 = 42
+        public var tsne = TSNEOptions()
+        public var placement = PlacementOptions()
+        public var layouts: [InterestProjection.Layout] = [.panels, .family, .map]
+        public var spaces: [UserInterests.Space] = [.u, .z]
+        public init(runs: String, prefix: String) { self.runs = runs; self.prefix = prefix }
+    }
+
+    public struct Score: Sendable, Equatable {
+        public var variant: String, seed: Int, layout: String, space: String
+        public var value: Double?
+    }
+
+    public struct Result: Sendable {
+        public var scores: [Score]
+        /// Per run (variant, seed): recovery statistics over all test users (planted data only).
+        public var recovery: [(variant: String, seed: Int, values: [String: Double])]
+        public var truth: Bool
+        public var dataName: String
+        public var users: Int
+    }
+
+    public static let recoveryKeys = ["recovered_attended", "recovered_retrieved", "duplicate_attended", "purity_attended"]
+
+    public static func run(_ r: Request, progress: (String) -> Void = { _ in }) throws -> Result {
+        let runs = try Reproduction.discover(in: r.runs, prefix: r.prefix).filter { $0.variant == "base" || $0.variant == "re4" }
+        guard !runs.isEmpty else { throw VizError.badInput("\(r.runs): no \(r.prefix)-base-s* or \(r.prefix)-re4-s* runs") }
+        var scores: [Score] = [], recovery: [(String, Int, [String: Double])] = []
+        var truth = false, name = "", users = 0
+        for run in runs {
+            let opened = try RunData.open(checkpoints: [run.checkpoint], request: DataRequest(), allowMismatch: false)
+            let ds = opened.dataset, model = opened.models[0]
+            truth = ds.hasTruth; name = ds.name
+            let chosen = sampleUsers(ds, count: r.users, seed: r.seed)
+            users = chosen.count
+            let matched = truth ? Recovery.matchedCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
+                                : dominantCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
+            for layout in r.layouts {
+                for space in r.spaces {
+                    progress("\(run.variant) s\(run.seed): \(layout.rawValue), \(space.rawValue == "u" ? "U" : "Z")")
+                    var q = InterestMap.Request(users: chosen, panelTitles: [run.label])
+                    q.layout = layout; q.space = space; q.tsne = r.tsne; q.seed = r.seed
+                    q.placement = r.placement; q.checkpoints = [run.checkpoint]
+                    let drawing = try InterestMap.draw(models: [model], dataset: ds, request: q)
+                    scores.append(Score(variant: run.variant, seed: run.seed, layout: layout.rawValue, space: space.rawValue,
+                                        value: Recovery.viewScore(drawing.points, dataset: ds, matched: matched, ownItemsOnly: layout == .panels)))
+                }
+            }
+            if truth {
+                let per = Distinctness.perUser(model: model, dataset: ds, users: ds.users(in: .test), threads: r.tsne.threads)
+                var v: [String: Double] = [:]
+                for k in recoveryKeys { let x = per[k]!.filter { !$0.isNaN }; if !x.isEmpty { v[k] = x.reduce(0, +) / Double(x.count) } }
+                recovery.append((run.variant, run.seed, v))
+            }
+        }
+        return Result(scores: scores, recovery: recovery, truth: truth, dataName: name, users: users)
+    }
+
+    /// Per user and interest, the category with the most attention mass (the
+    /// stand-in for a matched category when the data carry no truth).
+    static func dominantCategories(model: MultiInterestModel, dataset ds: Dataset, users: [Int], threads: Int) -> [[String?]] {
+        let ui = UserInterests(model: model, dataset: ds, users: users, threads: threads)
+        return users.indices.map { i in
+            Recovery.masses(ui, i, tops: [], dataset: ds, attended: true).map { m in m.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key }
+        }
+    }
+
+    /// The study as Markdown: view scores (mean ± sample std over seeds, seeds
+    /// counted) per layout and space for Base and Re4; then recovery.
+    public static func markdown(_ s: Result) -> String {
+        func cell(_ v: [Double]) -> String {
+            guard !v.isEmpty else { return "–" }
+            let (m, sd) = Reproduction.meanStd(v)
+            return v.count > 1 ? String(format: "%.3f ± %.3f (%d)", m, sd, v.count) : String(format: "%.3f (1)", m)
+        }
+        let what = s.truth ? "planted category of the interest (matched by attended categories)"
+                           : "dominant genre of the interest's attention (no truth on this data)"
+        var out = "View scores on \(s.dataName), \(s.users) sampled test users per picture: share of stars whose 10 nearest items in the picture are mostly of the \(what). Mean ± sample std over seeds (seeds).\n\n"
+        out += "| layout | space | Base | Re4 |\n|---|---|---|---|\n"
+        var seen: [(String, String)] = []
+        for sc in s.scores where !seen.contains(where: { $0 == (sc.layout, sc.space) }) { seen.append((sc.layout, sc.space)) }
+        for (layout, space) in seen {
+            let v = { (variant: String) in s.scores.filter { $0.layout == layout && $0.space == space && $0.variant == variant }.compactMap(\.value) }
+            out += "| \(layout) | \(space == "u" ? "U" : "Z") | \(cell(v("base"))) | \(cell(v("re4"))) |\n"
+        }
+        if !s.recovery.isEmpty {
+            out += "\nRecovery of the planted interests, all test users (mean over users, then mean ± sample std over seeds):\n\n"
+            out += "| statistic | Base | Re4 |\n|---|---|---|\n"
+            for k in recoveryKeys {
+                let v = { (variant: String) in s.recovery.filter { $0.variant == variant }.compactMap { $0.values[k] } }
+                out += "| \(k) | \(cell(v("base"))) | \(cell(v("re4"))) |\n"
+            }
+        }
+        return out
+    }
+
+    /// Every score, one row each: `variant,seed,layout,space,score`.
+    public static func csv(_ s: Result) -> String {
+        "variant,seed,layout,space,score\n" + s.scores.map { "\($0.variant),\($0.seed),\($0.layout),\($0.space),\($0.value.map { String($0) } ?? "")" }.joined(separator: "\n") + "\n"
+    }
+}
