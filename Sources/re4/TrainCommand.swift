@@ -36,6 +36,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop after this many epochs without a better validation Recall@50.") var patience: Int?
     @Flag(help: "Keep a checkpoint of every epoch (epoch-NNN.safetensors).") var keepEveryEpoch = false
     @Flag(help: "Row-wise lazy Adam for the embedding (large catalogues).") var lazyAdam = false
+    @Option(help: "Standard deviation of the item embedding's normal initialisation (default 1, the authors' script).") var embeddingStd: Float?
     @Flag(help: "Continue from the last completed epoch in --out.") var resume = false
     @OptionGroup var threads: ThreadsOption
 
@@ -49,7 +50,7 @@ struct TrainCommand: ParsableCommand {
     var options: TrainingOptions {
         var o = TrainingOptions()
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.weightDecay = weightDecay; o.seed = seed
-        o.samplesPerEpoch = samplesPerEpoch; o.patience = patience; o.keepEveryEpoch = keepEveryEpoch; o.lazyAdam = lazyAdam
+        o.samplesPerEpoch = samplesPerEpoch; o.patience = patience; o.keepEveryEpoch = keepEveryEpoch; o.lazyAdam = lazyAdam; o.embeddingStd = embeddingStd
         o.sampling = sampling; o.threads = threads.count
         o.negatives = (try? SampledSoftmax.mode(negatives: negatives ?? "\(SampledSoftmax.defaultNegatives)", sampler: sampler)) ?? o.negatives
         o.negativesGiven = negatives != nil

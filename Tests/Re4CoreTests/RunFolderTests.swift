@@ -53,6 +53,10 @@ final class RunFolderTests: XCTestCase {
         assertThrowsMessage(["--lr was 0.003, now 0.01"]) {
             try TrainingRun.run(source: src, model: smallConfig(), options: lr, out: dir + "/r", resume: true, stopOnSignals: false)
         }
+        var std = options(epochs: 2); std.embeddingStd = 0.1
+        assertThrowsMessage(["--embedding-std was 1, now 0.1"]) {
+            try TrainingRun.run(source: src, model: smallConfig(), options: std, out: dir + "/r", resume: true, stopOnSignals: false)
+        }
         var otherSplit = src; otherSplit.splitSeed = 7
         assertThrowsMessage(["--split-seed was 2022, now 7"]) {
             try TrainingRun.run(source: otherSplit, model: smallConfig(), options: options(epochs: 2), out: dir + "/r", resume: true, stopOnSignals: false)
@@ -64,6 +68,21 @@ final class RunFolderTests: XCTestCase {
         XCTAssertEqual(t.epochsTrained, 1)
         let c = try RunFolder(dir + "/r").readConfig()
         XCTAssertEqual(c.sessions.map(\.firstEpoch), [1, 2]); XCTAssertEqual(c.sessions.map(\.threads), [1, 2])
+    }
+
+    /// `--embedding-std s` scales the same normal draws by s; without it the
+    /// draws (and config.json) are as before, no `embedding_std` key.
+    func testEmbeddingStdScalesTheInitialEmbeddingOnly() throws {
+        var c = smallConfig(); c.items = 30
+        let a = MultiInterestModel.initial(config: c, seed: 5), b = MultiInterestModel.initial(config: c, seed: 5, embeddingStd: 0.1)
+        let ea = a.params.values(MultiInterestModel.embeddingName), eb = b.params.values(MultiInterestModel.embeddingName)
+        for (x, y) in zip(ea, eb) { XCTAssertEqual(y, x * 0.1, accuracy: 1e-7) }
+        XCTAssertEqual(a.params.values("W1"), b.params.values("W1"), "the encoder starts the same")
+        var o = TrainingOptions(); o.embeddingStd = 0.1
+        XCTAssertTrue(String(decoding: try JSONEncoder().encode(o.settings), as: UTF8.self).contains("\"embedding_std\":0.1"))
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(TrainingOptions().settings), as: UTF8.self).contains("embedding_std"))
+        o.embeddingStd = 0
+        XCTAssertThrowsError(try Limits.check(o))
     }
 
     func testResumeWithNothingLeftWritesNothing() throws {

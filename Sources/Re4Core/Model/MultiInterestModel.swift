@@ -15,11 +15,13 @@ public struct MultiInterestModel: @unchecked Sendable {
     /// Fresh parameters for a seed. The embedding and the encoder draw from one
     /// stream and the Re-construct parameters from another, so Base and Re4 with
     /// the same seed start from the same encoder.
-    public static func initial(config: ModelConfig, seed: UInt64) -> MultiInterestModel {
+    /// - Parameter embeddingStd: the item embedding's standard deviation (the script's 1 by default).
+    public static func initial(config: ModelConfig, seed: UInt64, embeddingStd: Float = 1) -> MultiInterestModel {
         var rng = SeededRandom(seed: seed, stream: "init")
         var p = ParameterSet()
         let n = config.items, d = config.dim
         var e = Init.normal((n + 1) * d, &rng)
+        if embeddingStd != 1 { for j in e.indices { e[j] *= embeddingStd } }
         for j in 0..<d { e[j] = 0 }  // row 0 is padding: a constant zero row
         p.add(embeddingName, shape: [n + 1, d], values: e)
         let enc = makeEncoder(config)

@@ -30,6 +30,7 @@ extension RunConfig {
         note("--seed", s.seed, t.seed)
         note("--samples-per-epoch", s.samplesPerEpoch.map(String.init) ?? "all", t.samplesPerEpoch.map(String.init) ?? "all")
         note("--lazy-adam", s.lazyAdam, t.lazyAdam)
+        note("--embedding-std", s.embeddingStd ?? 1, t.embeddingStd ?? 1)
         if !legacy {
             if data.data != new.data.data { d.append("--data was \(data.data), now \(new.data.data)") }
             d += new.data.differences(from: data)

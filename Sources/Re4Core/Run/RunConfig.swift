@@ -35,10 +35,12 @@ public struct RunConfig: Codable, Sendable, Equatable {
         public var seed: UInt64 = 2022
         public var samplesPerEpoch: Int? = nil
         public var lazyAdam = false
+        /// The item embedding's initial standard deviation when not the script's 1 (absent = 1).
+        public var embeddingStd: Float? = nil
         public init() {}
         enum CodingKeys: String, CodingKey {
             case negatives, learningRate = "lr", weightDecay = "weight_decay", batchSize = "batch_size", sampling, seed
-            case samplesPerEpoch = "samples_per_epoch", lazyAdam = "lazy_adam"
+            case samplesPerEpoch = "samples_per_epoch", lazyAdam = "lazy_adam", embeddingStd = "embedding_std"
         }
     }
 

@@ -39,6 +39,7 @@ public enum Limits {
         guard (1...maxBatch).contains(o.batchSize) else { throw refuse("--batch-size", o.batchSize, "it must be between 1 and \(maxBatch)") }
         guard o.learningRate > 0, o.learningRate.isFinite else { throw refuse("--lr", o.learningRate, "the learning rate must be a finite number > 0") }
         guard o.weightDecay >= 0, o.weightDecay.isFinite else { throw refuse("--weight-decay", o.weightDecay, "it must be a finite number ≥ 0") }
+        if let e = o.embeddingStd, !(e > 0 && e <= 10) { throw refuse("--embedding-std", e, "it must be a number in (0, 10]") }
         if let c = o.samplesPerEpoch, c < 1 { throw refuse("--samples-per-epoch", c, "it must be ≥ 1") }
         if let p = o.patience, p < 1 { throw refuse("--patience", p, "it must be ≥ 1") }
         guard (1...Threads.maximum).contains(o.threads) else { throw refuse("--threads", o.threads, "it must be between 1 and \(Threads.maximum)") }

@@ -32,7 +32,7 @@ public struct Trainer {
         c.items = dataset.itemCount
         try Limits.check(c, options, items: dataset.itemCount, negativesGiven: options.negativesGiven)
         self.dataset = dataset; self.source = source; self.options = options; self.out = out
-        model = MultiInterestModel.initial(config: c, seed: options.seed)
+        model = MultiInterestModel.initial(config: c, seed: options.seed, embeddingStd: options.embeddingStd ?? 1)
         adam = Adam(for: model.params)
         configureAdam()
     }

@@ -29,6 +29,8 @@ public struct TrainingOptions: Sendable {
     /// Also keep `epoch-NNN.safetensors` for every epoch.
     public var keepEveryEpoch = false
     public var lazyAdam = false
+    /// Standard deviation of the item embedding's normal initialisation (nil: 1, the authors' script).
+    public var embeddingStd: Float? = nil
     public var sampling: ExampleSampling = .epoch
     /// Threads for the numeric code (results are repeatable for a fixed count).
     public var threads = 1
@@ -39,7 +41,7 @@ public struct TrainingOptions: Sendable {
         var t = RunConfig.TrainingSettings()
         t.negatives = .init(negatives); t.learningRate = learningRate; t.weightDecay = weightDecay
         t.batchSize = batchSize; t.sampling = sampling; t.seed = seed; t.samplesPerEpoch = samplesPerEpoch
-        t.lazyAdam = lazyAdam
+        t.lazyAdam = lazyAdam; t.embeddingStd = embeddingStd
         return t
     }
 }
