@@ -131,7 +131,7 @@ clean:
 FUZZ_SECONDS ?= 600
 CORE := Sources/Re4Core
 fuzz:
-	@mkdir -p .build-fuzz/corpus-binary .build-fuzz/corpus-text .build-fuzz/corpus-files
+	@mkdir -p .build-fuzz/corpus-binary .build-fuzz/corpus-text .build-fuzz/corpus-files .build-fuzz/corpus-pickle
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/IO/SafeTensors.swift $(CORE)/IO/Tensor.swift \
 	    $(CORE)/IO/Npy.swift $(CORE)/Util/AtomicFile.swift fuzz/BinaryReadersFuzz.swift -o .build-fuzz/binary
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Data/DelimitedText.swift $(CORE)/Data/InteractionLog.swift \
@@ -141,6 +141,9 @@ fuzz:
 	    $(CORE)/Data/ComiRecFiles.swift $(CORE)/Data/Dataset.swift $(CORE)/Data/InteractionLog.swift \
 	    $(CORE)/Util/SeededRandom.swift $(CORE)/Util/AtomicFile.swift $(CORE)/Util/OutputSet.swift \
 	    $(CORE)/Data/Synthetic.swift fuzz/FilesFuzz.swift -o .build-fuzz/files
+	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/IO/Unpickler.swift $(CORE)/IO/TorchCheckpointError.swift \
+	    $(CORE)/IO/SafeTensors.swift $(CORE)/IO/Tensor.swift $(CORE)/Util/AtomicFile.swift fuzz/PickleFuzz.swift -o .build-fuzz/pickle
+	cd .build-fuzz && ./pickle corpus-pickle ../fuzz/corpus/pickle -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./binary corpus-binary ../fuzz/corpus/binary -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./text corpus-text ../fuzz/corpus/text -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 	cd .build-fuzz && ./files corpus-files ../fuzz/corpus/files -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048

@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "re4-viz", dependencies: ["Re4Viz", "Re4Core", "Re4CLI"]),
         // Helpers every test target uses: temporary folders, files, the executables.
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
-        .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core", "TestSupport"]),
+        .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "TestSupport"]),
         .testTarget(name: "TSNETests", dependencies: ["TSNE", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),

@@ -36,13 +36,21 @@ public struct DataOptions: ParsableArguments {
     @Option(help: "Data set name or path (default: the one the run was trained on).") public var data: String?
     @OptionGroup public var reading: DataReadingOptions
     @Flag(help: "Use checkpoints trained on other data (fingerprint mismatch).") public var allowMismatch = false
+    @Option(help: "For a checkpoint without metadata (a PyTorch .pt/.pth state dict or a plain export): the history length L (default 20).")
+    public var maxLength: Int?
 
     public init() {}
+
+    public func validate() throws {
+        if let l = maxLength, !(1...Limits.maxLength).contains(l) { throw ValidationError("--max-length must be between 1 and \(Limits.maxLength), got \(l)") }
+    }
 
     public var request: DataRequest { reading.request(data: data) }
 
     /// Opens the checkpoints with their data; prints the warnings on stderr.
-    public func open(_ checkpoints: [String], fallback: ModelConfig = ModelConfig()) throws -> RunData {
+    public func open(_ checkpoints: [String], fallback f: ModelConfig = ModelConfig()) throws -> RunData {
+        var fallback = f
+        if let maxLength { fallback.maxLength = maxLength }
         let r = try RunData.open(checkpoints: checkpoints, request: request, allowMismatch: allowMismatch, fallback: fallback)
         for w in r.warnings { printError("warning: " + w) }
         return r

@@ -16,7 +16,7 @@ struct EvaluateCommand: ParsableCommand {
               re4 evaluate --checkpoint runs/re4/best.safetensors
               re4 evaluate --checkpoint torch.safetensors --data ml-1m --split valid --json
             """)
-    @Option(help: "Checkpoint (.safetensors).") var checkpoint: String
+    @Option(help: "Checkpoint (.safetensors, or a PyTorch .pt/.pth state dict).") var checkpoint: String
     @OptionGroup var data: DataOptions
     @Option(help: "Split: test, valid or train.") var split: SplitPart = .test
     @Flag(help: "Print JSON only.") var json = false

@@ -15,7 +15,7 @@ struct ExportCommand: ParsableCommand {
             Example:
               re4 export --checkpoint runs/re4/best.safetensors --out exports/re4
             """)
-    @Option(help: "Checkpoint (.safetensors).") var checkpoint: String
+    @Option(help: "Checkpoint (.safetensors, or a PyTorch .pt/.pth state dict).") var checkpoint: String
     @OptionGroup var data: DataOptions
     @Option(help: "Split whose users are exported: test, valid or train.") var split: SplitPart = .test
     @Option(help: "Items per interest in top.npy.") var top: Int = 50

@@ -23,6 +23,7 @@ final class BadInputSuiteTests: XCTestCase {
     func testEveryCommandRejectsBadInputCleanly() throws {
         _ = try builtExecutable("re4"); _ = try builtExecutable("re4-viz")
         let d = makeTempDir()
+        let torch = repositoryRoot + "/Tests/Re4CoreTests/Fixtures/torch/"
         // Fixtures.
         var rng = SeededRandom(seed: 2)
         var rows = "user,item,timestamp\n"
@@ -129,6 +130,10 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "explore sample too small", tool: "re4-viz", args: ["explore", ck, "--out", d + "/run/best.html", "--sample", "2"], expect: ["--sample", "≥ 4"]),
             Case(name: "views runs folder missing", tool: "re4-viz", args: ["views", "--runs", d + "/nowhere", "--prefix", "x", "--out", d + "/v.md"], expect: ["nowhere", "runs folder"]),
             Case(name: "views no runs of the prefix", tool: "re4-viz", args: ["views", "--runs", d, "--prefix", "zz", "--out", d + "/v.md"], expect: ["zz-<variant>-s<seed>"]),
+            Case(name: "convert a pickle that calls os.system", tool: "re4", args: ["convert", torch + "os-system.pt", d + "/out.safetensors"], expect: ["'os.system'", "nothing was run"]),
+            Case(name: "convert a zip bomb", tool: "re4", args: ["convert", torch + "bomb.pt", d + "/out.safetensors"], expect: ["bomb.pt", "more than"]),
+            Case(name: "evaluate a .pt with builtins.eval", tool: "re4", args: ["evaluate", "--checkpoint", torch + "eval.pt", "--data", d + "/good.csv"], expect: ["'builtins.eval'"]),
+            Case(name: "convert onto its input", tool: "re4", args: ["convert", torch + "re4-base.pt", torch + "re4-base.pt"], expect: ["is the input"]),
             Case(name: "distinct output is a checkpoint", tool: "re4-viz", args: ["distinct", ck, "--out", ck], expect: ["is the input"]),
             Case(name: "t-SNE coordinates folder missing", tool: "re4-viz", args: ["tsne", ck, "--out", d + "/f.png", "--coords-out", d + "/missing/c.csv"], expect: ["missing", "does not exist"]),
             Case(name: "t-SNE --perplexity 1e-300", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/y.npy", "--perplexity", "1e-300"], expect: ["--perplexity", "≥ 1"]),

@@ -39,6 +39,20 @@ final class ExecutableTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/r"), "nothing written")
     }
 
+    /// A PyTorch state dict evaluates from the command line as PyTorch computed it, and converts.
+    func testEvaluateAndConvertAPyTorchStateDict() throws {
+        let torch = repositoryRoot + "/Tests/Re4CoreTests/Fixtures/torch/"
+        let dir = makeTempDir()
+        let r = try run(["evaluate", "--checkpoint", torch + "re4-eval.pt", "--data", torch + "tiny_train.txt", "--max-length", "6"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let theirs = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: torch + "re4-eval.metrics.json"))) as! [String: Double]
+        XCTAssertTrue(r.out.contains(String(format: "%.4f", theirs["recall@20"]!)), r.out)
+        let c = try run(["convert", torch + "re4-eval.pt", dir + "/m.safetensors"])
+        XCTAssertEqual(c.status, 0, c.err)
+        let st = try SafeTensors.read(path: dir + "/m.safetensors")
+        XCTAssertEqual(st.tensors, try TorchCheckpoint.read(path: torch + "re4-eval.pt").tensors)
+    }
+
     func testTrainEvaluateExportEndToEnd() throws {
         let dir = makeTempDir()
         let data = tinyCSV(dir)

@@ -12,7 +12,6 @@ as JSON. Used by the Swift tests as an oracle, and by hand to check that
 import json, math, sys
 
 import numpy as np
-from safetensors.numpy import load_file
 
 
 def interests(w, hist):
@@ -45,6 +44,7 @@ def ndcg(top, gt, conv):
 
 
 def main():
+    from safetensors.numpy import load_file  # here, so that ndcg() imports without safetensors
     w = load_file(sys.argv[1])
     users = json.load(open(sys.argv[2]))
     hist = np.array(users["histories"], dtype=np.int64)

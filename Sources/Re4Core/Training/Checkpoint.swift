@@ -31,9 +31,15 @@ public enum Checkpoint {
     /// Loads a checkpoint, validating every tensor's presence and shape.
     /// - Parameter fallback: settings for a file without metadata (L, λs); shapes
     ///   always come from the tensors then.
+    /// A `torch.save` state dict (`.pt`, `.pth`: a zip) is read by `TorchCheckpoint`;
+    /// like a plain export it has no metadata, so its shapes come from the tensors.
     public static func load(path: String, fallback: ModelConfig = ModelConfig()) throws -> (MultiInterestModel, Provenance) {
-        let st = try SafeTensors.read(path: path)
-        return try load(st, source: path, fallback: fallback)
+        return try load(readTensors(path: path), source: path, fallback: fallback)
+    }
+
+    /// The tensors of a safetensors file or of a PyTorch state dict, told apart by their first bytes.
+    public static func readTensors(path: String) throws -> SafeTensors {
+        TorchCheckpoint.isZip(path) ? try TorchCheckpoint.read(path: path) : try SafeTensors.read(path: path)
     }
 
     public static func load(_ st: SafeTensors, source: String, fallback: ModelConfig = ModelConfig()) throws -> (MultiInterestModel, Provenance) {
