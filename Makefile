@@ -133,7 +133,7 @@ CORE := Sources/Re4Core
 fuzz:
 	@mkdir -p .build-fuzz/corpus-binary .build-fuzz/corpus-text .build-fuzz/corpus-files .build-fuzz/corpus-pickle
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/IO/SafeTensors.swift $(CORE)/IO/Tensor.swift \
-	    $(CORE)/IO/Npy.swift $(CORE)/Util/AtomicFile.swift fuzz/BinaryReadersFuzz.swift -o .build-fuzz/binary
+	    $(CORE)/IO/Npy.swift $(CORE)/IO/TensorBoardEvents.swift $(CORE)/Util/AtomicFile.swift fuzz/BinaryReadersFuzz.swift -o .build-fuzz/binary
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Data/DelimitedText.swift $(CORE)/Data/InteractionLog.swift \
 	    $(CORE)/Data/DataError.swift $(CORE)/Util/AtomicFile.swift fuzz/TextReadersFuzz.swift -o .build-fuzz/text
 	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Training/EpochLog.swift $(CORE)/Training/LossBreakdown.swift \

@@ -3,12 +3,27 @@ import Plot
 import Re4Core
 
 /// Epoch curves from the trainer's per-epoch logs: the reproduction of the
-/// paper's Figure 3 ("test performance across epochs, Base vs Re4").
+/// paper's Figure 3 ("test performance across epochs, Base vs Re4"); and the
+/// same figure from other tools' logs (`LogTable`: CSV, JSON lines,
+/// TensorBoard event files), with the columns to draw named.
 public enum Curves {
     public struct Run: Sendable {
         public var label: String
         public var path: String
+        /// The trainer's own log (empty for another tool's).
         public var records: [EpochRecord]
+        /// Another tool's columns: name → (x, y); nil for the trainer's own log.
+        public var columns: [String: LogTable.Series]? = nil
+        /// The x axis: `epoch` for own logs, else the column read as x.
+        public var xLabel = "epoch"
+
+        public init(label: String, path: String, records: [EpochRecord]) { self.label = label; self.path = path; self.records = records }
+
+        /// The points of `metric` in x order.
+        func points(_ metric: String) -> [(Double, Double)] {
+            if let columns { return columns[metric].map { s in zip(s.x, s.y).sorted { $0.0 < $1.0 } } ?? [] }
+            return records.compactMap { r in Curves.value(r, metric).map { (Double(r.epoch), $0) } }
+        }
     }
 
     /// Names a metric can take: `test_recall@50`, `valid_ndcg_re4@20`, `loss`, `loss_ct`, …
@@ -31,10 +46,23 @@ public enum Curves {
         }
     }
 
-    public static func load(paths: [String], labels: [String]?) throws -> [Run] {
+    /// Opens logs. Without `x` and `y`, each is the trainer's own log (`log.jsonl`
+    /// or `log.csv`); with them (or for a TensorBoard event file) another tool's,
+    /// whose columns `y` are drawn against `x`.
+    public static func load(paths: [String], labels: [String]?, x: String? = nil, y: [String]? = nil) throws -> [Run] {
         guard !paths.isEmpty else { throw VizError.badInput("give at least one per-epoch log (log.jsonl or log.csv)") }
         if let labels, labels.count != paths.count {
             throw VizError.badInput("--labels has \(labels.count) names for \(paths.count) logs; give one per log")
+        }
+        let foreign = x != nil || y != nil || paths.contains { LogTable.kind(of: $0) == .events }
+        if foreign {
+            return try paths.enumerated().map { i, p in
+                let (xName, series) = try LogTable.read(path: p, x: x, y: y ?? [])
+                guard series.contains(where: { !$0.x.isEmpty }) else { throw VizError.badInput("\(p): no rows with both \(xName) and \((y ?? []).joined(separator: ", ")) as numbers") }
+                var r = Run(label: labels?[i] ?? URL(fileURLWithPath: p).lastPathComponent, path: p, records: [])
+                r.columns = Dictionary(uniqueKeysWithValues: series.map { ($0.name, $0) }); r.xLabel = xName
+                return r
+            }
         }
         return try paths.enumerated().map { i, p in
             let recs = try EpochLog.read(path: p)
@@ -49,8 +77,13 @@ public enum Curves {
     /// validation Recall@50 (by the mean over its runs).
     public static func figure(runs: [Run], metrics: [String], title: String? = nil, dpi: Double = 100,
                               palette: Palette = .tab10) throws -> Figure {
-        for m in metrics where !metricNames.contains(m) {
-            throw VizError.badInput("unknown metric '\(m)'; use one of: \(metricNames.joined(separator: ", "))")
+        for m in metrics {
+            if let r = runs.first(where: { $0.columns != nil && $0.columns![m] == nil }) {
+                throw VizError.badInput("\(r.path) has no column '\(m)'")
+            }
+            if runs.contains(where: { $0.columns == nil }) && !metricNames.contains(m) {
+                throw VizError.badInput("unknown metric '\(m)'; use one of: \(metricNames.joined(separator: ", "))")
+            }
         }
         guard !metrics.isEmpty else { throw VizError.badInput("give at least one metric") }
         var labels: [String] = []
@@ -60,26 +93,27 @@ public enum Curves {
                          dpi: dpi, title: title)
         for (mi, metric) in metrics.enumerated() {
             var ax = Axes(title: metric)
-            ax.xLabel = "epoch"
-            ax.xIntegerTicks = true
+            ax.xLabel = runs.first?.xLabel ?? "epoch"
+            ax.xIntegerTicks = runs.allSatisfy { $0.columns == nil } || ax.xLabel == "epoch"
             ax.grid = true
             for (li, label) in labels.enumerated() {
                 let group = runs.filter { $0.label == label }
-                let epochs = Array(Set(group.flatMap { $0.records.map(\.epoch) })).sorted()
+                let series = group.map { Dictionary($0.points(metric).map { ($0.0, $0.1) }, uniquingKeysWith: { _, last in last }) }
+                let epochs = Array(Set(series.flatMap(\.keys))).sorted()
                 var mean: [Double] = [], lo: [Double] = [], hi: [Double] = [], xs: [Double] = []
                 for e in epochs {
-                    let vals = group.compactMap { r in r.records.first { $0.epoch == e }.flatMap { value($0, metric) } }.filter(\.isFinite)
+                    let vals = series.compactMap { $0[e] }.filter(\.isFinite)
                     guard !vals.isEmpty else { continue }
-                    xs.append(Double(e)); mean.append(vals.reduce(0, +) / Double(vals.count))
+                    xs.append(e); mean.append(vals.reduce(0, +) / Double(vals.count))
                     lo.append(vals.min()!); hi.append(vals.max()!)
                 }
                 let color = palette.color(li)
                 if group.count > 1 { ax.band(x: xs, lower: lo, upper: hi, color: color) }
                 ax.line(x: xs, y: mean, color: color, marker: xs.count == 1 ? .circle : .none,
                         label: group.count > 1 ? "\(label) (n=\(group.count))" : label)
-                // Best epoch by mean validation Recall@50.
+                // Best epoch by mean validation Recall@50 (own logs only).
                 var best: (Int, Double)? = nil
-                for e in epochs {
+                for e in epochs.map({ Int($0) }) where group.allSatisfy({ $0.columns == nil }) {
                     let v = group.compactMap { r in r.records.first { $0.epoch == e }?.valid["recall@50"] }
                     guard !v.isEmpty else { continue }
                     let m = v.reduce(0, +) / Double(v.count)

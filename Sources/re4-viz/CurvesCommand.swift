@@ -17,8 +17,16 @@ struct CurvesCommand: ParsableCommand {
               re4-viz curves runs/base/log.jsonl runs/re4/log.jsonl --labels Base,Re4 \\
                   --metrics test_recall@50,test_hitrate@50 --out figures/curves.png
               re4-viz curves runs/re4-s*/log.jsonl --labels Re4,Re4,Re4 --loss --out loss.pdf
+
+            Other tools' logs: name the columns (docs/interop.md). A CSV with a header (PyTorch Lightning's \
+            metrics.csv, empty cells skipped; TensorBoard's exported Wall time,Step,Value), JSON lines, or a \
+            TensorBoard event file (tags as columns, --x step or wall_time):
+              re4-viz curves lightning_logs/version_0/metrics.csv --x epoch --y val_hr10,val_ndcg10 --out val.png
+              re4-viz curves runs/tb/events.out.tfevents.* --y Loss/train,Recall/valid --out tb.png
             """)
-    @Argument(help: "Per-epoch logs (log.jsonl or log.csv).") var logs: [String]
+    @Argument(help: "Per-epoch logs (log.jsonl or log.csv), or other tools' logs with --y.") var logs: [String]
+    @Option(help: "Another tool's log: the x column (default epoch, else step).") var x: String?
+    @Option(help: "Another tool's log: the columns (or TensorBoard tags) to draw, comma-separated.") var y: String?
     @Option(help: "Comma-separated labels, one per log.") var labels: String?
     @Option(help: "Comma-separated metrics, e.g. test_recall@50,test_ndcg@50.") var metrics: String = "test_recall@50,test_hitrate@50"
     @Flag(help: "Draw the loss components instead of metrics.") var loss = false
@@ -30,8 +38,9 @@ struct CurvesCommand: ParsableCommand {
     func validate() throws { try validating { try Figure.checkResolution(dpi: dpi) } }
 
     func run() throws {
-        let runs = try Curves.load(paths: logs, labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
-        let ms = loss ? ["loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"] : metrics.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let ys = y?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let runs = try Curves.load(paths: logs, labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }, x: x, y: ys)
+        let ms = ys ?? (loss ? ["loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"] : metrics.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         let fig = try Curves.figure(runs: runs, metrics: ms, title: title, dpi: dpi, palette: palette)
         try OutputPaths.checkDistinct(outputs: [out], inputs: logs)
         try fig.save(out)

@@ -56,4 +56,22 @@ final class CurvesTests: XCTestCase {
         try "epoch,loss\n1,abc\n".write(toFile: d + "/bad.csv", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try Curves.load(paths: [d + "/bad.csv"], labels: nil)) { XCTAssertTrue($0.localizedDescription.contains("bad.csv:2")) }
     }
+
+    /// Another tool's logs: a TensorBoard event file torch wrote and a Lightning CSV, two runs as one band.
+    func testCurvesFromATensorBoardEventFileAndLightningCSVs() throws {
+        let events = repositoryRoot + "/Tests/Re4CoreTests/Fixtures/tensorboard/events.out.tfevents.fixture"
+        let runs = try Curves.load(paths: [events], labels: ["torch"], y: ["Loss/train", "Recall/valid"])
+        let fig = try Curves.figure(runs: runs, metrics: ["Loss/train", "Recall/valid"])
+        XCTAssertEqual(fig.axes[0].xLabel, "step")
+        guard case .line(let x, let y, _, _, _, _, _) = fig.axes[0].series.first(where: { if case .line = $0 { return true } else { return false } })! else { return XCTFail() }
+        XCTAssertEqual(x, (1...10).map(Double.init))
+        XCTAssertEqual(y[1], Double(Float(0.5)), accuracy: 1e-9)
+        let d = makeTempDir()
+        write("epoch,val_hr10\n0,0.1\n1,0.2\n", d + "/a.csv"); write("epoch,val_hr10\n0,0.3\n1,0.4\n", d + "/b.csv")
+        let two = try Curves.figure(runs: try Curves.load(paths: [d + "/a.csv", d + "/b.csv"], labels: ["m", "m"], y: ["val_hr10"]), metrics: ["val_hr10"])
+        XCTAssertEqual(two.axes[0].series.filter { if case .band = $0 { return true } else { return false } }.count, 1, "two seeds, one band")
+        guard case .line(_, let mean, _, _, _, _, _) = two.axes[0].series.first(where: { if case .line = $0 { return true } else { return false } })! else { return XCTFail() }
+        XCTAssertEqual(mean[0], 0.2, accuracy: 1e-12); XCTAssertEqual(mean[1], 0.3, accuracy: 1e-12)
+        XCTAssertThrowsError(try Curves.figure(runs: runs, metrics: ["nope"])) { XCTAssertTrue($0.localizedDescription.contains("no column 'nope'")) }
+    }
 }
