@@ -88,6 +88,7 @@ final class ExplorerTests: XCTestCase {
         let n = ds.itemCount, K = 3, L = opened.models[0].config.maxLength
         XCTAssertEqual(t["items"] as? [Int], [n, n])
         XCTAssertEqual(t["drawn"] as? [Int], [n, n], "every item drawn on each map")
+        XCTAssertEqual(t["hoverItem"] as? Int, item, "the item under its own position (no neighbour within half a pixel on this map)")
         XCTAssertEqual(t["hoverTitle"] as? String, ds.itemTitles[item], "hovering the item's position shows its title")
         XCTAssertEqual(t["hoverDrawn"] as? [Int], [item, item], "and rings it in both maps")
         XCTAssertEqual(t["hoverAfterLeave"] as? Int, 0)

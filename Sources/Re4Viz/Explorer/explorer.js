@@ -441,8 +441,10 @@
     out.drawn = views.map((v) => v.stats.drawn);
     const item = Number(params.get("item") || 0);
     if (item) {
-      const [x, y] = api.screen(0, item);
+      // Whole pixels, as a pointer delivers them; on a dense map a neighbour may be nearer to that pixel.
+      const [x, y] = api.screen(0, item).map(Math.round);
       fire(views[0].canvas, "mousemove", 0, x, y);
+      out.hoverItem = state.hover;
       out.hoverTitle = tip.style.display === "block" ? tip.querySelector("b").textContent : null;
       out.hoverDrawn = views.map((v) => v.stats.hoverDrawn);
       fire(views[0].canvas, "mouseleave", 0, -5, -5);
