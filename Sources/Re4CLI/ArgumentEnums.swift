@@ -6,6 +6,7 @@ import TSNE
 extension EncoderKind: ExpressibleByArgument {}
 extension ItemOrder: ExpressibleByArgument {}
 extension ExampleSampling: ExpressibleByArgument {}
+extension Export.Format: ExpressibleByArgument {}
 extension GradientMethod: ExpressibleByArgument {}
 extension TSNEMetric: ExpressibleByArgument {}
 extension TSNEOptions.Initialization: ExpressibleByArgument {}

@@ -193,6 +193,28 @@ final class RunFolderTests: XCTestCase {
     }
 }
 
+extension RunFolderTests {
+    /// The Embedding Projector export: one row per item then per interest, metadata aligned, no tab inside a field.
+    func testProjectorExportRowsMatchTheMetadata() throws {
+        let dir = makeTempDir()
+        let src = csvSource(dir)
+        var ds = try src.load()
+        ds.itemTitles[1] = "A\ttitle\nwith breaks"
+        var c = smallConfig(); c.items = ds.itemCount
+        let m = MultiInterestModel.initial(config: c, seed: 3)
+        let n = try Export.writeProjector(model: m, dataset: ds, part: .test, to: dir + "/p", threads: 1)
+        let tensors = try String(contentsOfFile: dir + "/p/tensors.tsv", encoding: .utf8).split(separator: "\n")
+        let meta = try String(contentsOfFile: dir + "/p/metadata.tsv", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        XCTAssertEqual(tensors.count, ds.itemCount + n * c.interests)
+        XCTAssertEqual(meta.count, tensors.count + 1, "a header, then one line per row")
+        XCTAssertTrue(meta.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 6 })
+        XCTAssertEqual(meta[1].split(separator: "\t", omittingEmptySubsequences: false)[2], "A title with breaks")
+        XCTAssertEqual(tensors[0].split(separator: "\t").compactMap { Float($0) }, Array(m.params.values(MultiInterestModel.embeddingName)[c.dim..<(2 * c.dim)]))
+        XCTAssertTrue(meta.last!.hasPrefix("interest\t"))
+        XCTAssertTrue(try String(contentsOfFile: dir + "/p/projector_config.pbtxt", encoding: .utf8).contains("metadata_path: \"metadata.tsv\""))
+    }
+}
+
 /// Per-user metrics: by hand, and their mean is the reported metric.
 final class PerUserMetricsTests: XCTestCase {
     func testPerUserValuesByHandAndTheirMeanIsTheMetric() throws {

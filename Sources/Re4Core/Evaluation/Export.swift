@@ -51,6 +51,52 @@ public enum Export {
     }
 }
 
+extension Export {
+    /// What `re4 export` writes.
+    public enum Format: String, Sendable, CaseIterable {
+        /// The `.npy` arrays with their indexes.
+        case npy
+        /// TensorBoard's Embedding Projector: `tensors.tsv`, `metadata.tsv`, `projector_config.pbtxt`.
+        case projector
+    }
+
+    public static let projectorFiles = ["tensors.tsv", "metadata.tsv", "projector_config.pbtxt"]
+
+    /// The items (1…n) and then every user's K interests U as rows of
+    /// `tensors.tsv`, each described in `metadata.tsv` (kind, id, title, genres,
+    /// user, interest), and the config the Projector reads (load it with
+    /// `tensorboard --logdir OUT` or paste the two TSVs into projector.tensorflow.org).
+    @discardableResult
+    public static func writeProjector(model: MultiInterestModel, dataset ds: Dataset, part: SplitPart,
+                                      to out: String, threads: Int, inputs: [String] = []) throws -> Int {
+        let c = model.config, K = c.interests, d = c.dim
+        let users = ds.users(in: part)
+        let U = Threads.run(threads) { Evaluator.interestsBound(model: model, dataset: ds, users: users, keepZA: false).U.array }
+        let E = model.params.values(MultiInterestModel.embeddingName)
+        func row(_ v: ArraySlice<Float>) -> String { v.map { "\($0)" }.joined(separator: "\t") + "\n" }
+        // The Projector splits metadata on tabs and lines: neither may appear inside a field.
+        func clean(_ s: String) -> String { s.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") }
+        var tensors = "", meta = "kind\tid\ttitle\tgenres\tuser\tinterest\n"
+        for j in 1...c.items {
+            tensors += row(E[(j * d)..<((j + 1) * d)])
+            let title = ds.itemTitles.indices.contains(j) ? ds.itemTitles[j] : ""
+            meta += "item\t\(clean(ds.itemIDs[j - 1]))\t\(clean(title))\t\(clean(ds.itemCategories.indices.contains(j) ? ds.itemCategories[j].joined(separator: "|") : ""))\t\t\n"
+        }
+        for (i, u) in users.enumerated() {
+            for k in 0..<K {
+                tensors += row(U[((i * K + k) * d)..<((i * K + k + 1) * d)])
+                meta += "interest\t\(clean(ds.userIDs[u])):\(k + 1)\t\t\t\(clean(ds.userIDs[u]))\t\(k + 1)\n"
+            }
+        }
+        let config = "embeddings {\n  tensor_name: \"\(ds.name): items and \(part.name) users' interests\"\n  tensor_path: \"tensors.tsv\"\n  metadata_path: \"metadata.tsv\"\n}\n"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let outputs = try OutputSet(outputs: projectorFiles.map { out + "/" + $0 }, inputs: inputs)
+        for (name, text) in zip(projectorFiles, [tensors, meta, config]) { try outputs.stage(out + "/" + name, data: Data(text.utf8)) }
+        try outputs.commit()
+        return users.count
+    }
+}
+
 /// RFC 4180 fields: quoted when they hold a comma, a quote or a line break.
 public enum CSV {
     public static func field(_ s: String) -> String {
