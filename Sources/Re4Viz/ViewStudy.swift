@@ -24,6 +24,8 @@ public enum ViewStudy {
         public var placement = PlacementOptions()
         public var layouts: [InterestProjection.Layout] = [.panels, .family, .map]
         public var spaces: [UserInterests.Space] = [.u, .z]
+        /// The data, for runs whose config does not record it (or to override reading options).
+        public var data = DataRequest()
         public init(runs: String, prefix: String) { self.runs = runs; self.prefix = prefix }
     }
 
@@ -49,7 +51,7 @@ public enum ViewStudy {
         var scores: [Score] = [], recovery: [(String, Int, [String: Double])] = []
         var truth = false, name = "", users = 0
         for run in runs {
-            let opened = try RunData.open(checkpoints: [run.checkpoint], request: DataRequest(), allowMismatch: false)
+            let opened = try RunData.open(checkpoints: [run.checkpoint], request: r.data, allowMismatch: false)
             let ds = opened.dataset, model = opened.models[0]
             truth = ds.hasTruth; name = ds.name
             let chosen = sampleUsers(ds, count: r.users, seed: r.seed)

@@ -24,6 +24,7 @@ struct ViewsCommand: ParsableCommand {
     @Option(help: "The Markdown table to write.") var out: String
     @Option(help: "Also write every score to this CSV.") var csv: String?
     @Option(help: "Sampled test users per picture.") var users: Int = 20
+    @OptionGroup var data: DataOptions
     @OptionGroup var tsne: TSNEOptionGroup
     @Flag(help: "Print each picture as it is drawn, on stderr.") var verbose = false
 
@@ -35,7 +36,7 @@ struct ViewsCommand: ParsableCommand {
         let outputs = try OutputSet(outputs: [out] + (csv.map { [$0] } ?? []), inputs: [])
         var r = ViewStudy.Request(runs: runs, prefix: prefix)
         var o = tsne.options; o.metric = tsne.metric ?? .cosine
-        r.users = users; r.tsne = o; r.seed = o.seed
+        r.users = users; r.tsne = o; r.seed = o.seed; r.data = data.request
         let s = try ViewStudy.run(r) { if verbose { printError($0) } }
         let md = ViewStudy.markdown(s)
         try outputs.stage(out, data: Data(md.utf8))
