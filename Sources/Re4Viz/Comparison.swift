@@ -1,0 +1,109 @@
+import Foundation
+import Re4Core
+
+/// `re4-viz compare`: two models on the same users, from the per-user CSVs of
+/// `re4 evaluate --per-user` (one per seed), with paired tests
+/// (`PairedTests`; docs/protocol.md § comparing runs). Seeds pair by order:
+/// A's first file with B's first. Users pair by id, and only users in every
+/// file are used.
+public enum Comparison {
+    public struct Row: Sendable {
+        public var metric: String
+        public var meanA: Double, meanB: Double
+        /// Mean of B − A over users (each user's value averaged over seeds first).
+        public var difference: Double
+        public var bootstrap: (low: Double, high: Double)
+        /// Seeds, then users, resampled (nil with one seed).
+        public var hierarchical: (low: Double, high: Double)?
+        public var wilcoxon: PairedTests.Wilcoxon
+        public var holm: Double
+        public var dz: Double
+        /// Paired t over the seeds' means (nil with one seed).
+        public var seedT: PairedTests.TTest?
+    }
+
+    public struct Result: Sendable {
+        public var rows: [Row]
+        public var users: Int
+        public var seeds: Int
+        public var labels: (String, String)
+    }
+
+    /// Per-user values from one CSV: user → metric → value.
+    public static func read(_ path: String) throws -> (metrics: [String], values: [String: [String: Double]]) {
+        let data = try readFile(path)
+        var header: [String] = [], out: [String: [String: Double]] = [:]
+        try data.withUnsafeBytes { raw in
+            try DelimitedText(delimiter: ",", quotes: true).forEachRow(in: raw) { line, f in
+                if header.isEmpty {
+                    header = f.map(String.init)
+                    guard header.first == "user" else { throw VizError.badInput("\(path): not a per-user CSV of `re4 evaluate --per-user` (its first column is not 'user')") }
+                    return
+                }
+                guard f.count == header.count else { throw VizError.badInput("\(path):\(line): \(f.count) fields, the header has \(header.count)") }
+                var row: [String: Double] = [:]
+                for (i, name) in header.enumerated() where i >= 2 {
+                    guard let v = Double(f[i]), v.isFinite else { throw VizError.badInput("\(path):\(line): \(name) '\(f[i])' is not a number") }
+                    row[name] = v
+                }
+                let user = String(f[0])
+                guard out[user] == nil else { throw VizError.badInput("\(path):\(line): user '\(user)' appears twice") }
+                out[user] = row
+            }
+        }
+        guard !out.isEmpty else { throw VizError.badInput("\(path): no users") }
+        return (Array(header.dropFirst(2)), out)
+    }
+
+    public static func run(a: [String], b: [String], metrics wanted: [String]?, labels: (String, String) = ("A", "B"),
+                           resamples: Int = 10_000, seed: UInt64 = 42) throws -> Result {
+        guard !a.isEmpty, a.count == b.count else {
+            throw VizError.badInput("give the same number of per-user CSVs for both sides (one per seed), got \(a.count) and \(b.count)")
+        }
+        let ra = try a.map(read), rb = try b.map(read)
+        let common = (ra + rb).map { Set($0.metrics) }.reduce(Set(ra[0].metrics)) { $0.intersection($1) }
+        let metrics = try (wanted ?? ra[0].metrics.filter(common.contains)).map { m -> String in
+            guard common.contains(m) else { throw VizError.badInput("metric '\(m)' is not in every file (they share: \(ra[0].metrics.filter(common.contains).joined(separator: ", ")))") }
+            return m
+        }
+        let users = (ra + rb).map { Set($0.values.keys) }.reduce(Set(ra[0].values.keys)) { $0.intersection($1) }.sorted()
+        guard users.count >= 2 else { throw VizError.badInput("the files share \(users.count) user(s); compare evaluations of the same split and data") }
+        var rows: [Row] = []
+        for m in metrics {
+            // per seed s, per user: B − A
+            let perSeed = zip(ra, rb).map { x, y in users.map { y.values[$0]![m]! - x.values[$0]![m]! } }
+            let perUser = users.indices.map { u in PairedTests.mean(perSeed.map { $0[u] }) }
+            let meanA = PairedTests.mean(ra.map { r in PairedTests.mean(users.map { r.values[$0]![m]! }) })
+            let meanB = PairedTests.mean(rb.map { r in PairedTests.mean(users.map { r.values[$0]![m]! }) })
+            rows.append(Row(metric: m, meanA: meanA, meanB: meanB, difference: PairedTests.mean(perUser),
+                            bootstrap: PairedTests.bootstrap(perUser, resamples: resamples, seed: seed),
+                            hierarchical: perSeed.count > 1 ? PairedTests.hierarchicalBootstrap(perSeed, resamples: resamples, seed: seed) : nil,
+                            wilcoxon: PairedTests.wilcoxon(perUser), holm: 1, dz: PairedTests.dz(perUser),
+                            seedT: perSeed.count > 1 ? PairedTests.pairedT(perSeed.map(PairedTests.mean)) : nil))
+        }
+        let adjusted = PairedTests.holm(rows.map(\.wilcoxon.p))
+        for i in rows.indices { rows[i].holm = adjusted[i] }
+        return Result(rows: rows, users: users.count, seeds: a.count, labels: labels)
+    }
+
+    public static func markdown(_ r: Result) -> String {
+        let (a, b) = r.labels
+        func f(_ x: Double) -> String { String(format: "%.4f", x) }
+        func p(_ x: Double) -> String { x < 1e-4 ? String(format: "%.1e", x) : String(format: "%.4f", x) }
+        var s = "\(b) against \(a): \(r.users) users paired by id, \(r.seeds) seed\(r.seeds == 1 ? "" : "s") (paired by order). "
+            + "Δ = mean over users of \(b) − \(a) (each user averaged over seeds); 95 % intervals by paired bootstrap over users"
+            + (r.seeds > 1 ? " and by a two-level bootstrap (seeds, then users)" : "")
+            + "; Wilcoxon signed-rank (two-sided, normal approximation, zeros dropped) with Holm's adjustment over the metrics; d_z = mean/sd of the differences"
+            + (r.seeds > 1 ? "; t = paired t-test over the seeds' means" : "") + ".\n\n"
+        s += "| metric | \(a) | \(b) | Δ | 95 % CI (users) |" + (r.seeds > 1 ? " 95 % CI (seeds, users) |" : "") + " Wilcoxon p | Holm p | d_z |" + (r.seeds > 1 ? " seed t p |" : "") + "\n"
+        s += "|---|---|---|---|---|" + (r.seeds > 1 ? "---|" : "") + "---|---|---|" + (r.seeds > 1 ? "---|" : "") + "\n"
+        for x in r.rows {
+            s += "| \(x.metric) | \(f(x.meanA)) | \(f(x.meanB)) | \(String(format: "%+.4f", x.difference)) | [\(f(x.bootstrap.low)), \(f(x.bootstrap.high))] |"
+            if let h = x.hierarchical { s += " [\(f(h.low)), \(f(h.high))] |" }
+            s += " \(p(x.wilcoxon.p)) | \(p(x.holm)) | \(String(format: "%.3f", x.dz)) |"
+            if r.seeds > 1 { s += " \(x.seedT.map { p($0.p) } ?? "–") |" }
+            s += "\n"
+        }
+        return s
+    }
+}
