@@ -14,7 +14,7 @@ RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswif
 endif
 OUT ?= out
 
-.PHONY: explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
+.PHONY: planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
 
 bench: build
 	bash bench/train_throughput.sh
@@ -46,7 +46,10 @@ test: setup-test
 DEMO_EPOCHS ?= 6
 DEMO_RUNS := $(OUT)/runs
 DEMO_DATA := $(OUT)/synth-demo
-DEMO_TRAIN = $(RELEASE)/re4 train --data $(DEMO_DATA) --epochs $(DEMO_EPOCHS) --threads 2 --keep-every-epoch
+# --embedding-std 0.1: with the script's N(0, 1) start the item embeddings keep
+# their random start through a short run and no picture can show the planted
+# categories (docs/model.md §2.1, notebooks-md/07-planted-interests.md).
+DEMO_TRAIN = $(RELEASE)/re4 train --data $(DEMO_DATA) --epochs $(DEMO_EPOCHS) --threads 2 --keep-every-epoch --embedding-std 0.1
 
 # The main job, offline: the embedded ml-latest-small described; then a data
 # set with planted interests (a known answer) generated, Base and Re4 (two
@@ -92,7 +95,24 @@ planted: build
 	@mkdir -p $(RUNS)
 	[ -f $(RUNS)/synth-ml1m/truth.csv ] || $(RELEASE)/re4 data synth --out $(RUNS)/synth-ml1m --seed 1
 	[ -f $(RUNS)/synth-50k/truth.csv ] || $(RELEASE)/re4 data synth --out $(RUNS)/synth-50k --items 50000 --categories 100 --seed 2
+	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 12 3 scripts/grid-planted-std.txt --threads 2 --keep-every-epoch
 	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 30 5 scripts/grid-planted.txt --threads 2 --keep-every-epoch
+
+# The planted-interests study's tables and figures (notebooks-md/07-planted-interests.md)
+# from the runs of `make planted` and the ML-1M seed-1 pair of `make reproduce`.
+planted-figures: build
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-ml1m --users 20 --threads 2 \
+	    --out figures/views-planted01-ml1m.md --csv figures/views-planted01-ml1m.csv
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads 2 \
+	    --out figures/views-planted-ml1m.md --csv figures/views-planted-ml1m.csv
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix ml1m --data ml-1m --users 20 --threads 2 \
+	    --out figures/views-movielens1m.md --csv figures/views-movielens1m.csv
+	for L in panels map; do \
+	  $(RELEASE)/re4-viz tsne $(RUNS)/planted01-ml1m-base-s1/best.safetensors $(RUNS)/planted01-ml1m-re4-s1/best.safetensors \
+	      --labels Base,Re4 --layout $$L --users 4 --threads 2 --dpi 110 --title "planted, N(0, 0.1²) start" --out figures/planted01-fig4-$$L.png || exit 1; \
+	  $(RELEASE)/re4-viz tsne $(RUNS)/planted-ml1m-base-s1/best.safetensors $(RUNS)/planted-ml1m-re4-s1/best.safetensors \
+	      --labels Base,Re4 --layout $$L --users 4 --threads 2 --dpi 110 --title "planted, N(0, 1) start" --out figures/planted-fig4-$$L.png || exit 1; \
+	done
 
 # The validation sweep (figures/sweep-movielens1m.md, issue #7's question of
 # why Re4 barely beats Base here): seed 1, 10 epochs per setting, next to the
