@@ -23,6 +23,8 @@ public enum ViewStudy {
         public var tsne = TSNEOptions()
         public var placement = PlacementOptions()
         public var layouts: [InterestProjection.Layout] = [.panels, .family, .map]
+        /// How interests are placed on the map: each is its own view (`map`, `map-retrieval`).
+        public var placements: [InterestProjection.PlaceBy] = [.embedding, .retrieval]
         public var spaces: [UserInterests.Space] = [.u, .z]
         /// The data, for runs whose config does not record it (or to override reading options).
         public var data = DataRequest()
@@ -58,14 +60,16 @@ public enum ViewStudy {
             users = chosen.count
             let matched = truth ? Recovery.matchedCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
                                 : dominantCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
-            for layout in r.layouts {
+            let views = r.layouts.flatMap { l in l == .map ? r.placements.map { (l, $0) } : [(l, InterestProjection.PlaceBy.embedding)] }
+            for (layout, placeBy) in views {
+                let name = layout == .map && placeBy == .retrieval ? "map-retrieval" : layout.rawValue
                 for space in r.spaces {
-                    progress("\(run.variant) s\(run.seed): \(layout.rawValue), \(space.rawValue == "u" ? "U" : "Z")")
+                    progress("\(run.variant) s\(run.seed): \(name), \(space.rawValue == "u" ? "U" : "Z")")
                     var q = InterestMap.Request(users: chosen, panelTitles: [run.label])
-                    q.layout = layout; q.space = space; q.tsne = r.tsne; q.seed = r.seed
+                    q.layout = layout; q.space = space; q.tsne = r.tsne; q.seed = r.seed; q.placeBy = placeBy
                     q.placement = r.placement; q.checkpoints = [run.checkpoint]
                     let drawing = try InterestMap.draw(models: [model], dataset: ds, request: q)
-                    scores.append(Score(variant: run.variant, seed: run.seed, layout: layout.rawValue, space: space.rawValue,
+                    scores.append(Score(variant: run.variant, seed: run.seed, layout: name, space: space.rawValue,
                                         value: Recovery.viewScore(drawing.points, dataset: ds, matched: matched, ownItemsOnly: layout == .panels)))
                 }
             }
