@@ -33,7 +33,10 @@ public enum ViewStudy {
 
     public struct Score: Sendable, Equatable {
         public var variant: String, seed: Int, layout: String, space: String
+        /// Against the truth: stars among their matched planted category (on data without truth, as `model`).
         public var value: Double?
+        /// Against the model: stars among the category their own attention puts most mass on.
+        public var model: Double? = nil
     }
 
     public struct Result: Sendable {
@@ -58,8 +61,8 @@ public enum ViewStudy {
             truth = ds.hasTruth; name = ds.name
             let chosen = sampleUsers(ds, count: r.users, seed: r.seed)
             users = chosen.count
-            let matched = truth ? Recovery.matchedCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
-                                : dominantCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
+            let dominant = dominantCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
+            let matched = truth ? Recovery.matchedCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads) : dominant
             let views = r.layouts.flatMap { l in l == .map ? r.placements.map { (l, $0) } : [(l, InterestProjection.PlaceBy.embedding)] }
             for (layout, placeBy) in views {
                 let name = layout == .map && placeBy == .retrieval ? "map-retrieval" : layout.rawValue
@@ -70,7 +73,8 @@ public enum ViewStudy {
                     q.placement = r.placement; q.checkpoints = [run.checkpoint]
                     let drawing = try InterestMap.draw(models: [model], dataset: ds, request: q)
                     scores.append(Score(variant: run.variant, seed: run.seed, layout: name, space: space.rawValue,
-                                        value: Recovery.viewScore(drawing.points, dataset: ds, matched: matched, ownItemsOnly: layout == .panels)))
+                                        value: Recovery.viewScore(drawing.points, dataset: ds, matched: matched, ownItemsOnly: layout == .panels),
+                                        model: Recovery.viewScore(drawing.points, dataset: ds, matched: dominant, ownItemsOnly: layout == .panels)))
                 }
             }
             if truth {
@@ -100,15 +104,20 @@ public enum ViewStudy {
             let (m, sd) = Reproduction.meanStd(v)
             return v.count > 1 ? String(format: "%.3f ± %.3f (%d)", m, sd, v.count) : String(format: "%.3f (1)", m)
         }
-        let what = s.truth ? "planted category of the interest (matched by attended categories)"
-                           : "dominant genre of the interest's attention (no truth on this data)"
-        var out = "View scores on \(s.dataName), \(s.users) sampled test users per picture: share of stars whose 10 nearest items in the picture are mostly of the \(what). Mean ± sample std over seeds (seeds).\n\n"
-        out += "| layout | space | Base | Re4 |\n|---|---|---|---|\n"
+        var out = "View scores on \(s.dataName), \(s.users) sampled test users per picture: the share of stars whose 10 nearest items in the picture are mostly of one category — "
+            + (s.truth ? "*truth*: the planted category the interest is matched to (Hungarian matching on attended categories); *model*: " : "")
+            + "the category the interest's own attention puts most mass on" + (s.truth ? "" : " (no truth on this data)")
+            + ". Mean ± sample std over seeds (seeds).\n\n"
+        out += s.truth ? "| layout | space | Base truth | Re4 truth | Base model | Re4 model |\n|---|---|---|---|---|---|\n"
+                       : "| layout | space | Base | Re4 |\n|---|---|---|---|\n"
         var seen: [(String, String)] = []
         for sc in s.scores where !seen.contains(where: { $0 == (sc.layout, sc.space) }) { seen.append((sc.layout, sc.space)) }
         for (layout, space) in seen {
-            let v = { (variant: String) in s.scores.filter { $0.layout == layout && $0.space == space && $0.variant == variant }.compactMap(\.value) }
-            out += "| \(layout) | \(space == "u" ? "U" : "Z") | \(cell(v("base"))) | \(cell(v("re4"))) |\n"
+            let here = s.scores.filter { $0.layout == layout && $0.space == space }
+            let v = { (variant: String) in here.filter { $0.variant == variant }.compactMap(\.value) }
+            let m = { (variant: String) in here.filter { $0.variant == variant }.compactMap(\.model) }
+            out += "| \(layout) | \(space == "u" ? "U" : "Z") | \(cell(v("base"))) | \(cell(v("re4"))) |"
+                + (s.truth ? " \(cell(m("base"))) | \(cell(m("re4"))) |" : "") + "\n"
         }
         if !s.recovery.isEmpty {
             out += "\nRecovery of the planted interests, all test users (mean over users, then mean ± sample std over seeds):\n\n"
@@ -123,6 +132,6 @@ public enum ViewStudy {
 
     /// Every score, one row each: `variant,seed,layout,space,score`.
     public static func csv(_ s: Result) -> String {
-        "variant,seed,layout,space,score\n" + s.scores.map { "\($0.variant),\($0.seed),\($0.layout),\($0.space),\($0.value.map { String($0) } ?? "")" }.joined(separator: "\n") + "\n"
+        "variant,seed,layout,space,score,model_score\n" + s.scores.map { "\($0.variant),\($0.seed),\($0.layout),\($0.space),\($0.value.map { String($0) } ?? ""),\($0.model.map { String($0) } ?? "")" }.joined(separator: "\n") + "\n"
     }
 }

@@ -108,8 +108,10 @@ final class ViewScoreTests: XCTestCase {
         ], recovery: [("base", 1, ["recovered_attended": 0.5]), ("base", 2, ["recovered_attended": 0.7])], truth: true, dataName: "p", users: 3)
         let md = ViewStudy.markdown(s)
         // mean 0.3, sample std sqrt(((0.1)^2 + (0.1)^2) / 1) = 0.1414
-        XCTAssertTrue(md.contains("| map | U | 0.300 ± 0.141 (2) | 0.500 (1) |"), md)
-        XCTAssertTrue(md.contains("| panels | Z | – | – |"), md)
+        XCTAssertTrue(md.contains("| map | U | 0.300 ± 0.141 (2) | 0.500 (1) | – | – |"), md)
+        XCTAssertTrue(md.contains("| panels | Z | – | – | – | – |"), md)
+        var noTruth = s; noTruth.truth = false
+        XCTAssertTrue(ViewStudy.markdown(noTruth).contains("| map | U | 0.300 ± 0.141 (2) | 0.500 (1) |\n"))
         XCTAssertTrue(md.contains("| recovered_attended | 0.600 ± 0.141 (2) | – |"), md)
         XCTAssertEqual(ViewStudy.csv(s).split(separator: "\n").count, 5)
     }
