@@ -14,7 +14,7 @@ RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswif
 endif
 OUT ?= out
 
-.PHONY: planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
+.PHONY: paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
 
 bench: build
 	bash bench/train_throughput.sh
@@ -177,3 +177,16 @@ explore: build setup-test
 	    --labels Base,Re4 --threads 2 --out $(OUT)/explore-ml1m.html
 	bash scripts/screenshot.sh $(OUT)/explore-ml1m.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-ml1m.png
 	bash bench/explore_frames.sh $(OUT)/explore-ml1m.html
+
+# Paired tests of Re4 against Base on ML-1M's test users (docs/protocol.md):
+# per-user metrics of every seed pair present in $(RUNS), then re4-viz compare.
+paired: build
+	@mkdir -p $(OUT)/per-user
+	a=""; b=""; for s in 1 2 3; do \
+	  [ -f $(RUNS)/ml1m-base-s$$s/best.safetensors ] && [ -f $(RUNS)/ml1m-re4-s$$s/best.safetensors ] || continue; \
+	  for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/ml1m-$$v-s$$s/best.safetensors --data ml-1m \
+	      --per-user $(OUT)/per-user/ml1m-$$v-s$$s.csv --threads 2 >/dev/null || exit 1; done; \
+	  a="$$a$${a:+,}$(OUT)/per-user/ml1m-base-s$$s.csv"; b="$$b$${b:+,}$(OUT)/per-user/ml1m-re4-s$$s.csv"; \
+	done; \
+	$(RELEASE)/re4-viz compare --a $$a --b $$b --labels Base,Re4 --metrics recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50 \
+	    --out figures/paired-movielens1m.md
