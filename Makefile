@@ -107,6 +107,9 @@ planted-figures: build
 	    --out figures/views-planted-ml1m.md --csv figures/views-planted-ml1m.csv
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix ml1m --data ml-1m --users 20 --threads 2 \
 	    --out figures/views-movielens1m.md --csv figures/views-movielens1m.csv
+	$(RELEASE)/re4-viz explore $(RUNS)/planted01-ml1m-base-s1/best.safetensors $(RUNS)/planted01-ml1m-re4-s1/best.safetensors \
+	    --labels Base,Re4 --users 50 --threads 2 --out $(OUT)/explore-planted01.html
+	bash scripts/screenshot.sh $(OUT)/explore-planted01.html "user=u57" figures/explorer-planted01.png
 	for L in panels map; do \
 	  $(RELEASE)/re4-viz tsne $(RUNS)/planted01-ml1m-base-s1/best.safetensors $(RUNS)/planted01-ml1m-re4-s1/best.safetensors \
 	      --labels Base,Re4 --layout $$L --users 4 --threads 2 --dpi 110 --title "planted, N(0, 0.1²) start" --out figures/planted01-fig4-$$L.png || exit 1; \
