@@ -24,6 +24,7 @@ public enum Distinctness {
     public static let definitions: [(String, String)] = [
         ("cos_U", "mean pairwise cosine between a user's interests U (lower = more distinct)"),
         ("cos_Z", "mean pairwise cosine between raw interests Z"),
+        ("cos_U_slot", "cosine between interest k of a user and interest k of the next sampled user (high = slots shared by users, not user-specific)"),
         ("attention_entropy", "attention entropy per interest / log(length) (low = focused)"),
         ("attention_top_share", "share of an interest's attention on its single largest item"),
         ("positives", "Re4 positives per interest (attention > 1/length)"),
@@ -66,6 +67,9 @@ public enum Distinctness {
             out["cos_U"]!.append(np > 0 ? pairsU / Double(np) : .nan)
             out["cos_Z"]!.append(np > 0 ? pairsZ / Double(np) : .nan)
             out["retrieved_jaccard"]!.append(np > 0 ? jacc / Double(np) : .nan)
+            // Slot sharing: interest k against the same slot of the next sampled user.
+            let next = (i + 1) % users.count
+            out["cos_U_slot"]!.append(next == i ? .nan : (0..<K).map { cosine(ui.interest(i, $0), ui.interest(next, $0)) }.reduce(0, +) / Double(K))
             let len = min(ui.lengths[i], L)
             var ent = 0.0, top = 0.0, pos = 0.0, none = 0.0
             for k in 0..<K {

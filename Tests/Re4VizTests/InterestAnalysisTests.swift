@@ -72,6 +72,12 @@ final class DistinctnessTests: XCTestCase {
                 return dot / (x.map { $0 * $0 }.reduce(0, +).squareRoot() * y.map { $0 * $0 }.reduce(0, +).squareRoot())
             }
             XCTAssertEqual(per["cos_U"]![i], (cos(0, 1) + cos(0, 2) + cos(1, 2)) / 3, accuracy: 1e-9)
+            // cos_U_slot: each slot against the same slot of the other user, averaged over the three slots.
+            func slot(_ k: Int) -> Double {
+                let x = ui.interest(i, k).map(Double.init), y = ui.interest(1 - i, k).map(Double.init)
+                return zip(x, y).map(*).reduce(0, +) / (x.map { $0 * $0 }.reduce(0, +).squareRoot() * y.map { $0 * $0 }.reduce(0, +).squareRoot())
+            }
+            XCTAssertEqual(per["cos_U_slot"]![i], (slot(0) + slot(1) + slot(2)) / 3, accuracy: 1e-9)
             // Positives: attention > 1/len over the history.
             let len = ui.lengths[i]
             var pos = 0
