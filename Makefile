@@ -177,7 +177,7 @@ EXPLORE_SHOT_USER ?= 1m_33
 explore: build setup-test
 	@mkdir -p $(OUT)
 	$(RELEASE)/re4-viz explore $(RUNS)/ml1m-base-s1/best.safetensors $(RUNS)/ml1m-re4-s1/best.safetensors \
-	    --labels Base,Re4 --threads 2 --out $(OUT)/explore-ml1m.html
+	    --labels Base,Re4 --data ml-1m --threads 2 --out $(OUT)/explore-ml1m.html
 	bash scripts/screenshot.sh $(OUT)/explore-ml1m.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-ml1m.png
 	bash bench/explore_frames.sh $(OUT)/explore-ml1m.html
 
