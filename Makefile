@@ -101,6 +101,7 @@ planted: build
 # The planted-interests study's tables and figures (notebooks-md/07-planted-interests.md)
 # from the runs of `make planted` and the ML-1M seed-1 pair of `make reproduce`.
 planted-figures: build
+	@mkdir -p $(OUT)
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-ml1m --users 20 --threads 2 \
 	    --out figures/views-planted01-ml1m.md --csv figures/views-planted01-ml1m.csv
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads 2 \
