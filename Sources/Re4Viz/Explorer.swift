@@ -174,22 +174,7 @@ final class JSONWriter {
     }
     func base64(_ xs: [Float]) { base64(xs.map(\.bitPattern)) }
 
-    static func quoted(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\r": o += "\\r"
-            case "\t": o += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}": o += String(format: "\\u%04x", u.value)
-            default:
-                if u.value < 0x20 { o += String(format: "\\u%04x", u.value) } else { o.unicodeScalars.append(u) }
-            }
-        }
-        return o + "\""
-    }
+    static func quoted(_ s: String) -> String { jsonString(s, forHTML: true) }
 
     /// Text for an HTML element's content.
     static func html(_ s: String) -> String {

@@ -36,6 +36,7 @@ final class ExplorerTests: XCTestCase {
 
     func testJSONTextIsEscapedForAScriptElement() throws {
         XCTAssertEqual(JSONWriter.quoted("a\"b\\c\n</script>&\u{1}"), #""a\"b\\c\n\u003c/script\u003e\u0026\u0001""#)
+        XCTAssertEqual(jsonString("</a>&"), #""</a>&""#, "plain JSON (checkpoint metadata) keeps < > & as they are")
         let j = JSONWriter()
         j.object { j.key("a"); j.ints([1, 2]); j.key("b"); j.object { j.key("c"); j.string("x") }; j.key("f"); j.floats([1.5, .nan]) }
         XCTAssertEqual(j.text, #"{"a":[1,2],"b":{"c":"x"},"f":[1.5,null]}"#)

@@ -70,7 +70,7 @@ def evaluation():
     """A Re4 state dict, ComiRec-format data it fits, and the test metrics PyTorch computes for it."""
     import torch
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from numpy_re4_eval import ndcg
+    from numpy_re4_eval import add_user
     g = torch.Generator().manual_seed(11)
     n, d, K, H, L = 30, 8, 3, 12, 6
     sd = {
@@ -112,15 +112,7 @@ def evaluation():
         U = torch.tanh(A @ (X @ w["W2"]) @ w["fc1.weight"].T + w["fc1.bias"])[0]
         scores = (U @ E[1:].T).max(0).values
         order = sorted(range(n), key=lambda j: (-float(scores[j]), j))
-        gt = s[c:]
-        for cut in (20, 50):
-            top = [j + 1 for j in order[:cut]]
-            found = [i for i in top if i in set(gt)]
-            metrics[f"recall@{cut}"] += len(found) / len(gt)
-            metrics[f"hitrate@{cut}"] += 1.0 if found else 0.0
-            metrics[f"ndcg@{cut}"] += ndcg(top, gt, "standard")
-            metrics[f"ndcg_comirec@{cut}"] += ndcg(top, gt, "comirec")
-            metrics[f"ndcg_re4@{cut}"] += ndcg(top, gt, "re4")
+        add_user(metrics, [j + 1 for j in order], s[c:])
     with open(os.path.join(out, "re4-eval.metrics.json"), "w") as f:
         json.dump({k: v / len(test) for k, v in metrics.items()}, f, indent=0, sort_keys=True)
 

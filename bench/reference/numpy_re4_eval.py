@@ -43,6 +43,18 @@ def ndcg(top, gt, conv):
     return dcg / idcg
 
 
+def add_user(out, ranked, gt):
+    """Adds one user's metrics at 20 and 50 to `out`; `ranked`: item ids, best first."""
+    for n in (20, 50):
+        top = ranked[:n]
+        found = [i for i in top if i in set(gt)]
+        out[f"recall@{n}"] += len(found) / len(gt)
+        out[f"hitrate@{n}"] += 1.0 if found else 0.0
+        out[f"ndcg@{n}"] += ndcg(top, gt, "standard")
+        out[f"ndcg_comirec@{n}"] += ndcg(top, gt, "comirec")
+        out[f"ndcg_re4@{n}"] += ndcg(top, gt, "re4")
+
+
 def main():
     from safetensors.numpy import load_file  # here, so that ndcg() imports without safetensors
     w = load_file(sys.argv[1])
@@ -57,14 +69,7 @@ def main():
             out[f"{k}@{n}"] = 0.0
     for b, gt in enumerate(users["truths"]):
         order = np.lexsort((np.arange(scores.shape[1]), -scores[b]))[:50] + 1
-        for n in (20, 50):
-            top = [int(i) for i in order[:n]]
-            found = [i for i in top if i in set(gt)]
-            out[f"recall@{n}"] += len(found) / len(gt)
-            out[f"hitrate@{n}"] += 1.0 if found else 0.0
-            out[f"ndcg@{n}"] += ndcg(top, gt, "standard")
-            out[f"ndcg_comirec@{n}"] += ndcg(top, gt, "comirec")
-            out[f"ndcg_re4@{n}"] += ndcg(top, gt, "re4")
+        add_user(out, [int(i) for i in order], gt)
     print(json.dumps({k: v / len(users["truths"]) for k, v in out.items()}))
 
 

@@ -179,7 +179,9 @@ public struct SafeTensors: Sendable, Equatable {
 }
 
 /// JSON string literal with the escapes JSON requires.
-func jsonString(_ s: String) -> String {
+/// - Parameter forHTML: also escape `<`, `>`, `&`, U+2028 and U+2029, so the
+///   literal can sit inside an HTML `<script>` element.
+public func jsonString(_ s: String, forHTML: Bool = false) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {
@@ -189,7 +191,8 @@ func jsonString(_ s: String) -> String {
         case "\r": out += "\\r"
         case "\t": out += "\\t"
         default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            let html = forHTML && ["<", ">", "&", "\u{2028}", "\u{2029}"].contains(u)
+            if u.value < 0x20 || html { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
         }
     }
     return out + "\""
