@@ -73,7 +73,7 @@ demo: build
 	@grep '^summary:' $(OUT)/figures.log | sed 's/^summary: /In short: /'
 
 # The MovieLens-1M reproduction (figures/README.md). `make reproduce` fetches
-# ML-1M and trains the grid of scripts/grid-movielens1m.txt into $(RUNS): three
+# ML-1M and trains the grid of scripts/grid-movielens.txt into $(RUNS): three
 # seeds each of Base and Re4, of ComiRec-SA and -DR as Base and with the three
 # flows, and of the three one-flow-off ablations, 30 epochs with patience 5
 # (many hours on 2 cores; keep RUNS outside the repository, e.g. RUNS=../runs).
@@ -86,7 +86,7 @@ ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --thread
 reproduce: build
 	@mkdir -p $(RUNS)
 	$(RELEASE)/re4 data fetch ml-1m
-	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 30 5 scripts/grid-movielens1m.txt --threads 2 --keep-every-epoch
+	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 30 5 scripts/grid-movielens.txt --threads 2 --keep-every-epoch
 
 # The planted-interests study (issue 15 §5): two planted data sets
 # generated into $(RUNS) (seconds), then Base and Re4, three seeds each, 30
@@ -103,11 +103,11 @@ planted: build
 planted-figures: build
 	@mkdir -p $(OUT)
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-ml1m --users 20 --threads 2 \
-	    --out figures/views-planted01-ml1m.md --csv figures/views-planted01-ml1m.csv
+	    --out figures/views-planted01-6k.md --csv figures/views-planted01-6k.csv
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads 2 \
-	    --out figures/views-planted-ml1m.md --csv figures/views-planted-ml1m.csv
+	    --out figures/views-planted-6k.md --csv figures/views-planted-6k.csv
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix ml1m --data ml-1m --users 20 --threads 2 \
-	    --out figures/views-movielens1m.md --csv figures/views-movielens1m.csv
+	    --out figures/views-movielens.md --csv figures/views-movielens.csv
 	$(RELEASE)/re4-viz explore $(RUNS)/planted01-ml1m-base-s1/best.safetensors $(RUNS)/planted01-ml1m-re4-s1/best.safetensors \
 	    --labels Base,Re4 --users 50 --threads 2 --out $(OUT)/explore-planted01.html
 	bash scripts/screenshot.sh $(OUT)/explore-planted01.html "user=u57" figures/explorer-planted01.png
@@ -118,10 +118,10 @@ planted-figures: build
 	      --labels Base,Re4 --layout $$L --users 4 --threads 2 --dpi 110 --title "planted, N(0, 1) start" --out figures/planted-fig4-$$L.png || exit 1; \
 	done
 
-# The validation sweep (figures/sweep-movielens1m.md, issue #7's question of
+# The validation sweep (figures/sweep-movielens.md, issue #7's question of
 # why Re4 barely beats Base here): seed 1, 10 epochs per setting, next to the
 # runs above at the same 10-epoch budget; then the two best settings on
-# validation for 30 epochs (figures/confirm-movielens1m.md). About 2 hours on 2 cores.
+# validation for 30 epochs (figures/confirm-movielens.md). About 2 hours on 2 cores.
 SWEEP_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 10 --patience 5 --threads 2 --seed 1
 sweep: build
 	@mkdir -p $(RUNS)/sweep
@@ -142,12 +142,12 @@ sweep: build
 	  $(ML1M_TRAIN) --seed $$s --lambda-att 0 --out $(RUNS)/confirm/ml1m-re4-noatt30-s$$s || exit 1; done
 
 figures: build
-	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix ml1m --data ml-1m --name movielens1m --title MovieLens-1M \
+	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix ml1m --data ml-1m --name movielens --title MovieLens-1M \
 	    --out figures --dpi 200 --threads 2
 	if [ -d $(RUNS)/sweep ]; then $(RELEASE)/re4-viz sweep $(RUNS)/sweep/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
-	    $(RUNS)/ml1m-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens1m.md; fi
+	    $(RUNS)/ml1m-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens.md; fi
 	if [ -d $(RUNS)/confirm ]; then $(RELEASE)/re4-viz sweep $(RUNS)/confirm/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
-	    --budget 30 --with-test --title MovieLens-1M --out figures/confirm-movielens1m.md; fi
+	    --budget 30 --with-test --title MovieLens-1M --out figures/confirm-movielens.md; fi
 
 clean:
 	rm -rf .build $(OUT)
@@ -178,9 +178,9 @@ EXPLORE_SHOT_USER ?= 1m_33
 explore: build setup-test
 	@mkdir -p $(OUT)
 	$(RELEASE)/re4-viz explore $(RUNS)/ml1m-base-s1/best.safetensors $(RUNS)/ml1m-re4-s1/best.safetensors \
-	    --labels Base,Re4 --data ml-1m --threads 2 --out $(OUT)/explore-ml1m.html
-	bash scripts/screenshot.sh $(OUT)/explore-ml1m.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-ml1m.png
-	bash bench/explore_frames.sh $(OUT)/explore-ml1m.html
+	    --labels Base,Re4 --data ml-1m --threads 2 --out $(OUT)/explore-movielens.html
+	bash scripts/screenshot.sh $(OUT)/explore-movielens.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-movielens.png
+	bash bench/explore_frames.sh $(OUT)/explore-movielens.html
 
 # Paired tests of Re4 against Base on ML-1M's test users (docs/protocol.md):
 # per-user metrics of every seed pair present in $(RUNS), then re4-viz compare.
@@ -193,4 +193,4 @@ paired: build
 	  a="$$a$${a:+,}$(OUT)/per-user/ml1m-base-s$$s.csv"; b="$$b$${b:+,}$(OUT)/per-user/ml1m-re4-s$$s.csv"; \
 	done; \
 	$(RELEASE)/re4-viz compare --a $$a --b $$b --labels Base,Re4 --metrics recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50 \
-	    --out figures/paired-movielens1m.md
+	    --out figures/paired-movielens.md

@@ -11,7 +11,7 @@ public enum FigureSet {
     public struct FigureOptions: Sendable {
         public var runs: String
         public var prefix: String
-        /// File-name suffix, e.g. `movielens1m` → `fig3-curves-movielens1m.png`.
+        /// File-name suffix, e.g. `movielens` → `fig3-curves-movielens.png`.
         public var name: String
         /// Data set title in captions, e.g. "MovieLens-1M".
         public var dataTitle: String

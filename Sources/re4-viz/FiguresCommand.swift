@@ -16,7 +16,7 @@ struct FiguresCommand: ParsableCommand {
             allow (say, no ablation runs) is left out. The same runs, seed and threads give the same bytes.
 
             Examples:
-              re4-viz figures --runs runs --prefix ml1m --data ml-1m --name movielens1m --title MovieLens-1M --out figures
+              re4-viz figures --runs runs --prefix ml1m --data ml-1m --name movielens --title MovieLens-1M --out figures
               re4-viz figures --runs out/runs --prefix demo --data ml-latest-small --out out --dpi 100
             """)
     @Option(help: "Folder holding the runs.") var runs: String
