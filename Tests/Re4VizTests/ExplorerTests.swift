@@ -34,6 +34,17 @@ final class ExplorerTests: XCTestCase {
         return r
     }
 
+    /// A page of `count` sampled users written to a fresh folder: the data set, the users and the page's file URL.
+    func writtenPage(users count: Int) throws -> (ds: Dataset, users: [Int], url: String, folder: String) {
+        let (dir, opened) = try models()
+        let ds = opened.dataset
+        let users = sampleUsers(ds, count: count, seed: 2)
+        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
+        let folder = makeTempDir()
+        try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
+        return (ds, users, URL(fileURLWithPath: folder + "/explore.html").absoluteString, folder)
+    }
+
     func testJSONTextIsEscapedForAScriptElement() throws {
         XCTAssertEqual(JSONWriter.quoted("a\"b\\c\n</script>&\u{1}"), #""a\"b\\c\n\u003c/script\u003e\u0026\u0001""#)
         XCTAssertEqual(jsonString("</a>&"), #""</a>&""#, "plain JSON (checkpoint metadata) keeps < > & as they are")
@@ -76,14 +87,10 @@ final class ExplorerTests: XCTestCase {
     /// lists; box select, zoom and reset work; no request leaves the page.
     func testThePageInHeadlessChromium() throws {
         let chromium = try Chromium.find()
-        let (dir, opened) = try models()
-        let ds = opened.dataset
-        let users = sampleUsers(ds, count: 8, seed: 2)
-        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
-        let html = makeTempDir() + "/explore.html"
-        try page.html.write(toFile: html, atomically: true, encoding: .utf8)
+        let (ds, users, page, _) = try writtenPage(users: 8)
+        let opened = try models().opened
         let item = 5, query = "(\(ds.itemCategories[5][0]))", user = ds.userIDs[users[3]]
-        let url = URL(fileURLWithPath: html).absoluteString + "#selftest&item=\(item)&query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&selftest-user=\(user)"
+        let url = page + "#selftest&item=\(item)&query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&selftest-user=\(user)"
         let r = try chromium.run(url, mode: ["--dump-dom"])
         let t = try Chromium.selfTest(r.dom)
         let n = ds.itemCount, K = 3, L = opened.models[0].config.maxLength
@@ -137,14 +144,9 @@ final class ExplorerTests: XCTestCase {
     /// A screenshot with a user chosen: the picture a README shows, with its stars in the interests' colours.
     func testScreenshotShowsAUsersStars() throws {
         let chromium = try Chromium.find()
-        let (dir, opened) = try models()
-        let ds = opened.dataset
-        let users = sampleUsers(ds, count: 4, seed: 2)
-        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
-        let tmp = makeTempDir()
-        try page.html.write(toFile: tmp + "/explore.html", atomically: true, encoding: .utf8)
+        let (ds, users, page, tmp) = try writtenPage(users: 4)
         let png = tmp + "/shot.png"
-        _ = try chromium.run(URL(fileURLWithPath: tmp + "/explore.html").absoluteString + "#user=\(ds.userIDs[users[0]])", mode: ["--screenshot=\(png)"], window: (1200, 700))
+        _ = try chromium.run(page + "#user=\(ds.userIDs[users[0]])", mode: ["--screenshot=\(png)"], window: (1200, 700))
         let img = try PixelImage.read(png: png)
         XCTAssertEqual(img.width, 1200); XCTAssertEqual(img.height, 700)
         // Pixels of interest 1's colour (#1f77b4, stored B, G, R, A) are there: its star and rings.
