@@ -62,19 +62,19 @@ public enum ViewStudy {
             let chosen = sampleUsers(ds, count: r.users, seed: r.seed)
             users = chosen.count
             let dominant = dominantCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
-            let matched = truth ? Recovery.matchedCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads) : dominant
             let views = r.layouts.flatMap { l in l == .map ? r.placements.map { (l, $0) } : [(l, InterestProjection.PlaceBy.embedding)] }
             for (layout, placeBy) in views {
-                let name = layout == .map && placeBy == .retrieval ? "map-retrieval" : layout.rawValue
+                let view = layout == .map && placeBy == .retrieval ? "map-retrieval" : layout.rawValue
                 for space in r.spaces {
-                    progress("\(run.variant) s\(run.seed): \(name), \(space.rawValue == "u" ? "U" : "Z")")
+                    progress("\(run.variant) s\(run.seed): \(view), \(space.rawValue == "u" ? "U" : "Z")")
                     var q = InterestMap.Request(users: chosen, panelTitles: [run.label])
                     q.layout = layout; q.space = space; q.tsne = r.tsne; q.seed = r.seed; q.placeBy = placeBy
                     q.placement = r.placement; q.checkpoints = [run.checkpoint]
+                    // On planted data the drawing scores itself against the truth (`InterestMap.Drawing.viewScores`).
                     let drawing = try InterestMap.draw(models: [model], dataset: ds, request: q)
-                    scores.append(Score(variant: run.variant, seed: run.seed, layout: name, space: space.rawValue,
-                                        value: Recovery.viewScore(drawing.points, dataset: ds, matched: matched, ownItemsOnly: layout == .panels),
-                                        model: Recovery.viewScore(drawing.points, dataset: ds, matched: dominant, ownItemsOnly: layout == .panels)))
+                    let own = Recovery.viewScore(drawing.points, dataset: ds, matched: dominant, ownItemsOnly: layout == .panels)
+                    scores.append(Score(variant: run.variant, seed: run.seed, layout: view, space: space.rawValue,
+                                        value: truth ? drawing.viewScores.first ?? nil : own, model: own))
                 }
             }
             if truth {
