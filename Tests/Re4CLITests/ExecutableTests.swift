@@ -53,6 +53,28 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(st.tensors, try TorchCheckpoint.read(path: torch + "re4-eval.pt").tensors)
     }
 
+    /// The PyTorch ComiRec port's models evaluate from the command line to PyTorch's metrics
+    /// (MIND, whose start is random, is checked in PortModelTests); they cannot be trained.
+    func testThePortsModelsEvaluateAndAreNotTrained() throws {
+        let torch = repositoryRoot + "/Tests/Re4CoreTests/Fixtures/torch/"
+        for name in ["port-sa", "port-dr"] {
+            let r = try run(["evaluate", "--checkpoint", torch + name + ".pt", "--data", torch + "tiny_train.txt", "--json"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let ours = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+            let want = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: torch + name + ".expected.json"))) as! [String: Any]
+            for (k, v) in want["metrics"] as! [String: Double] {
+                XCTAssertEqual((ours[k] as! NSNumber).doubleValue, v, accuracy: 1e-5, "\(name) \(k)")
+            }
+        }
+        let m = try run(["evaluate", "--checkpoint", torch + "port-mind.pt", "--data", torch + "tiny_train.txt",
+                         "--interests", "3", "--max-length", "6", "--relu-layer"])
+        XCTAssertEqual(m.status, 0, m.err)
+        let dir = makeTempDir()
+        assertOneErrorLine(try run(["train", "--data", torch + "tiny_train.txt", "--encoder", "pytorch-mind", "--out", dir + "/r"]),
+                           contains: ["pytorch-mind", "analysis only"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/r"), "nothing written")
+    }
+
     func testTrainEvaluateExportEndToEnd() throws {
         let dir = makeTempDir()
         let data = tinyCSV(dir)

@@ -117,6 +117,115 @@ def evaluation():
         json.dump({k: v / len(test) for k, v in metrics.items()}, f, indent=0, sort_keys=True)
 
 
+def ports():
+    """The PyTorch ComiRec port's models (ShiningCosmos/pytorch_ComiRec), restated
+    here as torch modules with the port's parameter names and forward computation
+    (docs/interop.md), on the tiny data of evaluation(). For each: the state dict
+    as the port saves it (torch.save(model.state_dict())), and for the test users
+    the interests in float64 and the test metrics of docs/protocol.md."""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from numpy_re4_eval import add_user
+    n, d, K, L = 30, 8, 3, 6
+    seqs = {}
+    for part in ("train", "valid", "test"):
+        for line in open(os.path.join(out, f"tiny_{part}.txt")):
+            u, it, t = map(int, line.split(","))
+            seqs.setdefault(u, []).append(it)
+    test = list(range(50, 60))
+
+    def port_history(s):
+        # The port's evaluation: cut k = int(0.8 m); the last L items before it,
+        # oldest first, left-aligned; mask 1 on the items.
+        k = int(len(s) * 0.8)
+        h = s[k - L:k] if k >= L else s[:k] + [0] * (L - k)
+        return h, [1.0] * min(k, L) + [0.0] * (L - min(k, L)), s[k:]
+
+    class SA(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embeddings = nn.Embedding(n + 1, d, padding_idx=0)
+            self.position_embedding = nn.Parameter(torch.empty(1, L, d))
+            self.linear1 = nn.Sequential(nn.Linear(d, 4 * d, bias=False), nn.Tanh())
+            self.linear2 = nn.Linear(4 * d, K, bias=False)
+
+        def forward(self, hist, mask):
+            x = self.embeddings(hist) * mask[:, :, None]
+            w = self.linear2(self.linear1(x + self.position_embedding)).transpose(1, 2)
+            w = torch.where(mask[:, None, :] == 0, torch.full_like(w, -2.0 ** 32 + 1), w)
+            return torch.softmax(w, -1) @ x
+
+    class Capsule(nn.Module):
+        def __init__(self, mind, relu_layer):
+            super().__init__()
+            self.mind, self.relu_layer = mind, relu_layer
+            self.relu = nn.Sequential(nn.Linear(d, d, bias=False), nn.ReLU())
+            if mind:
+                self.linear = nn.Linear(d, d, bias=False)
+            else:
+                self.w = nn.Parameter(torch.empty(1, L, K * d, d))
+
+        def forward(self, x, mask, b0):
+            B = x.shape[0]
+            if self.mind:
+                uh = self.linear(x).repeat(1, 1, K)
+            else:
+                uh = (self.w * x[:, :, None, :]).sum(3)
+            uh = uh.reshape(B, L, K, d).transpose(1, 2)          # B, K, L, d
+            detached = uh.detach()
+            r = b0.clone() if self.mind else torch.zeros(B, K, L, dtype=x.dtype)
+            for i in range(3):
+                c = torch.softmax(r, -1)
+                c = torch.where(mask[:, None, :] == 0, torch.zeros_like(c), c)[:, :, None, :]
+                z = c @ (detached if i < 2 else uh)
+                nz = (z * z).sum(-1, keepdim=True)
+                v = nz / (1 + nz) / torch.sqrt(nz + 1e-9) * z
+                if i < 2:
+                    r = r + (detached @ v.transpose(2, 3)).reshape(B, K, L)
+            v = v.reshape(B, K, d)
+            return self.relu(v) if self.relu_layer else v
+
+    class CapsuleModel(nn.Module):
+        def __init__(self, mind, relu_layer):
+            super().__init__()
+            self.embeddings = nn.Embedding(n + 1, d, padding_idx=0)
+            self.capsule_network = Capsule(mind, relu_layer)
+
+        def forward(self, hist, mask, b0):
+            return self.capsule_network(self.embeddings(hist) * mask[:, :, None], mask, b0)
+
+    cases = [("port-sa", SA(), None), ("port-dr", CapsuleModel(False, False), None),
+             ("port-mind", CapsuleModel(True, True), torch.Generator().manual_seed(4))]
+    for i, (name, model, b0gen) in enumerate(cases):
+        torch.manual_seed(20 + i)
+        for w in model.parameters():
+            nn.init.kaiming_normal_(w)      # the port's reset_parameters
+        with torch.no_grad():
+            model.embeddings.weight.mul_(0.5)
+        torch.save(model.state_dict(), os.path.join(out, name + ".pt"))
+        model = model.double()
+        rows = [port_history(seqs[u]) for u in test]
+        hist = torch.tensor([r[0] for r in rows])
+        mask = torch.tensor([r[1] for r in rows], dtype=torch.float64)
+        b0 = torch.randn(len(test), K, L, generator=b0gen, dtype=torch.float64) if b0gen else None
+        with torch.no_grad():
+            U = model(hist, mask) if name == "port-sa" else model(hist, mask, b0)
+            E = model.embeddings.weight
+            metrics = {f"{k}@{c}": 0.0 for c in (20, 50) for k in ("recall", "hitrate", "ndcg", "ndcg_comirec", "ndcg_re4")}
+            for b, r in enumerate(rows):
+                scores = (U[b] @ E[1:].T).max(0).values
+                order = sorted(range(n), key=lambda j: (-float(scores[j]), j))
+                add_user(metrics, [j + 1 for j in order], r[2])
+        doc = {"users": test, "interests": U.flatten().tolist(),
+               "metrics": {k: v / len(test) for k, v in metrics.items()}}
+        if b0 is not None:
+            doc["initial_logits"] = b0.flatten().tolist()
+        with open(os.path.join(out, name + ".expected.json"), "w") as f:
+            json.dump(doc, f, indent=0, sort_keys=True)
+
+
 def zipped(name, pkl, extra=None, prefix="archive/"):
     with zipfile.ZipFile(os.path.join(out, name), "w", compression=zipfile.ZIP_STORED) as z:
         z.writestr(prefix + "data.pkl", pkl)
@@ -162,8 +271,12 @@ def hostile():
 
 
 if __name__ == "__main__":
-    if "--hostile-only" not in sys.argv:
-        real()
-        evaluation()
-    hostile()
+    if "--ports-only" in sys.argv:
+        ports()
+    else:
+        if "--hostile-only" not in sys.argv:
+            real()
+            evaluation()
+            ports()
+        hostile()
     print("wrote", sorted(os.listdir(out)))

@@ -44,6 +44,8 @@ public func makeEncoder(_ config: ModelConfig) -> any InterestEncoder {
     case .re4: return Re4Encoder(config: config)
     case .comirecSA: return ComiRecSAEncoder(config: config)
     case .comirecDR: return ComiRecDREncoder(config: config)
+    case .portComiRecSA: return PortComiRecSAEncoder(config: config)
+    case .portComiRecDR, .portMIND: return PortCapsuleEncoder(config: config)
     }
 }
 

@@ -8,6 +8,16 @@ public enum EncoderKind: String, Codable, Sendable, CaseIterable {
     case comirecSA = "comirec-sa"
     /// ComiRec's dynamic-routing (capsule) encoder.
     case comirecDR = "comirec-dr"
+    /// Forward passes of the public PyTorch ComiRec port's models, for analysis
+    /// only (docs/interop.md): ComiRec-SA, ComiRec-DR and MIND as that code computes them.
+    case portComiRecSA = "pytorch-comirec-sa"
+    case portComiRecDR = "pytorch-comirec-dr"
+    case portMIND = "pytorch-mind"
+
+    /// The encoders `re4 train` trains.
+    public static let trainable: [EncoderKind] = [.re4, .comirecSA, .comirecDR]
+    /// Whether this is one of the PyTorch port's forward-only models.
+    public var isPort: Bool { !Self.trainable.contains(self) }
 }
 
 /// Everything that fixes a model's shapes and its training objective.
@@ -31,6 +41,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var tau: Float = 0.02
     /// Dynamic-routing iterations (ComiRec: 3).
     public var routingIterations: Int = 3
+    /// The port's capsule models only: apply its relu layer to the interests
+    /// (the port does so for MIND on Amazon Books). Not part of the JSON config.
+    public var portReluLayer = false
 
     public init() {}
 
@@ -47,6 +60,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     /// The config as safetensors `__metadata__` strings.
     public var metadata: [String: String] {
+        var m = coreMetadata
+        if encoder.isPort { m["relu_layer"] = portReluLayer ? "1" : "0" }
+        return m
+    }
+
+    private var coreMetadata: [String: String] {
         ["encoder": encoder.rawValue, "K": "\(interests)", "d": "\(dim)", "L": "\(maxLength)", "H": "\(hidden)",
          "n_items": "\(items)", "lambda_att": "\(lambdaAtt)", "lambda_ct": "\(lambdaCt)", "lambda_cs": "\(lambdaCs)",
          "tau": "\(tau)", "routing_iterations": "\(routingIterations)"]

@@ -42,14 +42,35 @@ public enum Checkpoint {
         TorchCheckpoint.isZip(path) ? try TorchCheckpoint.read(path: path) : try SafeTensors.read(path: path)
     }
 
-    public static func load(_ st: SafeTensors, source: String, fallback: ModelConfig = ModelConfig()) throws -> (MultiInterestModel, Provenance) {
-        let E = try st.tensor(MultiInterestModel.embeddingName, source: source)
-        guard E.shape.count == 2, E.shape[0] >= 2, E.shape[1] >= 1 else {
-            throw SafeTensorsError.wrongShape(file: source, tensor: MultiInterestModel.embeddingName, expected: [-1, -1], found: E.shape)
+    /// The PyTorch ComiRec port's name for the item embedding (`nn.Embedding` called `embeddings`).
+    public static let portEmbeddingName = "embeddings.weight"
+
+    /// The encoder a file without metadata holds, told by its tensor names.
+    static func inferEncoder(_ st: SafeTensors) -> EncoderKind {
+        let t = st.tensors
+        if t[MultiInterestModel.embeddingName] == nil, t[portEmbeddingName] != nil {
+            if t["capsule_network.w"] != nil { return .portComiRecDR }
+            if t["capsule_network.linear.weight"] != nil { return .portMIND }
+            return .portComiRecSA
         }
+        return t["dr.W"] != nil ? .comirecDR : (t["sa.Wa"] != nil ? .comirecSA : .re4)
+    }
+
+    public static func load(_ st: SafeTensors, source: String, fallback: ModelConfig = ModelConfig()) throws -> (MultiInterestModel, Provenance) {
         var c = fallback
-        var prov = Provenance()
         let m = st.metadata
+        if let e = m["encoder"] {
+            guard let k = EncoderKind(rawValue: e) else { throw CheckpointError.badMetadata(file: source, key: "encoder", value: e) }
+            c.encoder = k
+        } else {
+            c.encoder = inferEncoder(st)
+        }
+        let embeddingName = c.encoder.isPort ? portEmbeddingName : MultiInterestModel.embeddingName
+        let E = try st.tensor(embeddingName, source: source)
+        guard E.shape.count == 2, E.shape[0] >= 2, E.shape[1] >= 1 else {
+            throw SafeTensorsError.wrongShape(file: source, tensor: embeddingName, expected: [-1, -1], found: E.shape)
+        }
+        var prov = Provenance()
         func int(_ k: String) throws -> Int? {
             guard let s = m[k] else { return nil }
             guard let v = Int(s), v >= 0 else { throw CheckpointError.badMetadata(file: source, key: k, value: s) }
@@ -59,12 +80,6 @@ public enum Checkpoint {
             guard let s = m[k] else { return nil }
             guard let v = Float(s), v.isFinite else { throw CheckpointError.badMetadata(file: source, key: k, value: s) }
             return v
-        }
-        if let e = m["encoder"] {
-            guard let k = EncoderKind(rawValue: e) else { throw CheckpointError.badMetadata(file: source, key: "encoder", value: e) }
-            c.encoder = k
-        } else {
-            c.encoder = st.tensors["dr.W"] != nil ? .comirecDR : (st.tensors["sa.Wa"] != nil ? .comirecSA : .re4)
         }
         c.items = E.shape[0] - 1
         c.dim = E.shape[1]
@@ -88,6 +103,18 @@ public enum Checkpoint {
             let w = try st.tensor("dr.W", source: source)
             c.maxLength = w.shape.first ?? 0
             c.interests = w.shape.count == 3 && c.dim > 0 ? w.shape[1] / c.dim : 0
+        case .portComiRecSA:
+            let w2 = try st.tensor("linear2.weight", source: source)
+            c.interests = w2.shape.first ?? 0
+            let pe = try st.tensor("position_embedding", source: source)
+            c.maxLength = pe.shape.count == 3 ? pe.shape[1] : 0
+        case .portComiRecDR:
+            let w = try st.tensor("capsule_network.w", source: source)
+            c.maxLength = w.shape.count == 4 ? w.shape[1] : 0
+            c.interests = w.shape.count == 4 && c.dim > 0 ? w.shape[2] / c.dim : 0
+        case .portMIND:
+            // K and L are not in MIND's tensors: metadata, else --interests and --max-length.
+            if let v = try int("K") { c.interests = v }
         }
         if let w32 = st.tensors["W3_2"] { c.maxLength = w32.shape.first ?? c.maxLength }
         if let v = try int("K"), v != c.interests {
@@ -97,7 +124,7 @@ public enum Checkpoint {
             throw CheckpointError.inconsistent(file: source, what: "metadata says H = \(v) but W1_2 has \(c.hidden) columns")
         }
         if let v = try int("L") {
-            if st.tensors["W3_2"] != nil || c.encoder != .re4, v != c.maxLength {
+            if st.tensors["W3_2"] != nil || (c.encoder != .re4 && c.encoder != .portMIND), v != c.maxLength {
                 throw CheckpointError.inconsistent(file: source, what: "metadata says L = \(v) but the tensors have length \(c.maxLength)")
             }
             c.maxLength = v
@@ -114,6 +141,11 @@ public enum Checkpoint {
         // export that has them gets the default weight.
         let hasFlowTensors = st.tensors["W3"] != nil
         if !hasFlowTensors { c.lambdaCs = 0 } else if m["lambda_cs"] == nil { c.lambdaCs = ModelConfig().lambdaCs }
+        if c.encoder.isPort {
+            // The port trains with the recommendation loss alone.
+            c.lambdaAtt = 0; c.lambdaCt = 0; c.lambdaCs = 0
+            if let r = m["relu_layer"] { c.portReluLayer = r == "1" }
+        }
         prov.seed = UInt64(m["seed"] ?? "0") ?? 0
         prov.epoch = try int("epoch") ?? 0
         prov.datasetName = m["dataset"] ?? ""

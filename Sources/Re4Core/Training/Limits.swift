@@ -23,6 +23,9 @@ public enum Limits {
 
     /// Shapes and weights of a model, without the data.
     public static func check(_ c: ModelConfig) throws {
+        if c.encoder.isPort {
+            throw TrainingError.badOption("--encoder \(c.encoder.rawValue) is the PyTorch ComiRec port's model, read for evaluation and analysis only; train with \(EncoderKind.trainable.map(\.rawValue).joined(separator: ", "))")
+        }
         for (opt, v, hi) in [("--interests", c.interests, maxInterests), ("--dim", c.dim, maxDim),
                              ("--max-length", c.maxLength, maxLength), ("--hidden", c.hidden, maxHidden)] where !(1...hi).contains(v) {
             throw refuse(opt, v, "it must be between 1 and \(hi)")
@@ -73,7 +76,9 @@ public enum Limits {
         switch c.encoder {
         case .re4: count += H * d + K * H + d * d + d * d + d
         case .comirecSA: count += L * d + d * 4 * d + 4 * d + 4 * d * K + K
-        case .comirecDR: count += L * K * d * d
+        case .comirecDR, .portComiRecDR: count += L * K * d * d + (c.encoder.isPort ? d * d : 0)
+        case .portComiRecSA: count += L * d + d * 4 * d + 4 * d * K
+        case .portMIND: count += 2 * d * d
         }
         if c.hasFlowParameters { count += d * d + L * d + d * d + d * L * d + d * L }
         return count * 4
