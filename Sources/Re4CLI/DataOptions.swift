@@ -39,7 +39,7 @@ public struct DataOptions: ParsableArguments {
     @Option(help: "For a checkpoint without metadata (a PyTorch .pt/.pth state dict or a plain export): the history length L (default 20).")
     public var maxLength: Int?
     @Option(help: "For a PyTorch ComiRec port's MIND, whose tensors do not tell: K, the interests (default 4).")
-    public var interests: Int?
+    public var mindInterests: Int?
     @Flag(help: "For a PyTorch ComiRec port's MIND or ComiRec-DR: apply its relu layer to the interests (the port does for MIND on Amazon Books).")
     public var reluLayer = false
 
@@ -47,7 +47,7 @@ public struct DataOptions: ParsableArguments {
 
     public func validate() throws {
         if let l = maxLength, !(1...Limits.maxLength).contains(l) { throw ValidationError("--max-length must be between 1 and \(Limits.maxLength), got \(l)") }
-        if let k = interests, !(1...Limits.maxInterests).contains(k) { throw ValidationError("--interests must be between 1 and \(Limits.maxInterests), got \(k)") }
+        if let k = mindInterests, !(1...Limits.maxInterests).contains(k) { throw ValidationError("--mind-interests must be between 1 and \(Limits.maxInterests), got \(k)") }
     }
 
     public var request: DataRequest { reading.request(data: data) }
@@ -56,7 +56,7 @@ public struct DataOptions: ParsableArguments {
     public func open(_ checkpoints: [String], fallback f: ModelConfig = ModelConfig()) throws -> RunData {
         var fallback = f
         if let maxLength { fallback.maxLength = maxLength }
-        if let interests { fallback.interests = interests }
+        if let mindInterests { fallback.interests = mindInterests }
         if reluLayer { fallback.portReluLayer = true }
         let r = try RunData.open(checkpoints: checkpoints, request: request, allowMismatch: allowMismatch, fallback: fallback)
         for w in r.warnings { printError("warning: " + w) }

@@ -17,6 +17,8 @@ public enum Distinctness {
     public struct Report: Sendable {
         public var checkpoint: String
         public var statistics: [Statistic]
+        /// What could not be computed for this model, and why.
+        public var skipped: [String] = []
         public func value(_ key: String) -> Statistic? { statistics.first { $0.key == key } }
     }
 
@@ -81,10 +83,11 @@ public enum Distinctness {
                 let p = ui.positives(i, k).count
                 pos += Double(p); none += p == 0 ? 1 : 0
             }
-            out["attention_entropy"]!.append(ent / Double(K))
-            out["attention_top_share"]!.append(top / Double(K))
-            out["positives"]!.append(pos / Double(K))
-            out["no_positive_share"]!.append(none / Double(K))
+            let att = ui.hasAttention ? 1.0 : .nan  // no attention given: these are undefined, so left out
+            out["attention_entropy"]!.append(att * ent / Double(K))
+            out["attention_top_share"]!.append(att * top / Double(K))
+            out["positives"]!.append(att * pos / Double(K))
+            out["no_positive_share"]!.append(att * none / Double(K))
             // Usage: which interest scores each held-out item highest.
             let gt = dataset.groundTruth(user: users[i])
             var wins = [Int](repeating: 0, count: K)
@@ -113,7 +116,7 @@ public enum Distinctness {
                 let oth = otherItems.map { cosine(ui.interest(i, k), itemVec($0)) }.reduce(0, +) / Double(otherItems.count)
                 margin += own - oth; counted += 1
             }
-            out["coherence_margin"]!.append(counted > 0 ? margin / Double(counted) : .nan)
+            out["coherence_margin"]!.append(counted > 0 ? att * margin / Double(counted) : .nan)
             if hasCategories {
                 var purity = 0.0
                 for k in 0..<K {
@@ -132,11 +135,11 @@ public enum Distinctness {
                 out["category_purity"]!.append(.nan); out["top50_genres"]!.append(.nan)
             }
             let planted = dataset.planted.indices.contains(users[i]) ? dataset.planted[users[i]].map(\.category) : []
-            if let a = Recovery.score(masses: Recovery.masses(ui, i, tops: tops, dataset: dataset, attended: true), planted: planted),
-               let r = Recovery.score(masses: Recovery.masses(ui, i, tops: tops, dataset: dataset, attended: false), planted: planted) {
-                out["recovered_attended"]!.append(a.recovered); out["recovered_retrieved"]!.append(r.recovered)
-                out["duplicate_attended"]!.append(a.duplicates); out["duplicate_retrieved"]!.append(r.duplicates)
-                out["purity_attended"]!.append(a.purity)
+            if let r = Recovery.score(masses: Recovery.masses(ui, i, tops: tops, dataset: dataset, attended: false), planted: planted) {
+                let a = ui.hasAttention ? Recovery.score(masses: Recovery.masses(ui, i, tops: tops, dataset: dataset, attended: true), planted: planted) : nil
+                out["recovered_attended"]!.append(a?.recovered ?? .nan); out["recovered_retrieved"]!.append(r.recovered)
+                out["duplicate_attended"]!.append(a?.duplicates ?? .nan); out["duplicate_retrieved"]!.append(r.duplicates)
+                out["purity_attended"]!.append(a?.purity ?? .nan)
             }
         }
         return out
@@ -167,7 +170,11 @@ public enum Distinctness {
             let (m, lo, hi, n) = summarize(per[key]!, seed: seed)
             return n == 0 ? nil : Statistic(key: key, description: desc, mean: m, low: lo, high: hi, users: n)
         }
-        return Report(checkpoint: checkpoint, statistics: stats)
+        var skipped: [String] = []
+        if model.precomputed?.A == nil && model.precomputed != nil { skipped.append("the attention statistics (no --attention given)") }
+        if !dataset.heldOut { skipped.append("usage on held-out items (the arrays hold no held-out items)") }
+        if !dataset.hasCategories { skipped.append("genre purity (the items have no genres)") }
+        return Report(checkpoint: checkpoint, statistics: stats, skipped: skipped)
     }
 
     /// Renders reports side by side; with two or more, differences against the first

@@ -60,6 +60,9 @@ public enum InterestMap {
         guard r.panelTitles.count == models.count else {
             throw VizError.badInput("\(r.panelTitles.count) panel titles for \(models.count) checkpoints")
         }
+        if r.kind == .users, r.selection == .attended, models.contains(where: { $0.precomputed != nil && $0.precomputed?.A == nil }) {
+            throw VizError.badInput("--items attended needs the model's attention (--attention A.npy with --histories H.npy); use --items retrieved")
+        }
         var pts: [InterestProjection.Point] = []
         let figure: Figure, summary: String
         let panels = "\(models.count) panel\(models.count == 1 ? "" : "s")"
@@ -100,7 +103,7 @@ public enum InterestMap {
         }
         var scores: [Double?] = []
         var line = summary
-        if ds.hasTruth {
+        if ds.hasTruth, !models.contains(where: { $0.precomputed != nil && $0.precomputed?.A == nil }) {
             for (p, m) in models.enumerated() {
                 let matched = Recovery.matchedCategories(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
                 scores.append(Recovery.viewScore(pts.filter { $0.panel == p }, dataset: ds, matched: matched,

@@ -16,6 +16,9 @@ public struct UserInterests: Sendable {
     /// users × L item ids (0 = padding), most recent first.
     public let history: [Int32]
     public let lengths: [Int]
+    /// False for a model's arrays given without attention: the statistics and
+    /// selections that need A are skipped.
+    public let hasAttention: Bool
 
     public init(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1) {
         let c = model.config
@@ -24,10 +27,16 @@ public struct UserInterests: Sendable {
         U = r.U.array; Z = r.Z!.array; A = r.A!.array
         var h = [Int32](), lens = [Int]()
         for u in users {
-            let row = dataset.history(user: u, cut: dataset.evaluationCut(user: u), length: c.maxLength)
+            let row: [Int32]
+            if let pre = model.precomputed, let H = pre.histories, let r = pre.rows[u] {
+                row = Array(H[(r * L)..<((r + 1) * L)])
+            } else {
+                row = dataset.history(user: u, cut: dataset.evaluationCut(user: u), length: c.maxLength)
+            }
             h += row; lens.append(row.filter { $0 != 0 }.count)
         }
         history = h; lengths = lens
+        hasAttention = model.precomputed.map { $0.A != nil } ?? true
     }
 
     public func interest(_ i: Int, _ k: Int, space: Space = .u) -> ArraySlice<Float> {

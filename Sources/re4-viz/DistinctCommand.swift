@@ -14,12 +14,18 @@ struct DistinctCommand: ParsableCommand {
             item coherence, and genre purity/diversity where the data has genres. With two or more \
             checkpoints, differences against the first and whether the intervals overlap.
 
+            With --interests U.npy --item-embeddings E.npy (any model's arrays, docs/interop.md) instead of \
+            checkpoints, the statistics that apply: those needing attention need --attention and --histories, \
+            usage needs held-out items (--data), genre purity needs genres. What is skipped is said on stderr.
+
             Examples:
               re4-viz distinct runs/base/best.safetensors runs/re4/best.safetensors
               re4-viz distinct runs/re4/best.safetensors --format markdown --users 300
+              re4-viz distinct --interests U.npy --item-embeddings E.npy --padding-row --data ml-1m --row-users users.txt
             """)
-    @Argument(help: "Checkpoints.") var checkpoints: [String]
+    @Argument(help: "Checkpoints.") var checkpoints: [String] = []
     @OptionGroup var data: DataOptions
+    @OptionGroup var arrays: ArrayInputOptions
     @Option(help: "Sample this many test users (default: all).") var users: Int?
     @Option(help: "Seed for the user sample and the bootstrap.") var seed: UInt64 = 42
     @Option(help: "table, json, csv or markdown.") var format: Distinctness.Format = .table
@@ -27,18 +33,25 @@ struct DistinctCommand: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
-        guard !checkpoints.isEmpty else { throw ValidationError("give at least one checkpoint") }
+        guard checkpoints.isEmpty != !arrays.given else { throw ValidationError("give one or more checkpoints, or --interests U.npy with --item-embeddings E.npy (not both)") }
         if let n = users, n < 2 { throw ValidationError("--users must be ≥ 2, got \(n)") }
     }
 
     func run() throws {
-        let outputs = try OutputSet(outputs: out.map { [$0] } ?? [], inputs: checkpoints)
-        let opened = try data.open(checkpoints)
-        let ds = opened.dataset
+        let outputs = try OutputSet(outputs: out.map { [$0] } ?? [], inputs: checkpoints + arrays.inputs)
+        let ds: Dataset, models: [MultiInterestModel], names: [String]
+        if arrays.given {
+            let (m, d) = try arrays.open(data: data)
+            ds = d; models = [m]; names = [arrays.interests!]
+        } else {
+            let opened = try data.open(checkpoints)
+            ds = opened.dataset; models = opened.models; names = checkpoints
+        }
         let chosen = users.map { sampleUsers(ds, count: $0, seed: seed, minLength: 1) } ?? ds.users(in: .test)
-        let reports = zip(checkpoints, opened.models).map {
+        let reports = zip(names, models).map {
             Distinctness.report(checkpoint: $0, model: $1, dataset: ds, users: chosen, seed: seed, threads: threads.count)
         }
+        for r in reports { for s in r.skipped { printError("note: \(URL(fileURLWithPath: r.checkpoint).lastPathComponent): skipped \(s)") } }
         let text = Distinctness.format(reports, as: format)
         print(text)
         if let out { try outputs.stage(out, data: Data((text + "\n").utf8)); try outputs.commit() }

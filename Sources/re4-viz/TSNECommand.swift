@@ -17,11 +17,16 @@ struct TSNECommand: ParsableCommand {
             (cosine), and draws ★ for interests and ● for items in the interest's colour. The data opens \
             as each checkpoint's run recorded it.
 
+            With --interests U.npy --item-embeddings E.npy (any model's arrays, docs/interop.md): the same \
+            figure for a model this toolkit did not train; add --histories H.npy and --attention A.npy for \
+            --items attended, --row-users for which user each row is, and --data or --item-titles.
+
             With --points: embeds a float32/float64 .npy (N × D) or numeric CSV; --out .npy/.csv writes \
             N × 2 coordinates, --out .png/.svg/.pdf draws them.
 
             Examples:
               re4-viz tsne runs/base/best.safetensors runs/re4/best.safetensors --labels Base,Re4 --users 6 --out fig4.png --coords-out fig4.csv
+              re4-viz tsne --interests U.npy --item-embeddings E.npy --padding-row --histories H.npy --attention A.npy --item-titles items.csv --out fig4.png
               re4-viz tsne --points X.npy --out Y.npy --report
               re4-viz tsne --points X.csv --out Y.png --method bh --metric cosine --seed 1
               re4-viz tsne --points REF.npy --out Y.npy --place NEW.npy --placed-out Ynew.npy
@@ -32,6 +37,7 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "With --place: where the placed points' coordinates go (.npy or .csv).") var placedOut: String?
     @Option(help: "Output: a figure (.png/.svg/.pdf) for checkpoints; coordinates (.npy/.csv) or a figure for --points.") var out: String
     @OptionGroup var data: DataOptions
+    @OptionGroup var arrays: ArrayInputOptions
     @Option(help: "Number of sampled test users.") var users: Int = 6
     @Option(help: "Comma-separated user ids instead of a sample (test users unless --split says otherwise).") var userIds: String?
     @Option(help: "The split --user-ids must come from.") var split: SplitPart = .test
@@ -51,7 +57,8 @@ struct TSNECommand: ParsableCommand {
     @Flag(help: "Print progress every 50 iterations on stderr.") var verbose = false
 
     func validate() throws {
-        guard (checkpoints.isEmpty) != (points == nil) else { throw ValidationError("give one or more checkpoints, or --points MATRIX (not both)") }
+        let sources = [!checkpoints.isEmpty, points != nil, arrays.given].filter { $0 }.count
+        guard sources == 1 else { throw ValidationError("give one or more checkpoints, --interests U.npy with --item-embeddings E.npy, or --points MATRIX (one of them)") }
         guard (place == nil) == (placedOut == nil) else { throw ValidationError("--place and --placed-out go together") }
         if place != nil && points == nil { throw ValidationError("--place needs --points (the reference matrix)") }
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
@@ -72,9 +79,15 @@ struct TSNECommand: ParsableCommand {
             return
         }
         o.metric = tsne.metric ?? .cosine
-        let outputs = try OutputSet(outputs: [out] + (coordsOut.map { [$0] } ?? []), inputs: checkpoints)
-        let opened = try data.open(checkpoints)
-        let ds = opened.dataset
+        let outputs = try OutputSet(outputs: [out] + (coordsOut.map { [$0] } ?? []), inputs: checkpoints + arrays.inputs)
+        let ds: Dataset, models: [MultiInterestModel]
+        if arrays.given {
+            let (m, d) = try arrays.open(data: data)
+            ds = d; models = [m]
+        } else {
+            let opened = try data.open(checkpoints)
+            ds = opened.dataset; models = opened.models
+        }
         let chosen = try userIds.map { ids in
             try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
         } ?? sampleUsers(ds, count: users, seed: o.seed)
@@ -82,13 +95,14 @@ struct TSNECommand: ParsableCommand {
         req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
         req.selection = items.selection(top: top)
         req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi
-        req.placeBy = placeBy; req.checkpoints = checkpoints
-        let drawing = try InterestMap.draw(models: opened.models, dataset: ds, request: req)
+        req.placeBy = placeBy; req.checkpoints = arrays.given ? nil : checkpoints
+        let drawing = try InterestMap.draw(models: models, dataset: ds, request: req)
         try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)
         print("wrote \(out): \(drawing.summary)")
     }
 
     func panelTitles() throws -> [String] {
+        if arrays.given { return [labels ?? URL(fileURLWithPath: arrays.interests!).deletingPathExtension().lastPathComponent] }
         guard let labels else { return checkpoints.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent } }
         let l = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard l.count == checkpoints.count else { throw ValidationError("--labels has \(l.count) names for \(checkpoints.count) checkpoints") }

@@ -67,7 +67,7 @@ final class ExecutableTests: XCTestCase {
             }
         }
         let m = try run(["evaluate", "--checkpoint", torch + "port-mind.pt", "--data", torch + "tiny_train.txt",
-                         "--interests", "3", "--max-length", "6", "--relu-layer"])
+                         "--mind-interests", "3", "--max-length", "6", "--relu-layer"])
         XCTAssertEqual(m.status, 0, m.err)
         let dir = makeTempDir()
         assertOneErrorLine(try run(["train", "--data", torch + "tiny_train.txt", "--encoder", "pytorch-mind", "--out", dir + "/r"]),
@@ -104,6 +104,31 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(x.status, 0, x.err)
         let U = try Npy.read(path: dir + "/exp/interests_U.npy")
         XCTAssertEqual(U.shape.count, 3); XCTAssertEqual(U.shape[1], 2); XCTAssertEqual(U.shape[2], 8)
+        // The exported arrays, read back as any model's arrays, give the checkpoint's statistics
+        // (all but cos_Z: Z is not among the arrays) and its Figure 4.
+        let viz = try builtExecutable("re4-viz")
+        let byCheckpoint = try runExecutable(viz, ["distinct", out + "/best.safetensors", "--data", data, "--format", "csv"])
+        XCTAssertEqual(byCheckpoint.status, 0, byCheckpoint.err)
+        let arrays = ["--interests", dir + "/exp/interests_U.npy", "--item-embeddings", dir + "/exp/items.npy", "--padding-row",
+                      "--histories", dir + "/exp/histories.npy", "--attention", dir + "/exp/attention.npy", "--row-users", dir + "/exp/users.csv"]
+        let byArrays = try runExecutable(viz, ["distinct", "--data", data, "--format", "csv"] + arrays)
+        XCTAssertEqual(byArrays.status, 0, byArrays.err)
+        func stats(_ csv: String) -> [String: Double] {
+            var out: [String: Double] = [:]
+            for line in csv.split(separator: "\n").dropFirst() {
+                let f = line.split(separator: ",")
+                if f.count == 6, f[1] != "cos_Z" { out[String(f[1])] = Double(f[2]) }
+            }
+            return out
+        }
+        let a = stats(byCheckpoint.out), b = stats(byArrays.out)
+        XCTAssertGreaterThan(a.count, 8, byCheckpoint.out)
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        for (k, v) in a { XCTAssertEqual(b[k]!, v, accuracy: 1e-5, k) }
+        let fig = try runExecutable(viz, ["tsne", "--data", data, "--users", "2", "--iterations", "100", "--out", dir + "/arrays.png"] + arrays)
+        XCTAssertEqual(fig.status, 0, fig.err)
+        XCTAssertTrue(fig.out.contains("wrote"), fig.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/arrays.png"))
     }
 
     /// Two `re4 train` processes into one --out: the second refuses, naming the first.

@@ -41,6 +41,9 @@ public struct Dataset: Sendable {
     /// carries no `truth.csv`).
     public var planted: [[PlantedInterest]] = []
     public var hasTruth: Bool { planted.contains { !$0.isEmpty } }
+    /// False for a data set made from a model's arrays (`ArrayModel`): each
+    /// sequence is the whole history the model read, and nothing is held out.
+    public var heldOut = true
 
     public var itemCount: Int { itemIDs.count }
     public var userCount: Int { sequences.count }

@@ -45,7 +45,7 @@ extension Dataset {
     /// The evaluation cut of a user with m items: c = ⌊0.8·m⌋ (at least 1).
     public func evaluationCut(user: Int) -> Int {
         let m = sequences[user].count
-        return max(1, (m * 8) / 10)
+        return heldOut ? max(1, (m * 8) / 10) : m
     }
 
     /// The ground truth of an evaluation user: s[c...].

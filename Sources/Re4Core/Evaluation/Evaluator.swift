@@ -18,6 +18,17 @@ public enum Evaluator {
         let U = FloatBuffer(users.count * K * d)
         let Z = keepZA ? FloatBuffer(users.count * K * d) : nil
         let A = keepZA ? FloatBuffer(users.count * K * L) : nil
+        if let pre = model.precomputed {
+            for (i, u) in users.enumerated() {
+                guard let r = pre.rows[u] else { preconditionFailure("user \(u) has no row in the arrays") }
+                pre.U.withUnsafeBufferPointer { src in
+                    (U.p + i * K * d).update(from: src.baseAddress! + r * K * d, count: K * d)
+                    if let Z { (Z.p + i * K * d).update(from: src.baseAddress! + r * K * d, count: K * d) }
+                }
+                if let A, let a = pre.A { a.withUnsafeBufferPointer { (A.p + i * K * L).update(from: $0.baseAddress! + r * K * L, count: K * L) } }
+            }
+            return (U, Z, A)
+        }
         var scratch = [Int32](repeating: -1, count: model.config.items + 1)
         var s = 0
         while s < users.count {

@@ -40,6 +40,57 @@ public enum Npy {
 
     /// Reads float32 or float64 (converted), C order, any rank ≥ 1.
     public static func parse(_ d: Data, source: String) throws -> Tensor {
+        let h = try header(d, source: source)
+        guard h.kind == "f" else { throw NpyError.unsupportedDType(file: source, descr: h.descr) }
+        var v = [Float](repeating: 0, count: h.count)
+        let at = h.dataStart
+        d.withUnsafeBytes { raw in
+            if h.elem == 4 {
+                for i in 0..<h.count { v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 4 * i, as: UInt32.self))) }
+            } else {
+                for i in 0..<h.count { v[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 8 * i, as: UInt64.self)))) }
+            }
+        }
+        return Tensor(shape: h.shape, values: v)
+    }
+
+    /// Reads an array of ids: any little-endian integer dtype, or floats that
+    /// hold whole numbers (a history saved with np.float32 by mistake).
+    public static func readIntegers(path: String) throws -> (shape: [Int], values: [Int64]) {
+        let d = try readFile(path)
+        let h = try header(d, source: path)
+        var v = [Int64](repeating: 0, count: h.count)
+        let at = h.dataStart
+        var bad: Int? = nil
+        d.withUnsafeBytes { raw in
+            for i in 0..<h.count {
+                let o = at + h.elem * i
+                switch (h.kind, h.elem) {
+                case ("i", 8): v[i] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: Int64.self))
+                case ("i", 4): v[i] = Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: Int32.self)))
+                case ("i", 2): v[i] = Int64(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: Int16.self)))
+                case ("i", 1): v[i] = Int64(raw.load(fromByteOffset: o, as: Int8.self))
+                case ("u", 8):
+                    let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+                    if x > UInt64(Int64.max) { bad = bad ?? i } else { v[i] = Int64(x) }
+                case ("u", 4): v[i] = Int64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)))
+                case ("u", 2): v[i] = Int64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
+                case ("u", 1): v[i] = Int64(raw.load(fromByteOffset: o, as: UInt8.self))
+                default:
+                    let x = h.elem == 4 ? Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self))))
+                                        : Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self)))
+                    if x.rounded() == x, abs(x) < 9e15 { v[i] = Int64(x) } else { bad = bad ?? i }
+                }
+            }
+        }
+        if let bad { throw NpyError.malformed(file: path, what: "element \(bad) is not a whole number an id can be") }
+        return (h.shape, v)
+    }
+
+    struct Header { var kind: Character; var elem: Int; var descr: String; var shape: [Int]; var count: Int; var dataStart: Int }
+
+    /// The header, with the payload's size checked against the shape before anything is read.
+    static func header(_ d: Data, source: String) throws -> Header {
         func fail(_ w: String) -> NpyError { .malformed(file: source, what: w) }
         let b = [UInt8](d.prefix(12))
         guard b.count >= 10, b[0] == 0x93, Array(b[1...5]) == Array("NUMPY".utf8) else { throw fail("no .npy magic number") }
@@ -57,11 +108,14 @@ public enum Npy {
             guard let r = header.range(of: "'\(key)':") else { return nil }
             return String(header[r.upperBound...]).trimmingCharacters(in: .whitespaces)
         }
-        guard let descr = field("descr") else { throw fail("header has no 'descr'") }
-        let elem: Int
-        if descr.hasPrefix("'<f4'") || descr.hasPrefix("'|f4'") { elem = 4 }
-        else if descr.hasPrefix("'<f8'") { elem = 8 }
-        else { throw NpyError.unsupportedDType(file: source, descr: String(descr.prefix(while: { $0 != "," }))) }
+        guard let descrField = field("descr") else { throw fail("header has no 'descr'") }
+        let descr = String(descrField.prefix(while: { $0 != "," }))
+        // '<f4', '|u1', '<i8', …: byte order, kind, size. Big-endian ('>') is refused.
+        let chars = Array(descr.replacingOccurrences(of: "'", with: ""))
+        guard chars.count >= 3, chars[0] == "<" || chars[0] == "|" || (chars[0] == "=" ), "fiu".contains(chars[1]),
+              let elem = Int(String(chars[2...])), [1, 2, 4, 8].contains(elem), chars[1] != "f" || elem >= 4 else {
+            throw NpyError.unsupportedDType(file: source, descr: descr)
+        }
         if let f = field("fortran_order"), f.hasPrefix("True") { throw NpyError.fortranOrder(file: source) }
         guard let sh = field("shape"), sh.hasPrefix("("), let close = sh.firstIndex(of: ")") else { throw fail("header has no 'shape'") }
         let dims = sh[sh.index(after: sh.startIndex)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -79,15 +133,7 @@ public enum Npy {
         guard bytes == d.count - dataStart else {
             throw fail("shape \(shape) needs \(bytes) data bytes but the file has \(d.count - dataStart)")
         }
-        var v = [Float](repeating: 0, count: count)
-        d.withUnsafeBytes { raw in
-            if elem == 4 {
-                for i in 0..<count { v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self))) }
-            } else {
-                for i in 0..<count { v[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 8 * i, as: UInt64.self)))) }
-            }
-        }
-        return Tensor(shape: shape, values: v)
+        return Header(kind: chars[1], elem: elem, descr: descr, shape: shape, count: count, dataStart: dataStart)
     }
 }
 
@@ -99,7 +145,7 @@ public enum NpyError: LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .malformed(let f, let w): return "\(f): not a valid .npy file: \(w)"
-        case .unsupportedDType(let f, let d): return "\(f): dtype \(d) is not supported; save as float32 (np.float32) or float64"
+        case .unsupportedDType(let f, let d): return "\(f): dtype \(d) is not supported; save floats as float32 (np.float32) or float64, ids as a little-endian integer type"
         case .fortranOrder(let f): return "\(f): the array is in Fortran order; save it with np.ascontiguousarray"
         }
     }

@@ -7,6 +7,9 @@ public struct MultiInterestModel: @unchecked Sendable {
     public var config: ModelConfig
     public var params: ParameterSet
     public internal(set) var encoder: any InterestEncoder
+    /// Interests computed by another model, read from its arrays (`ArrayModel`);
+    /// when set, `Evaluator.interests` returns them instead of running the encoder.
+    public var precomputed: PrecomputedInterests? = nil
 
     public init(config: ModelConfig, params: ParameterSet) {
         self.config = config; self.params = params; self.encoder = makeEncoder(config)
