@@ -3,7 +3,11 @@ import Re4Core
 import TSNE
 
 // The library's option enums, spelled on the command line by their raw values.
-extension EncoderKind: ExpressibleByArgument {}
+extension EncoderKind: ExpressibleByArgument {
+    /// `--encoder` is `re4 train`'s: only the encoders it trains are offered (the
+    /// PyTorch port's are read from checkpoints, and refused with a reason if named).
+    public static var allValueStrings: [String] { trainable.map(\.rawValue) }
+}
 extension ItemOrder: ExpressibleByArgument {}
 extension ExampleSampling: ExpressibleByArgument {}
 extension Export.Format: ExpressibleByArgument {}
