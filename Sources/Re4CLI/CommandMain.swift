@@ -18,7 +18,7 @@ extension ParsableCommand {
             fail(first.replacingOccurrences(of: "Error: ", with: "") + " (see --help)")
         }
         do {
-            try command.run()
+            try withTSNEProgress { try command.run() }
         } catch let e as LocalizedError where e.errorDescription != nil {
             fail(e.errorDescription!)
         } catch {

@@ -51,7 +51,7 @@ public enum Explorer {
         for (p, m) in models.enumerated() {
             progress("map \(p + 1) of \(models.count) (\(r.labels[p])): t-SNE of \(min(r.sample ?? n, n)) items, or the cached one")
             var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.sample ?? n) { t in
-                if t.iteration % 50 == 0 { progress(String(format: "  iteration %4d  %@  KL %.4f  %.1fs", t.iteration, t.phase, t.kl, t.seconds)) }
+                if t.klEvaluated, t.iteration % 50 == 0 { progress(String(format: "  iteration %4d  %@  KL %.4f  %.1fs", t.iteration, t.phase, t.kl, t.seconds)) }
             }
             progress("map \(p + 1): placing \(r.users.count) users' interests, retrieving their top \(r.top)")
             if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }

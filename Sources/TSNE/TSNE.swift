@@ -37,8 +37,21 @@ public struct TSNEOptions: Sendable {
 public struct TSNEProgress: Sendable {
     public var iteration: Int
     public var phase: String
+    /// KL(P‖Q), evaluated every 50 iterations and at the end of a phase; NaN otherwise.
     public var kl: Double
     public var seconds: Double
+    /// Iterations of both phases (iteration 0 = the neighbours and affinities, before the first step).
+    public var total: Int = 0
+    /// N, the points being embedded.
+    public var points: Int = 0
+    public var klEvaluated: Bool { !kl.isNaN }
+}
+
+/// Where every embedding also reports its progress, for the whole of a job that
+/// runs several (a figure set): set by the command around the job, so the
+/// libraries in between need not pass a callback along.
+public enum TSNEProgressSink {
+    @TaskLocal public static var current: (@Sendable (TSNEProgress) -> Void)? = nil
 }
 
 public struct TSNEResult: Sendable {
@@ -63,7 +76,10 @@ public enum TSNE {
     public static func embed(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions = TSNEOptions(),
                              progress: (TSNEProgress) -> Void = { _ in }) throws -> TSNEResult {
         try validate(x, n: n, dim: dim, options: o)
-        return TSNEThreads.$count.withValue(max(1, o.threads)) { run(x, n: n, dim: dim, options: o, progress: progress) }
+        let sink = TSNEProgressSink.current
+        return TSNEThreads.$count.withValue(max(1, o.threads)) {
+            run(x, n: n, dim: dim, options: o) { p in progress(p); sink?(p) }
+        }
     }
 
     /// The pipeline, with the thread count bound: neighbours, P, initialisation,
@@ -71,6 +87,8 @@ public enum TSNE {
     static func run(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions, progress: (TSNEProgress) -> Void) -> TSNEResult {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        let totalIterations = o.earlyIterations + o.iterations
+        progress(TSNEProgress(iteration: 0, phase: "neighbours", kl: .nan, seconds: 0, total: totalIterations, points: n))
         let data = o.metric == .cosine ? normalizedRows(x, n: n, dim: dim) : x
         let k = min(n - 1, Int((3 * o.perplexity).rounded(.down)))
         let graph = data.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k) }
@@ -92,10 +110,9 @@ public enum TSNE {
                     opt.step(P, yp.baseAddress!, exaggeration: exag, learningRate: lr, momentum: o.momentum,
                              method: method, options: o, evaluateKL: eval)
                 }
-                if eval {
-                    let p = TSNEProgress(iteration: iteration, phase: name, kl: kl, seconds: seconds())
-                    history.append(p); progress(p)
-                }
+                let p = TSNEProgress(iteration: iteration, phase: name, kl: eval ? kl : .nan, seconds: seconds(), total: totalIterations, points: n)
+                if eval { history.append(p) }
+                progress(p)
             }
             if name != "main" { tEarly = seconds() }
         }

@@ -11,12 +11,15 @@ struct CompareCommand: ParsableCommand {
         discussion: """
             For each metric: both means, the mean per-user difference B − A with a 95 % paired bootstrap \
             interval (and a seeds-then-users bootstrap with several seeds), the Wilcoxon signed-rank p with \
-            Holm's adjustment over the metrics, d_z, and a paired t-test over the seeds' means (docs/protocol.md).
+            Holm's adjustment over the metrics, d_z, and a paired t-test over the seeds' means \
+            (docs/protocol.md).
 
             Example:
               for s in 1 2 3; do for v in base re4; do
-                re4 evaluate --checkpoint runs/ml1m-$v-s$s/best.safetensors --per-user $v-s$s.csv; done; done
-              re4-viz compare --a base-s1.csv,base-s2.csv,base-s3.csv --b re4-s1.csv,re4-s2.csv,re4-s3.csv --labels Base,Re4
+                re4 evaluate --checkpoint runs/ml1m-$v-s$s/best.safetensors \\
+                    --per-user $v-s$s.csv; done; done
+              re4-viz compare --a base-s1.csv,base-s2.csv,base-s3.csv \\
+                  --b re4-s1.csv,re4-s2.csv,re4-s3.csv --labels Base,Re4
             """)
     @Option(help: "Model A's per-user CSVs, comma-separated, one per seed.") var a: String
     @Option(help: "Model B's per-user CSVs, in the same seed order.") var b: String

@@ -10,19 +10,22 @@ struct CurvesCommand: ParsableCommand {
         commandName: "curves",
         abstract: "Draw metrics (or losses) against epoch from per-epoch logs: the paper's Figure 3.",
         discussion: """
-            One panel per metric, one line per run; runs with the same label (several seeds) are drawn
-            as their mean with a min–max band. A star marks each label's best epoch by validation Recall@50.
+            One panel per metric, one line per run; runs with the same label (several seeds) are drawn as \
+            their mean with a min–max band. A star marks each label's best epoch by validation Recall@50.
 
             Examples:
               re4-viz curves runs/base/log.jsonl runs/re4/log.jsonl --labels Base,Re4 \\
                   --metrics test_recall@50,test_hitrate@50 --out figures/curves.png
-              re4-viz curves runs/re4-s*/log.jsonl --labels Re4,Re4,Re4 --loss --out loss.pdf
+              re4-viz curves runs/re4-s*/log.jsonl --labels Re4,Re4,Re4 --loss \\
+                  --out loss.pdf
 
             Other tools' logs: name the columns (docs/interop.md). A CSV with a header (PyTorch Lightning's \
             metrics.csv, empty cells skipped; TensorBoard's exported Wall time,Step,Value), JSON lines, or a \
             TensorBoard event file (tags as columns, --x step or wall_time):
-              re4-viz curves lightning_logs/version_0/metrics.csv --x epoch --y val_hr10,val_ndcg10 --out val.png
-              re4-viz curves runs/tb/events.out.tfevents.* --y Loss/train,Recall/valid --out tb.png
+              re4-viz curves lightning_logs/version_0/metrics.csv --x epoch \\
+                  --y val_hr10,val_ndcg10 --out val.png
+              re4-viz curves runs/tb/events.out.tfevents.* --y Loss/train,Recall/valid \\
+                  --out tb.png
             """)
     @Argument(help: "Per-epoch logs (log.jsonl or log.csv), or other tools' logs with --y.") var logs: [String]
     @Option(help: "Another tool's log: the x column (default epoch, else step).") var x: String?

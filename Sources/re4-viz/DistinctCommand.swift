@@ -15,13 +15,15 @@ struct DistinctCommand: ParsableCommand {
             checkpoints, differences against the first and whether the intervals overlap.
 
             With --interests U.npy --item-embeddings E.npy (any model's arrays, docs/interop.md) instead of \
-            checkpoints, the statistics that apply: those needing attention need --attention and --histories, \
-            usage needs held-out items (--data), genre purity needs genres. What is skipped is said on stderr.
+            checkpoints, the statistics that apply: those needing attention need --attention and \
+            --histories, usage needs held-out items (--data), genre purity needs genres. What is skipped is \
+            said on stderr.
 
             Examples:
               re4-viz distinct runs/base/best.safetensors runs/re4/best.safetensors
               re4-viz distinct runs/re4/best.safetensors --format markdown --users 300
-              re4-viz distinct --interests U.npy --item-embeddings E.npy --padding-row --data ml-1m --row-users users.txt
+              re4-viz distinct --interests U.npy --item-embeddings E.npy --padding-row \\
+                  --data ml-1m --row-users users.txt
             """)
     @Argument(help: "Checkpoints.") var checkpoints: [String] = []
     @OptionGroup var data: DataOptions

@@ -18,8 +18,10 @@ struct ExploreCommand: ParsableCommand {
             and requests nothing from any server (docs/explorer.md).
 
             Examples:
-              re4-viz explore runs/base/best.safetensors runs/re4/best.safetensors --labels Base,Re4 --out explore.html
-              re4-viz explore runs/planted/best.safetensors --users 50 --sample 100000 --out planted.html
+              re4-viz explore runs/base/best.safetensors runs/re4/best.safetensors \\
+                  --labels Base,Re4 --out explore.html
+              re4-viz explore runs/planted/best.safetensors --users 50 --sample 100000 \\
+                  --out planted.html
             """)
     @Argument(help: "One or two checkpoints (one map each), e.g. Base then Re4.") var checkpoints: [String]
     @Option(help: "The page to write (.html).") var out: String

@@ -9,15 +9,17 @@ struct FiguresCommand: ParsableCommand {
         commandName: "figures",
         abstract: "Regenerate the reproduction's tables and figures from a folder of finished runs.",
         discussion: """
-            Runs are folders named <prefix>-<variant>-s<seed> (variants: base, re4, noct, noatt, nocs,
-            sa-base, sa-re4, dr-base, dr-re4), each a `re4 train` output with log.jsonl and
-            best.safetensors. Writes results.md, fig3-curves-NAME.png, fig4-tsne-NAME.png (+ .csv),
-            item-map-NAME.png, distinctness-NAME.md/.png and ablation-NAME.png; what the runs do not
-            allow (say, no ablation runs) is left out. The same runs, seed and threads give the same bytes.
+            Runs are folders named <prefix>-<variant>-s<seed> (variants: base, re4, noct, noatt, nocs, \
+            sa-base, sa-re4, dr-base, dr-re4), each a `re4 train` output with log.jsonl and \
+            best.safetensors. Writes results.md, fig3-curves-NAME.png, fig4-tsne-NAME.png (+ .csv), \
+            item-map-NAME.png, distinctness-NAME.md/.png and ablation-NAME.png; what the runs do not allow \
+            (say, no ablation runs) is left out. The same runs, seed and threads give the same bytes.
 
             Examples:
-              re4-viz figures --runs runs --prefix ml1m --data ml-1m --name movielens --title MovieLens-1M --out figures
-              re4-viz figures --runs out/runs --prefix demo --data ml-latest-small --out out --dpi 100
+              re4-viz figures --runs runs --prefix ml1m --data ml-1m --name movielens \\
+                  --title MovieLens-1M --out figures
+              re4-viz figures --runs out/runs --prefix demo --data ml-latest-small \\
+                  --out out --dpi 100
             """)
     @Option(help: "Folder holding the runs.") var runs: String
     @Option(help: "Run-name prefix, e.g. ml1m for ml1m-re4-s1.") var prefix: String

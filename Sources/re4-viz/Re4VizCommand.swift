@@ -8,9 +8,11 @@ struct Re4VizCommand: ParsableCommand {
         abstract: "Look inside multi-interest models: t-SNE of interests, epoch curves, distinctness.",
         discussion: """
             Examples:
-              re4-viz tsne runs/base/best.safetensors runs/re4/best.safetensors --labels Base,Re4 --out fig4.png
+              re4-viz tsne runs/base/best.safetensors runs/re4/best.safetensors \\
+                  --labels Base,Re4 --out fig4.png
               re4-viz distinct runs/base/best.safetensors runs/re4/best.safetensors
-              re4-viz curves runs/base/log.jsonl runs/re4/log.jsonl --labels Base,Re4 --out curves.png
+              re4-viz curves runs/base/log.jsonl runs/re4/log.jsonl --labels Base,Re4 \\
+                  --out curves.png
               re4-viz tsne --points items.npy --out items-2d.npy --report
             """,
         subcommands: [TSNECommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, SweepCommand.self, ScatterCommand.self])

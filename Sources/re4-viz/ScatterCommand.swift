@@ -10,7 +10,8 @@ struct ScatterCommand: ParsableCommand {
         abstract: "Scatter plot of a 2-D embedding (.npy or CSV), optionally coloured by an integer label column.",
         discussion: """
             Examples:
-              re4-viz tsne --points X.npy --out Y.npy && re4-viz scatter --points Y.npy --out Y.png
+              re4-viz tsne --points X.npy --out Y.npy && re4-viz scatter --points Y.npy \\
+                  --out Y.png
               re4-viz scatter --points Y.csv --labels labels.csv --out Y.pdf --size 3
             """)
     @Option(help: "N × 2 points (.npy or .csv).") var points: String

@@ -8,13 +8,14 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Tabulate a hyperparameter sweep on validation: one row per setting, seeds averaged.",
         discussion: """
-            Each argument is a `re4 train` output folder (config.json and log.jsonl). Runs that differ only
-            in the seed share a row (mean ± sample std); the settings that vary become columns. Each run
-            is scored at its best validation Recall@50 among its first --budget epochs, so runs of
-            different lengths compare at the same budget. Only validation metrics are shown.
+            Each argument is a `re4 train` output folder (config.json and log.jsonl). Runs that differ only \
+            in the seed share a row (mean ± sample std); the settings that vary become columns. Each run is \
+            scored at its best validation Recall@50 among its first --budget epochs, so runs of different \
+            lengths compare at the same budget. Only validation metrics are shown.
 
             Example:
-              re4-viz sweep runs/sweep/* runs/ml1m-base-s* runs/ml1m-re4-s* --budget 10 --out figures/sweep.md
+              re4-viz sweep runs/sweep/* runs/ml1m-base-s* runs/ml1m-re4-s* --budget 10 \\
+                  --out figures/sweep.md
             """)
     @Argument(help: "Run folders.") var runs: [String]
     @Option(help: "Compare every run at its best validation epoch among its first N.") var budget: Int

@@ -14,22 +14,26 @@ struct TSNECommand: ParsableCommand {
             With checkpoints: samples test users (seeded), takes each user's K interests and the items that \
             correspond to them (--items attended: history items with attention > 1/length; or retrieved: \
             each interest's top items), embeds interests and items jointly with the pure-Swift t-SNE \
-            (cosine), and draws ★ for interests and ● for items in the interest's colour. The data opens \
-            as each checkpoint's run recorded it.
+            (cosine), and draws ★ for interests and ● for items in the interest's colour. The data opens as \
+            each checkpoint's run recorded it.
 
             With --interests U.npy --item-embeddings E.npy (any model's arrays, docs/interop.md): the same \
             figure for a model this toolkit did not train; add --histories H.npy and --attention A.npy for \
             --items attended, --row-users for which user each row is, and --data or --item-titles.
 
-            With --points: embeds a float32/float64 .npy (N × D) or numeric CSV; --out .npy/.csv writes \
-            N × 2 coordinates, --out .png/.svg/.pdf draws them.
+            With --points: embeds a float32/float64 .npy (N × D) or numeric CSV; --out .npy/.csv writes N × \
+            2 coordinates, --out .png/.svg/.pdf draws them.
 
             Examples:
-              re4-viz tsne runs/base/best.safetensors runs/re4/best.safetensors --labels Base,Re4 --users 6 --out fig4.png --coords-out fig4.csv
-              re4-viz tsne --interests U.npy --item-embeddings E.npy --padding-row --histories H.npy --attention A.npy --item-titles items.csv --out fig4.png
+              re4-viz tsne runs/base/best.safetensors runs/re4/best.safetensors \\
+                  --labels Base,Re4 --users 6 --out fig4.png --coords-out fig4.csv
+              re4-viz tsne --interests U.npy --item-embeddings E.npy --padding-row \\
+                  --histories H.npy --attention A.npy --item-titles items.csv \\
+                  --out fig4.png
               re4-viz tsne --points X.npy --out Y.npy --report
               re4-viz tsne --points X.csv --out Y.png --method bh --metric cosine --seed 1
-              re4-viz tsne --points REF.npy --out Y.npy --place NEW.npy --placed-out Ynew.npy
+              re4-viz tsne --points REF.npy --out Y.npy --place NEW.npy \\
+                  --placed-out Ynew.npy
             """)
     @Argument(help: "Checkpoints (one panel each), e.g. Base then Re4.") var checkpoints: [String] = []
     @Option(help: "Embed this matrix (.npy or .csv) instead of checkpoints.") var points: String?
@@ -73,7 +77,7 @@ struct TSNECommand: ParsableCommand {
             o.metric = tsne.metric ?? .euclidean
             let placing = place.map { ($0, placedOut!, PlacementOptions()) }
             let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, place: placing) { p in
-                if verbose { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
+                if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
             }
             r.lines.forEach { print($0) }
             return

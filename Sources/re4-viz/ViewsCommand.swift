@@ -9,15 +9,16 @@ struct ViewsCommand: ParsableCommand {
         commandName: "views",
         abstract: "Which Figure 4 layout shows the interests that are there: view scores per layout and space over a grid of runs.",
         discussion: """
-            For every <prefix>-base-s<seed> and <prefix>-re4-s<seed> run under --runs, draws Figure 4 for the \
-            same sampled test users in each layout (panels, family, map) and space (U, Z) and scores the picture: \
-            the share of stars whose 10 nearest items are mostly of the category their interest stands for (the \
-            matched planted category on data from `re4 data synth`; the dominant attended genre otherwise). With \
-            planted data, adds each run's recovery of the planted interests. Writes a Markdown table (--out) and \
-            every score as CSV (--csv).
+            For every <prefix>-base-s<seed> and <prefix>-re4-s<seed> run under --runs, draws Figure 4 for \
+            the same sampled test users in each layout (panels, family, map) and space (U, Z) and scores the \
+            picture: the share of stars whose 10 nearest items are mostly of the category their interest \
+            stands for (the matched planted category on data from `re4 data synth`; the dominant attended \
+            genre otherwise). With planted data, adds each run's recovery of the planted interests. Writes a \
+            Markdown table (--out) and every score as CSV (--csv).
 
             Example:
-              re4-viz views --runs ../runs --prefix planted-ml1m --out views-planted.md --csv views-planted.csv
+              re4-viz views --runs ../runs --prefix planted-ml1m --out views-planted.md \\
+                  --csv views-planted.csv
             """)
     @Option(help: "The folder holding the runs.") var runs: String
     @Option(help: "Run-name prefix (runs are <prefix>-<variant>-s<seed>).") var prefix: String

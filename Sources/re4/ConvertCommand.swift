@@ -9,8 +9,8 @@ struct ConvertCommand: ParsableCommand {
         abstract: "Convert a PyTorch state dict (.pt/.pth, torch.save's zip format) to safetensors.",
         discussion: """
             Reads the file with a restricted unpickler that runs nothing (docs/interop.md): only tensors, \
-            storages and OrderedDict are read, a state dict nested under one key is found, any other \
-            Python global is refused by name. Every tensor is written as float32 under its name.
+            storages and OrderedDict are read, a state dict nested under one key is found, any other Python \
+            global is refused by name. Every tensor is written as float32 under its name.
 
             Example:
               re4 convert model.pt model.safetensors

@@ -8,8 +8,8 @@ struct DataStatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Print users, items, interactions, sequence lengths, time span and split sizes.",
         discussion: """
-            DATA is a name (ml-latest-small, ml-1m, ml-100k) or a path: a MovieLens folder or
-            ratings.csv/ratings.dat (movies.csv beside it gives genres), a RecBole .inter file, ComiRec
+            DATA is a name (ml-latest-small, ml-1m, ml-100k) or a path: a MovieLens folder or \
+            ratings.csv/ratings.dat (movies.csv beside it gives genres), a RecBole .inter file, ComiRec \
             NAME_train.txt, or a CSV user,item,timestamp.
 
             Examples:

@@ -15,7 +15,8 @@ struct DataSynthCommand: ParsableCommand {
 
             Examples:
               re4 data synth --out data-synth/ml1m-like
-              re4 data synth --out data-synth/big --users 20000 --items 50000 --categories 50
+              re4 data synth --out data-synth/big --users 20000 --items 50000 \\
+                  --categories 50
             """)
     @Option(help: "Output folder (created if missing).") var out: String
     @Option(help: "Users.") var users: Int = 6_000

@@ -8,13 +8,14 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluate a checkpoint on a split: Recall, NDCG (three conventions) and HitRate @20/@50.",
         discussion: """
-            Accepts checkpoints written by `re4 train` (the data opens as the run recorded it) and plain
-            safetensors exports of the authors' PyTorch module (state_dict names, no metadata; give --data).
+            Accepts checkpoints written by `re4 train` (the data opens as the run recorded it) and plain \
+            safetensors exports of the authors' PyTorch module (state_dict names, no metadata; give --data). \
             The full item gallery is ranked exactly.
 
             Examples:
               re4 evaluate --checkpoint runs/re4/best.safetensors
-              re4 evaluate --checkpoint torch.safetensors --data ml-1m --split valid --json
+              re4 evaluate --checkpoint torch.safetensors --data ml-1m --split valid \\
+                  --json
             """)
     @Option(help: "Checkpoint (.safetensors, or a PyTorch .pt/.pth state dict).") var checkpoint: String
     @OptionGroup var data: DataOptions
@@ -45,7 +46,9 @@ struct EvaluateCommand: ParsableCommand {
             guard ds.hasCategories else { throw TrainingError.badOption("\(ds.name) has no item categories; controllable aggregation needs them") }
             m = ControllableAggregation.evaluate(model: model, dataset: ds, users: users, lambda: lambda, threads: threads.count)
         } else {
-            m = Evaluator.evaluate(model: model, dataset: ds, users: users, threads: threads.count)
+            let bar = ProgressLine("evaluating \(users.count) users")
+            m = Evaluator.evaluate(model: model, dataset: ds, users: users, threads: threads.count) { bar.update($0, of: users.count) }
+            bar.finish()
         }
         if let perUser {
             let csv = Evaluator.perUserCSV(model: model, dataset: ds, users: users, cutoffs: cutoffs, threads: threads.count)

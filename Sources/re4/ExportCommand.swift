@@ -7,18 +7,19 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export item embeddings and a split's interests, attention, histories and top-N to .npy.",
         discussion: """
-            Writes into --out: items.npy ((n+1)×d, row 0 = padding), interests_U.npy and interests_Z.npy
-            (users×K×d), attention.npy (users×K×L), histories.npy (users×L item numbers that attention.npy
-            weighs, 0 = padding), top.npy (users×K×N: each interest's top-N items), users.csv (row, user id,
+            Writes into --out: items.npy ((n+1)×d, row 0 = padding), interests_U.npy and interests_Z.npy \
+            (users×K×d), attention.npy (users×K×L), histories.npy (users×L item numbers that attention.npy \
+            weighs, 0 = padding), top.npy (users×K×N: each interest's top-N items), users.csv (row, user id, \
             split) and items.tsv (item number, raw id, title).
 
-            --format projector writes TensorBoard's Embedding Projector files instead: tensors.tsv (items, then \
-            every user's K interests), metadata.tsv (kind, id, title, genres, user, interest) and \
+            --format projector writes TensorBoard's Embedding Projector files instead: tensors.tsv (items, \
+            then every user's K interests), metadata.tsv (kind, id, title, genres, user, interest) and \
             projector_config.pbtxt.
 
             Examples:
               re4 export --checkpoint runs/re4/best.safetensors --out exports/re4
-              re4 export --checkpoint runs/re4/best.safetensors --format projector --out exports/re4-projector
+              re4 export --checkpoint runs/re4/best.safetensors --format projector \\
+                  --out exports/re4-projector
             """)
     @Option(help: "Checkpoint (.safetensors, or a PyTorch .pt/.pth state dict).") var checkpoint: String
     @OptionGroup var data: DataOptions

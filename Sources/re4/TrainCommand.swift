@@ -8,10 +8,10 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a Base or Re4 model; keeps checkpoints and per-epoch logs.",
         discussion: """
-            Writes a run folder --out: config.json, log.jsonl, log.csv, last.safetensors, best.safetensors
-            (best validation Recall@50), last.optim.safetensors (for --resume), items.tsv.
-            --resume continues the run; it refuses any change of a setting that alters the model or the
-            data, and allows --epochs, --patience, --threads and --keep-every-epoch to change.
+            Writes a run folder --out: config.json, log.jsonl, log.csv, last.safetensors, best.safetensors \
+            (best validation Recall@50), last.optim.safetensors (for --resume), items.tsv. --resume \
+            continues the run; it refuses any change of a setting that alters the model or the data, and \
+            allows --epochs, --patience, --threads and --keep-every-epoch to change.
 
             Examples:
               re4 train --data ml-latest-small --epochs 5 --out runs/re4

@@ -2,24 +2,23 @@ import Foundation
 import Re4CLI
 import Re4Core
 
-/// Prints training events: a bar on a terminal, one line per epoch.
-struct TrainingProgress {
-    let tty = isatty(2) == 1
+/// Prints training events: a progress line per epoch's training and evaluation
+/// (`ProgressLine`), and one line per finished epoch (`epochLine`).
+final class TrainingProgress {
+    var line: ProgressLine? = nil
+    var phase = ""
 
     func show(_ event: TrainingEvent) {
         switch event {
         case .batch(let e, let b, let n, let eps, let loss):
-            guard tty && (b % 5 == 0 || b == n) else { return }
-            let width = 30, filled = width * b / n
-            printError(String(format: "\repoch %d [%@%@] %d/%d  %.0f ex/s  loss %.4f",
-                              e, String(repeating: "#", count: filled), String(repeating: " ", count: width - filled),
-                              b, n, eps, loss), newline: false)
+            if phase != "train \(e)" { line?.finish(); line = ProgressLine("epoch \(e)"); phase = "train \(e)" }
+            line?.update(b, of: n, detail: String(format: "%.0f ex/s  loss %.4f", eps, loss))
+        case .evaluating(let e, let done, let of):
+            if phase != "eval \(e)" { line?.finish(); line = ProgressLine("epoch \(e) evaluation"); phase = "eval \(e)" }
+            line?.update(done, of: of, detail: "valid + test users")
         case .epoch(let r, let best):
-            if tty { printError("\r", newline: false) }
-            print(String(format: "epoch %3d  %6.1fs  %7.0f ex/s  loss %.4f (rec %.4f att %.4f ct %.4f cs %.4f)  valid R@50 %.4f  test R@50 %.4f HR@50 %.4f NDCG@50 %.4f%@",
-                         r.epoch, r.seconds, r.examplesPerSecond, r.loss.total, r.loss.rec, r.loss.att, r.loss.ct, r.loss.cs,
-                         r.valid["recall@50"] ?? .nan, r.test["recall@50"] ?? .nan, r.test["hitrate@50"] ?? .nan,
-                         r.test["ndcg@50"] ?? .nan, best ? "  *best" : ""))
+            line?.finish(); line = nil; phase = ""
+            print(epochLine(r, isBest: best))
             fflush(stdout)
         }
     }

@@ -51,22 +51,41 @@ public enum Evaluator {
     }
 
     /// Recall/NDCG/HitRate@20/50 over the users of one split.
-    public static func evaluate(model: MultiInterestModel, dataset: Dataset, part: SplitPart, threads: Int = 1) -> [String: Double] {
-        evaluate(model: model, dataset: dataset, users: dataset.users(in: part), threads: threads)
+    public static func evaluate(model: MultiInterestModel, dataset: Dataset, part: SplitPart, threads: Int = 1,
+                                progress: (Int) -> Void = { _ in }) -> [String: Double] {
+        evaluate(model: model, dataset: dataset, users: dataset.users(in: part), threads: threads, progress: progress)
     }
 
-    public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1) -> [String: Double] {
+    /// - Parameter progress: called with the number of users ranked so far, every `progressChunk`.
+    public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1,
+                                progress: (Int) -> Void = { _ in }) -> [String: Double] {
         guard !users.isEmpty else { return [:] }
-        let tops = topLists(model: model, dataset: dataset, users: users, N: RankingMetrics.cutoffs.max()!, threads: threads)
+        let tops = topLists(model: model, dataset: dataset, users: users, N: RankingMetrics.cutoffs.max()!, threads: threads, progress: progress)
         return RankingMetrics.evaluate(tops: tops, truths: users.map { Array(dataset.groundTruth(user: $0)) })
     }
 
     /// Each user's top-N items over the whole gallery (max over the K interests).
-    public static func topLists(model: MultiInterestModel, dataset: Dataset, users: [Int], N: Int, threads: Int = 1) -> [[Int32]] {
-        Threads.run(threads) {
-            let U = interestsBound(model: model, dataset: dataset, users: users, keepZA: false).U
-            return Retrieval.topN(U: U.p, users: users.count, K: model.config.interests, d: model.config.dim,
-                                  E: model.embedding, items: model.config.items, N: N)
+    /// Users per progress report: a multiple of the encoding batch and of the
+    /// retrieval block, so each user's lists are computed exactly as in one pass.
+    public static let progressChunk = 4 * batchSize
+    static let _chunkIsAMultiple: Void = precondition(progressChunk % batchSize == 0 && progressChunk % Retrieval.userBlock == 0)
+
+    public static func topLists(model: MultiInterestModel, dataset: Dataset, users: [Int], N: Int, threads: Int = 1,
+                                progress: (Int) -> Void = { _ in }) -> [[Int32]] {
+        _ = _chunkIsAMultiple
+        return Threads.run(threads) {
+            var out: [[Int32]] = []
+            out.reserveCapacity(users.count)
+            var s = 0
+            while s < users.count {
+                let part = Array(users[s..<min(users.count, s + progressChunk)])
+                let U = interestsBound(model: model, dataset: dataset, users: part, keepZA: false).U
+                out += Retrieval.topN(U: U.p, users: part.count, K: model.config.interests, d: model.config.dim,
+                                      E: model.embedding, items: model.config.items, N: N)
+                s += part.count
+                progress(s)
+            }
+            return out
         }
     }
 

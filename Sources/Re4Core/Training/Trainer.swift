@@ -137,8 +137,14 @@ public struct Trainer {
             var mean = LossBreakdown()
             let n = Double(max(seen, 1))
             mean.rec = sum.rec / n; mean.att = sum.att / n; mean.ct = sum.ct / n; mean.cs = sum.cs / n; mean.total = sum.total / n
-            let valid = Evaluator.evaluate(model: model, dataset: dataset, part: .valid, threads: options.threads)
-            let test = Evaluator.evaluate(model: model, dataset: dataset, part: .test, threads: options.threads)
+            let nValid = dataset.users(in: .valid).count, nEval = nValid + dataset.users(in: .test).count
+            progress(.evaluating(epoch: epoch, done: 0, of: nEval))
+            let valid = Evaluator.evaluate(model: model, dataset: dataset, part: .valid, threads: options.threads) {
+                progress(.evaluating(epoch: epoch, done: $0, of: nEval))
+            }
+            let test = Evaluator.evaluate(model: model, dataset: dataset, part: .test, threads: options.threads) {
+                progress(.evaluating(epoch: epoch, done: nValid + $0, of: nEval))
+            }
             let record = EpochRecord(epoch: epoch, seconds: Date().timeIntervalSince(t0),
                                      examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9), loss: mean, valid: valid, test: test)
             records.append(record)

@@ -3,6 +3,8 @@ import Foundation
 /// What the trainer reports while it runs.
 public enum TrainingEvent: Sendable {
     case batch(epoch: Int, batch: Int, of: Int, examplesPerSecond: Double, loss: Double)
+    /// Evaluation after the epoch's training: `done` of `of` valid and test users ranked.
+    case evaluating(epoch: Int, done: Int, of: Int)
     case epoch(EpochRecord, isBest: Bool)
 }
 
