@@ -120,7 +120,7 @@ final class TSNEBars: @unchecked Sendable {
 public func withTSNEProgress<T>(_ body: () throws -> T) rethrows -> T {
     let bars = TSNEBars { ProgressLine($0) }
     defer { bars.finish() }
-    return try TSNEProgressSink.$current.withValue({ bars.report($0) }) { try body() }
+    return try TSNEProgressSink.with({ bars.report($0) }) { try body() }
 }
 
 /// The line `re4 train` prints per epoch, at most 120 columns: time (m:ss),

@@ -48,10 +48,27 @@ public struct TSNEProgress: Sendable {
 }
 
 /// Where every embedding also reports its progress, for the whole of a job that
-/// runs several (a figure set): set by the command around the job, so the
-/// libraries in between need not pass a callback along.
+/// runs several (a figure set): set once by the executable around the job, so
+/// the libraries in between need not pass a callback along. (A plain global
+/// behind a lock: a `@TaskLocal` holding a closure crashed the release build.)
 public enum TSNEProgressSink {
-    @TaskLocal public static var current: (@Sendable (TSNEProgress) -> Void)? = nil
+    nonisolated(unsafe) private static var sink: (@Sendable (TSNEProgress) -> Void)? = nil
+    private static let lock = Lock()
+    public static var current: (@Sendable (TSNEProgress) -> Void)? {
+        lock.lock(); defer { lock.unlock() }
+        return sink
+    }
+    private final class Lock: @unchecked Sendable {
+        let s = DispatchSemaphore(value: 1)
+        func lock() { s.wait() }
+        func unlock() { s.signal() }
+    }
+    /// Runs `body` with `s` as the sink, restoring the previous one after.
+    public static func with<T>(_ s: @escaping @Sendable (TSNEProgress) -> Void, _ body: () throws -> T) rethrows -> T {
+        lock.lock(); let previous = sink; sink = s; lock.unlock()
+        defer { lock.lock(); sink = previous; lock.unlock() }
+        return try body()
+    }
 }
 
 public struct TSNEResult: Sendable {

@@ -6,7 +6,7 @@ import TestSupport
 final class DatasetTests: XCTestCase {
     func log(_ rows: [(String, String, Double)]) -> InteractionLog {
         var l = InteractionLog(source: "test")
-        for r in rows { l.users.append(r.0); l.items.append(r.1); l.times.append(r.2) }
+        for r in rows { l.append(user: r.0, item: r.1, time: r.2) }
         return l
     }
 

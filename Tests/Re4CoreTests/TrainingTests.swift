@@ -16,7 +16,7 @@ func syntheticDataset(users: Int = 60, seed: UInt64 = 3) throws -> Dataset {
         let m = 8 + rng.below(20)
         for t in 0..<m {
             let c = rng.below(2) == 0 ? a : b
-            log.users.append("u\(u)"); log.items.append("i\(c * 10 + rng.below(10))"); log.times.append(Double(t))
+            log.append(user: "u\(u)", item: "i\(c * 10 + rng.below(10))", time: Double(t))
         }
     }
     return try Dataset.build(name: "synthetic", log: log)

@@ -14,7 +14,7 @@ func plantedDataset() throws -> Dataset {
         let a = u % 2 == 0 ? 0 : 2, b = a + 1
         for t in 0..<24 {
             let c = t % 2 == 0 ? a : b
-            log.users.append("u\(u)"); log.items.append("i\(c * 10 + 1 + rng.below(10))"); log.times.append(Double(t))
+            log.append(user: "u\(u)", item: "i\(c * 10 + 1 + rng.below(10))", time: Double(t))
         }
     }
     return try Dataset.build(name: "planted", log: log)

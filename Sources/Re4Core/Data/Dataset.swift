@@ -72,38 +72,62 @@ public struct DatasetOptions: Sendable {
 extension Dataset {
     /// Builds a data set from raw interactions (docs/model.md §1): stable time sort per
     /// user, renumbering, k-core, a seeded user split.
-    public static func build(name: String, log: InteractionLog, side: ItemSideInfo? = nil,
+    /// The log is consumed: its per-row arrays are released as soon as they are
+    /// used, so reading a large file does not hold them and the data set at once.
+    public static func build(name: String, log consumedLog: consuming InteractionLog, side: ItemSideInfo? = nil,
                              options: DatasetOptions = DatasetOptions()) throws -> Dataset {
-        // Group by user in order of first appearance, keeping file order inside.
-        var userIndex: [String: Int] = [:]
-        var userIDs: [String] = []
-        var rows: [[Int]] = []
-        for r in 0..<log.count {
-            let u = log.users[r]
-            if let i = userIndex[u] { rows[i].append(r) } else {
-                userIndex[u] = userIDs.count; userIDs.append(u); rows.append([r])
+        var log = consumedLog
+        let timeRange: ClosedRange<Double>? = log.times.min().flatMap { lo in log.times.max().map { lo...$0 } }
+        // Group by user in order of first appearance, keeping file order inside:
+        // a counting sort on the log's user numbers (already first-seen order).
+        let nUsers = log.userIDs.count, nItems = log.itemIDs.count, nRows = log.count
+        var offsets = [Int](repeating: 0, count: nUsers + 1)
+        log.userOf.withUnsafeBufferPointer { uo in for r in 0..<nRows { offsets[Int(uo[r]) + 1] += 1 } }
+        for u in 0..<nUsers { offsets[u + 1] += offsets[u] }
+        var order = [Int32](repeating: 0, count: nRows)
+        do {
+            var fill = offsets
+            log.userOf.withUnsafeBufferPointer { uo in
+                for r in 0..<nRows { let u = Int(uo[r]); order[fill[u]] = Int32(r); fill[u] += 1 }
             }
         }
-        // Stable time sort (ties keep file order: sort on (time, row)).
-        for i in rows.indices {
-            rows[i].sort { (log.times[$0], $0) < (log.times[$1], $1) }
+        // Stable time sort per user (ties keep file order: sort on (time, row)),
+        // skipped when a user's rows are already in time order, as logs usually are.
+        log.times.withUnsafeBufferPointer { t in
+            order.withUnsafeMutableBufferPointer { o in
+                for u in 0..<nUsers {
+                    let a = offsets[u], b = offsets[u + 1]
+                    var sorted = true
+                    var i = a + 1
+                    while i < b { if t[Int(o[i])] < t[Int(o[i - 1])] { sorted = false; break }; i += 1 }
+                    if sorted { continue }
+                    var part = UnsafeMutableBufferPointer(rebasing: o[a..<b])
+                    part.sort { x, y in
+                        let tx = t[Int(x)], ty = t[Int(y)]
+                        return tx < ty || (tx == ty && x < y)
+                    }
+                }
+            }
         }
-        // k-core on raw item strings.
-        var keepUser = [Bool](repeating: true, count: rows.count)
+        log.userOf = []; log.times = []
+        var rows: [ArraySlice<Int32>] = (0..<nUsers).map { order[offsets[$0]..<offsets[$0 + 1]] }
+        // k-core on the raw items.
+        var keepUser = [Bool](repeating: true, count: nUsers)
         if options.kCore > 1 {
-            var active = rows
+            var active = rows.map { Array($0) }
+            var itemCount = [Int](repeating: 0, count: nItems)
             while true {
-                var itemCount: [String: Int] = [:]
-                for (u, rs) in active.enumerated() where keepUser[u] { for r in rs { itemCount[log.items[r], default: 0] += 1 } }
+                for j in itemCount.indices { itemCount[j] = 0 }
+                for u in active.indices where keepUser[u] { for r in active[u] { itemCount[Int(log.itemOf[Int(r)])] += 1 } }
                 var changed = false
                 for u in active.indices where keepUser[u] {
-                    let filtered = active[u].filter { itemCount[log.items[$0], default: 0] >= options.kCore }
+                    let filtered = active[u].filter { itemCount[Int(log.itemOf[Int($0)])] >= options.kCore }
                     if filtered.count != active[u].count { changed = true; active[u] = filtered }
                     if active[u].count < options.kCore { keepUser[u] = false; changed = true }
                 }
                 if !changed { break }
             }
-            rows = active
+            rows = active.map { ArraySlice($0) }
         }
         // Users with fewer than 2 interactions cannot give a training or eval example.
         var skipped = 0
@@ -111,25 +135,23 @@ extension Dataset {
         let keptUsers = rows.indices.filter { keepUser[$0] }
         if keptUsers.isEmpty { throw DataError.noUsableUsers(file: log.source) }
 
-        // Number items.
-        var firstSeen: [String: Int] = [:]
-        var counts: [String: Int] = [:]
-        for r in 0..<log.count where firstSeen[log.items[r]] == nil { firstSeen[log.items[r]] = r }
-        for u in keptUsers { for r in rows[u] { counts[log.items[r], default: 0] += 1 } }
-        var items = Array(counts.keys)
-        switch options.itemOrder {
-        case .firstSeen: items.sort { firstSeen[$0]! < firstSeen[$1]! }
-        case .popularity: items.sort { (counts[$0]!, -firstSeen[$0]!) > (counts[$1]!, -firstSeen[$1]!) }
+        // Number the items the kept users have: by first appearance in the file
+        // (the log's item numbers are that order) or by popularity.
+        var counts = [Int](repeating: 0, count: nItems)
+        for u in keptUsers { for r in rows[u] { counts[Int(log.itemOf[Int(r)])] += 1 } }
+        var items = (0..<nItems).filter { counts[$0] > 0 }
+        if options.itemOrder == .popularity {
+            items.sort { counts[$0] > counts[$1] || (counts[$0] == counts[$1] && $0 < $1) }
         }
-        var number: [String: Int32] = [:]
+        var number = [Int32](repeating: 0, count: nItems)
         for (i, it) in items.enumerated() { number[it] = Int32(i + 1) }
 
-        var ds = Dataset(name: name, itemIDs: items, userIDs: keptUsers.map { userIDs[$0] },
-                         sequences: keptUsers.map { u in rows[u].map { number[log.items[$0]]! } },
+        var ds = Dataset(name: name, itemIDs: items.map { log.itemIDs[$0] }, userIDs: keptUsers.map { log.userIDs[$0] },
+                         sequences: keptUsers.map { u in rows[u].map { number[Int(log.itemOf[Int($0)])] } },
                          split: [], itemCategories: [], itemTitles: [])
         ds.skippedUsers = skipped
-        ds.interactionsRead = log.count
-        if let lo = log.times.min(), let hi = log.times.max() { ds.timeRange = lo...hi }
+        ds.interactionsRead = nRows
+        ds.timeRange = timeRange
         ds.split = seededSplit(users: ds.userCount, options: options)
         ds.attach(side)
         return ds
