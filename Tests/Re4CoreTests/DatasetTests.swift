@@ -94,6 +94,16 @@ final class DatasetTests: XCTestCase {
         XCTAssertTrue(s.text.contains("9,066"))
     }
 
+    /// The fingerprints the reader gave before it streamed (re4 at ea1df94): the
+    /// streaming reader and the interned build must give the same data, or every
+    /// existing run's checkpoints would stop matching their data.
+    func testTheStreamingReaderGivesTheDataTheOldReaderGave() throws {
+        guard DataCatalog.embeddedFolder() != nil else { throw XCTSkip("run from the repository") }
+        XCTAssertEqual(try DataCatalog.load("ml-latest-small").fingerprint, "1fb6aa08b1b24939")
+        var o = DatasetOptions(); o.kCore = 5; o.itemOrder = .popularity
+        XCTAssertEqual(try DataCatalog.load("ml-latest-small", options: o).fingerprint, "5c0a62a21c7899a6")
+    }
+
     func testQuantileNearestRank() {
         XCTAssertEqual(DatasetStats.quantile([1, 2, 3, 4], 0.5), 2)
         XCTAssertEqual(DatasetStats.quantile([1, 2, 3, 4], 1.0), 4)
