@@ -37,7 +37,8 @@ let package = Package(
             dependencies: ["COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: release),
-        .target(name: "TSNE", dependencies: [.product(name: "RealModule", package: "swift-numerics")], swiftSettings: alwaysOptimised),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "TSNE", dependencies: ["CKernels", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: alwaysOptimised),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
         // The explorer's viewer (explorer.js, explorer.css) is compiled into the binary and inlined into each page.
         .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"],
@@ -52,7 +53,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
         .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "TestSupport"]),
-        .testTarget(name: "TSNETests", dependencies: ["TSNE", "TestSupport"]),
+        .testTarget(name: "TSNETests", dependencies: ["TSNE", "CKernels", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "Plot", "TestSupport"]),
     ],

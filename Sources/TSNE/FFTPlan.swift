@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// An iterative complex FFT on split arrays (re, im) of length 2^k or 3·2^k,
@@ -88,88 +89,15 @@ struct FFTPlan {
 
     /// The butterfly stages on input placed by `order`: element r of the
     /// sequence is the `width` values at offset r·rowStride (width 1: one
-    /// sequence; width w: w sequences side by side, one per column).
+    /// sequence; width w: w sequences side by side, one per column). In C
+    /// (`Sources/CKernels/fft.c`), one version per instruction set chosen at
+    /// load time, so a plain release build runs them at the native speed.
     @inline(__always)
     func stages(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, rowStride: Int, width: Int, inverse: Bool) {
-        var len = 2
-        while len <= n2 {
-            let half = len / 2, step = n / len
-            var start = 0
-            while start < n {
-                for k in 0..<half {
-                    let wr = cosT[k * step], wi = inverse ? -sinT[k * step] : sinT[k * step]
-                    let a = (start + k) * rowStride, b = a + half * rowStride
-                    Self.butterflyRows(re + a, im + a, re + b, im + b, width, wr, wi)
-                }
-                start += len
+        cosT.withUnsafeBufferPointer { c in
+            sinT.withUnsafeBufferPointer { s in
+                re4_fft_stages(re, im, n, n2, radix3 ? 1 : 0, c.baseAddress, s.baseAddress, rowStride, width, inverse ? 1 : 0)
             }
-            len <<= 1
-        }
-        if radix3 { radix3Stage(re, im, rowStride: rowStride, width: width, inverse: inverse) }
-    }
-
-    /// X[k + t·n/3] = Σ_r ω^{rt} W^{rk} F_r[k] for the three radix-2 results
-    /// F_0, F_1, F_2 stored one after the other (W = e^{∓2πi/n}, ω = W^{n/3}).
-    @inline(__always)
-    func radix3Stage(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, rowStride: Int, width: Int, inverse: Bool) {
-        typealias V = SIMD8<Double>
-        let h = (inverse ? -1.0 : 1.0) * 3.0.squareRoot() / 2
-        for k in 0..<n2 {
-            let w1r = cosT[k], w1i = inverse ? -sinT[k] : sinT[k]
-            let w2r = cosT[2 * k], w2i = inverse ? -sinT[2 * k] : sinT[2 * k]
-            let a = k * rowStride, b = a + n2 * rowStride, c = b + n2 * rowStride
-            @inline(__always) func body<T: SIMD>(_ ar: T, _ ai: T, _ br0: T, _ bi0: T, _ cr0: T, _ ci0: T) -> (T, T, T, T, T, T) where T.Scalar == Double {
-                let br = br0 * w1r - bi0 * w1i, bi = br0 * w1i + bi0 * w1r
-                let cr = cr0 * w2r - ci0 * w2i, ci = cr0 * w2i + ci0 * w2r
-                let sr = br + cr, si = bi + ci, dr = br - cr, di = bi - ci
-                let mr = ar - sr * 0.5, mi = ai - si * 0.5
-                return (ar + sr, ai + si, mr + di * h, mi - dr * h, mr - di * h, mi + dr * h)
-            }
-            var col = 0
-            let rr = UnsafeMutableRawPointer(re), ri = UnsafeMutableRawPointer(im)
-            while col + 8 <= width {
-                let oa = (a + col) * 8, ob = (b + col) * 8, oc = (c + col) * 8
-                let r = body(rr.loadUnaligned(fromByteOffset: oa, as: V.self), ri.loadUnaligned(fromByteOffset: oa, as: V.self),
-                             rr.loadUnaligned(fromByteOffset: ob, as: V.self), ri.loadUnaligned(fromByteOffset: ob, as: V.self),
-                             rr.loadUnaligned(fromByteOffset: oc, as: V.self), ri.loadUnaligned(fromByteOffset: oc, as: V.self))
-                rr.storeBytes(of: r.0, toByteOffset: oa, as: V.self); ri.storeBytes(of: r.1, toByteOffset: oa, as: V.self)
-                rr.storeBytes(of: r.2, toByteOffset: ob, as: V.self); ri.storeBytes(of: r.3, toByteOffset: ob, as: V.self)
-                rr.storeBytes(of: r.4, toByteOffset: oc, as: V.self); ri.storeBytes(of: r.5, toByteOffset: oc, as: V.self)
-                col += 8
-            }
-            while col < width {
-                let r = body(SIMD2(re[a + col], 0), SIMD2(im[a + col], 0), SIMD2(re[b + col], 0), SIMD2(im[b + col], 0),
-                             SIMD2(re[c + col], 0), SIMD2(im[c + col], 0))
-                re[a + col] = r.0[0]; im[a + col] = r.1[0]; re[b + col] = r.2[0]; im[b + col] = r.3[0]
-                re[c + col] = r.4[0]; im[c + col] = r.5[0]
-                col += 1
-            }
-        }
-    }
-
-    @inline(__always)
-    static func butterflyRows(_ ar: UnsafeMutablePointer<Double>, _ ai: UnsafeMutablePointer<Double>,
-                              _ br: UnsafeMutablePointer<Double>, _ bi: UnsafeMutablePointer<Double>,
-                              _ count: Int, _ wr: Double, _ wi: Double) {
-        typealias V = SIMD8<Double>
-        let vr = V(repeating: wr), vi = V(repeating: wi)
-        let rar = UnsafeMutableRawPointer(ar), rai = UnsafeMutableRawPointer(ai)
-        let rbr = UnsafeMutableRawPointer(br), rbi = UnsafeMutableRawPointer(bi)
-        var c = 0
-        while c + 8 <= count {
-            let o = c * 8
-            let xr = rbr.loadUnaligned(fromByteOffset: o, as: V.self), xi = rbi.loadUnaligned(fromByteOffset: o, as: V.self)
-            let yr = rar.loadUnaligned(fromByteOffset: o, as: V.self), yi = rai.loadUnaligned(fromByteOffset: o, as: V.self)
-            let tr = xr * vr - xi * vi, ti = xr * vi + xi * vr
-            rbr.storeBytes(of: yr - tr, toByteOffset: o, as: V.self); rbi.storeBytes(of: yi - ti, toByteOffset: o, as: V.self)
-            rar.storeBytes(of: yr + tr, toByteOffset: o, as: V.self); rai.storeBytes(of: yi + ti, toByteOffset: o, as: V.self)
-            c += 8
-        }
-        while c < count {
-            let xr = br[c] * wr - bi[c] * wi, xi = br[c] * wi + bi[c] * wr
-            br[c] = ar[c] - xr; bi[c] = ai[c] - xi
-            ar[c] += xr; ai[c] += xi
-            c += 1
         }
     }
 

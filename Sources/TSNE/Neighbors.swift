@@ -52,10 +52,14 @@ public struct NeighborGraph: Sendable {
                     let x0 = xs[0], x1 = xs[1], x2 = xs[2], x3 = xs[3], x4 = xs[4], x5 = xs[5], x6 = xs[6], x7 = xs[7]
                     for t in 0..<dim {
                         let v = panel.loadUnaligned(fromByteOffset: t * 64, as: V.self)
-                        a0.addProduct(V(repeating: x0[t]), v); a1.addProduct(V(repeating: x1[t]), v)
-                        a2.addProduct(V(repeating: x2[t]), v); a3.addProduct(V(repeating: x3[t]), v)
-                        a4.addProduct(V(repeating: x4[t]), v); a5.addProduct(V(repeating: x5[t]), v)
-                        a6.addProduct(V(repeating: x6[t]), v); a7.addProduct(V(repeating: x7[t]), v)
+                        // Multiply, then add — not addProduct: a fused multiply-add is
+                        // a libm call per lane on a baseline x86-64 build (no FMA
+                        // instruction), which made the portable build's kNN 25× slower;
+                        // and the two builds now give the same bytes.
+                        a0 += V(repeating: x0[t]) * v; a1 += V(repeating: x1[t]) * v
+                        a2 += V(repeating: x2[t]) * v; a3 += V(repeating: x3[t]) * v
+                        a4 += V(repeating: x4[t]) * v; a5 += V(repeating: x5[t]) * v
+                        a6 += V(repeating: x6[t]) * v; a7 += V(repeating: x7[t]) * v
                     }
                     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = a4; acc[5] = a5; acc[6] = a6; acc[7] = a7
                     let pn = UnsafeRawPointer(panelNorms.p + p * 16).loadUnaligned(as: V.self)

@@ -1,6 +1,7 @@
 import XCTest
 import TestSupport
 @testable import TSNE
+import CKernels
 
 /// A seeded Gaussian mixture: `clusters` centres N(0, spread²), points N(centre, 1).
 func mixture(n: Int, dim: Int, clusters: Int, spread: Double = 10, seed: UInt64 = 42) -> (x: [Float], labels: [Int]) {
@@ -148,6 +149,30 @@ final class GradientTests: XCTestCase {
                     }
                     XCTAssertEqual(re[k], sr, accuracy: 1e-10, "n \(n) k \(k)"); XCTAssertEqual(im[k], si, accuracy: 1e-10)
                 }
+            }
+        }
+    }
+
+    /// The butterflies the loader chose for this machine (AVX-512, AVX2 or
+    /// baseline) give the baseline version's bytes, side by side and radix 3 too,
+    /// so a portable build and a native one embed alike.
+    func testEveryFFTVersionGivesTheBaselineBytes() {
+        for n in [16, 48, 96, 256] {
+            for (width, inverse) in [(1, false), (16, true), (13, false)] {
+                let plan = FFTPlan(n: n)
+                var rng = SplitMix64(seed: UInt64(n + width))
+                let re = (0..<(n * width)).map { _ in rng.normal() }, im = (0..<(n * width)).map { _ in rng.normal() }
+                var (ra, ia) = (re, im), (rb, ib) = (re, im)
+                ra.withUnsafeMutableBufferPointer { r in ia.withUnsafeMutableBufferPointer { i in
+                    plan.stages(r.baseAddress!, i.baseAddress!, rowStride: width, width: width, inverse: inverse)
+                } }
+                rb.withUnsafeMutableBufferPointer { r in ib.withUnsafeMutableBufferPointer { i in
+                    re4_fft_stages_baseline(r.baseAddress!, i.baseAddress!, n, plan.n2, plan.radix3 ? 1 : 0, plan.cosT, plan.sinT,
+                                            width, width, inverse ? 1 : 0)
+                } }
+                XCTAssertEqual(ra.map(\.bitPattern), rb.map(\.bitPattern), "n \(n) width \(width)")
+                XCTAssertEqual(ia.map(\.bitPattern), ib.map(\.bitPattern))
+                XCTAssertNotEqual(ra, re, "the stages did something")
             }
         }
     }
