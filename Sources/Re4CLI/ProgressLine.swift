@@ -128,7 +128,9 @@ public func withTSNEProgress<T>(_ body: () throws -> T) rethrows -> T {
 /// none), validation and test Recall@50. The total loss and every other metric
 /// are in log.csv.
 public func epochLine(_ r: EpochRecord, isBest: Bool) -> String {
-    var s = String(format: "epoch %3d %7@ %6.0f ex/s  loss rec %.4f", r.epoch, ProgressLine.duration(r.seconds), r.examplesPerSecond, r.loss.rec)
+    let time = ProgressLine.duration(r.seconds)
+    let paddedTime = String(repeating: " ", count: max(0, 7 - time.count)) + time
+    var s = String(format: "epoch %3d %@ %6.0f ex/s  loss rec %.4f", r.epoch, paddedTime, r.examplesPerSecond, r.loss.rec)
     if r.loss.att != 0 || r.loss.ct != 0 || r.loss.cs != 0 {
         s += String(format: " att %.3f ct %.3f cs %.3f", r.loss.att, r.loss.ct, r.loss.cs)
     }

@@ -80,6 +80,8 @@ final class ProgressTests: XCTestCase {
         XCTAssertTrue(s.contains("loss rec 99.1234 att 29.868 ct 11.007 cs 14.023"), s)
         XCTAssertTrue(s.contains("valid/test R@50 0.2754/0.2612") && s.hasSuffix(" *best"), s)
         var base = LossBreakdown(); base.total = 3.5; base.rec = 3.5
+        XCTAssertTrue(epochLine(EpochRecord(epoch: 2, seconds: 51.2, examplesPerSecond: 15799, loss: base, valid: [:], test: [:]), isBest: false)
+                        .hasPrefix("epoch   2    0:51  15799 ex/s  loss rec 3.5000"), "columns line up")
         XCTAssertFalse(epochLine(EpochRecord(epoch: 1, seconds: 1, examplesPerSecond: 1, loss: base, valid: [:], test: [:]), isBest: false).contains("att"),
                        "Base shows its one loss")
     }
