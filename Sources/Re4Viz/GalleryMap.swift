@@ -47,6 +47,9 @@ public struct GalleryMap: Sendable, Equatable {
     static func cacheKey(checkpoint: String, options o: TSNEOptions, count: Int) throws -> String {
         var bytes = try readFile(checkpoint)
         bytes.append(Data("|perplexity \(o.perplexity)|metric \(o.metric.rawValue)|method \(o.method.rawValue)|seed \(o.seed)|threads \(o.threads)|iterations \(o.earlyIterations)+\(o.iterations)|items \(count)".utf8))
+        // Options added later enter the key only when set, so existing caches keep their names.
+        if let ps = o.perplexities { bytes.append(Data("|perplexities \(ps)".utf8)) }
+        if o.exaggeration != 1 { bytes.append(Data("|exaggeration \(o.exaggeration)".utf8)) }
         return String(Digest.sha256Hex(bytes).prefix(16))
     }
 

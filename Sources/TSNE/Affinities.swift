@@ -20,7 +20,13 @@ public struct SparseAffinities: Sendable {
                 }
             }
         }
-        // Symmetrise: entries (i, j) and (j, i), sorted by (row, column), merged.
+        return symmetrise(g, cond)
+    }
+
+    /// P = (P_{j|i} + P_{i|j}) / 2N from the conditionals on the kNN graph:
+    /// entries (i, j) and (j, i), sorted by (row, column), merged.
+    static func symmetrise(_ g: NeighborGraph, _ cond: Buffer<Double>) -> SparseAffinities {
+        let n = g.n, k = g.k
         var entries: [(Int32, Int32, Double)] = []
         entries.reserveCapacity(2 * n * k)
         for i in 0..<n {
@@ -44,6 +50,28 @@ public struct SparseAffinities: Sendable {
         }
         for i in 1...n where rowStart[i] < rowStart[i - 1] { rowStart[i] = rowStart[i - 1] }
         return SparseAffinities(n: n, rowStart: rowStart, columns: cols, values: vals)
+    }
+
+    /// Multiscale affinities: each row's conditional P is the mean of the
+    /// kernels calibrated to each perplexity over the same k neighbours, then
+    /// symmetrised as for one perplexity (openTSNE's MultiscaleMixture).
+    public static func fromNeighbors(_ g: NeighborGraph, perplexities: [Double]) -> SparseAffinities {
+        if perplexities.count == 1 { return fromNeighbors(g, perplexity: perplexities[0]) }
+        let n = g.n, k = g.k, m = Double(perplexities.count)
+        let cond = Buffer<Double>(n * k, 0)
+        g.distances.withUnsafeBufferPointer { dist in
+            parallelFor(n, minChunk: 256) { range in
+                var one = [Double](repeating: 0, count: k)
+                for i in range {
+                    for p in perplexities {
+                        one.withUnsafeMutableBufferPointer { calibrate(dist.baseAddress! + i * k, k: k, targetEntropy: Double.log(p), out: $0.baseAddress!) }
+                        for t in 0..<k { cond.p[i * k + t] += one[t] }
+                    }
+                    for t in 0..<k { cond.p[i * k + t] /= m }
+                }
+            }
+        }
+        return symmetrise(g, cond)
     }
 
     /// Bisection on β so that the entropy of p_j ∝ exp(−β·d_j) equals ln(perplexity)

@@ -4,6 +4,13 @@ import RealModule
 /// Settings of a t-SNE run. Defaults follow openTSNE (docs/tsne.md).
 public struct TSNEOptions: Sendable {
     public var perplexity = 30.0
+    /// Multiscale affinities (openTSNE's `MultiscaleMixture`, Lee et al. 2015):
+    /// each point's conditional P is the mean of the Gaussian kernels calibrated
+    /// to these perplexities, over the 3·max neighbours. nil: `perplexity` alone.
+    public var perplexities: [Double]? = nil
+    /// Exaggeration of the main phase (openTSNE's `exaggeration`; 1 = none).
+    /// Values above 1 tighten clusters, as in Böhm et al. 2022.
+    public var exaggeration = 1.0
     public var metric: TSNEMetric = .euclidean
     public var method: GradientMethod = .auto
     public var theta = 0.5
@@ -107,15 +114,17 @@ public enum TSNE {
         let totalIterations = o.earlyIterations + o.iterations
         progress(TSNEProgress(iteration: 0, phase: "neighbours", kl: .nan, seconds: 0, total: totalIterations, points: n))
         let data = o.metric == .cosine ? normalizedRows(x, n: n, dim: dim) : x
-        let k = min(n - 1, Int((3 * o.perplexity).rounded(.down)))
+        let scales = o.perplexities ?? [o.perplexity]
+        let k = min(n - 1, Int((3 * scales.max()!).rounded(.down)))
         let graph = data.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k) }
-        let P = SparseAffinities.fromNeighbors(graph, perplexity: o.perplexity)
+        let P = o.perplexities.map { SparseAffinities.fromNeighbors(graph, perplexities: $0) }
+            ?? SparseAffinities.fromNeighbors(graph, perplexity: o.perplexity)
         let tAff = seconds()
         var y = initial(data, n: n, dim: dim, options: o)
         let method: GradientMethod = o.method == .auto ? (n < autoThreshold ? .bh : .fft) : o.method
         var history: [TSNEProgress] = []
         var opt = Optimizer(n: n)
-        let phases: [(String, Double, Int)] = [("early exaggeration", o.earlyExaggeration, o.earlyIterations), ("main", 1, o.iterations)]
+        let phases: [(String, Double, Int)] = [("early exaggeration", o.earlyExaggeration, o.earlyIterations), ("main", o.exaggeration, o.iterations)]
         var tEarly = tAff
         var iteration = 0
         for (name, exag, iters) in phases {
@@ -143,7 +152,7 @@ public enum TSNE {
         guard dim >= 1, x.count == n * dim else { throw TSNEError.badOption("the input must be N × D with D ≥ 1") }
         for (i, v) in x.enumerated() where !v.isFinite { throw TSNEError.nonFinite(row: i / dim, column: i % dim) }
         try o.check()
-        if o.perplexity > Double(n - 1) / 3 { throw TSNEError.perplexityTooLarge(perplexity: o.perplexity, points: n) }
+        for p in o.perplexities ?? [o.perplexity] where p > Double(n - 1) / 3 { throw TSNEError.perplexityTooLarge(perplexity: p, points: n) }
     }
 
     /// PCA (first coordinate scaled to standard deviation 1e-4) or N(0, 1e-4²).
@@ -235,6 +244,14 @@ extension TSNEOptions {
         }
         guard (0...Self.maxIterations).contains(iterations), (0...Self.maxIterations).contains(earlyIterations) else {
             throw TSNEError.badOption("--iterations and --early-iterations must be between 0 and \(Self.maxIterations)")
+        }
+        if let ps = perplexities {
+            guard !ps.isEmpty, ps.count <= 8, ps.allSatisfy({ $0 >= 1 && $0.isFinite }) else {
+                throw TSNEError.badOption("--perplexities must be 1 to 8 numbers ≥ 1, comma-separated (e.g. 30,300)")
+            }
+        }
+        guard exaggeration > 0, exaggeration.isFinite else {
+            throw TSNEError.badOption("--exaggeration \(exaggeration) is out of range: it must be a finite number > 0 (1 = none)")
         }
         guard theta >= 0, theta.isFinite else { throw TSNEError.badOption("--theta \(theta) is out of range: it must be a finite number ≥ 0") }
         guard threads >= 1 else { throw TSNEError.badOption("threads must be ≥ 1, got \(threads)") }

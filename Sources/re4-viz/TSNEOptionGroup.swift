@@ -5,6 +5,8 @@ import TSNE
 /// The t-SNE's options, validated once for every command that runs it.
 struct TSNEOptionGroup: ParsableArguments {
     @Option(help: "Perplexity.") var perplexity: Double = 30
+    @Option(help: "Several perplexities at once, comma-separated (multiscale, e.g. 30,300); replaces --perplexity.") var perplexities: String?
+    @Option(help: "Exaggeration after the early phase (1 = none; above 1 tightens clusters).") var exaggeration: Double = 1
     @Option(help: "Repulsion: auto, bh, fft or exact.") var method: GradientMethod = .auto
     @Option(help: "Barnes–Hut accuracy θ (0 = exact sums).") var theta: Double = 0.5
     @Option(help: "Barnes–Hut cell size compared with θ·distance: diagonal, or side (openTSNE's test).") var bhCell: TSNEOptions.BHCell = .diagonal
@@ -15,13 +17,26 @@ struct TSNEOptionGroup: ParsableArguments {
     @Option(help: "Seed (user sample and t-SNE).") var seed: UInt64 = 42
     @OptionGroup var threads: ThreadsOption
 
-    func validate() throws { try validating { try options.check() } }
+    func validate() throws {
+        if let p = perplexities, parsedPerplexities == nil {
+            throw ValidationError("--perplexities must be numbers separated by commas, got '\(p)'")
+        }
+        try validating { try options.check() }
+    }
+
+    var parsedPerplexities: [Double]? {
+        guard let p = perplexities else { return nil }
+        let v = p.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        return v.contains(nil) || v.isEmpty ? nil : v.map { $0! }
+    }
 
     var options: TSNEOptions {
         var o = TSNEOptions()
         o.perplexity = perplexity; o.method = method; o.theta = theta; o.bhCell = bhCell
         o.iterations = iterations; o.earlyIterations = earlyIterations; o.initialization = initialization
         o.seed = seed; o.threads = threads.count
+        o.exaggeration = exaggeration
+        if perplexities != nil { o.perplexities = parsedPerplexities ?? [] }
         if let metric { o.metric = metric }
         return o
     }

@@ -243,6 +243,53 @@ final class EmbeddingTests: XCTestCase {
         return Double(correct) / Double(n)
     }
 
+    /// Multiscale P is the mean of the single-perplexity P's over the same
+    /// neighbours (the symmetrisation is linear), sums to 1, and one scale is
+    /// the plain perplexity, byte for byte.
+    func testMultiscaleAffinitiesAreTheMeanOfTheScales() {
+        let (x, _) = mixture(n: 300, dim: 8, clusters: 4)
+        let g = x.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: 300, dim: 8, k: 90) }
+        let a = SparseAffinities.fromNeighbors(g, perplexity: 5), b = SparseAffinities.fromNeighbors(g, perplexity: 30)
+        let m = SparseAffinities.fromNeighbors(g, perplexities: [5, 30])
+        XCTAssertEqual(m.rowStart, a.rowStart); XCTAssertEqual(m.columns, a.columns); XCTAssertEqual(b.columns, a.columns)
+        for e in m.values.indices { XCTAssertEqual(m.values[e], (a.values[e] + b.values[e]) / 2, accuracy: 1e-15) }
+        XCTAssertEqual(m.values.reduce(0, +), 1, accuracy: 1e-9)
+        XCTAssertNotEqual(m.values, a.values)
+        XCTAssertEqual(SparseAffinities.fromNeighbors(g, perplexities: [30]).values, b.values)
+    }
+
+    /// The main phase's exaggeration: 1 is the default schedule exactly; above 1
+    /// the clusters come out tighter relative to the layout (Böhm et al. 2022).
+    func testMainPhaseExaggerationTightensClusters() throws {
+        let (x, labels) = mixture(n: 240, dim: 10, clusters: 6, spread: 3)
+        var o = TSNEOptions()
+        o.method = .bh; o.earlyIterations = 60; o.iterations = 120
+        let plain = try TSNE.embed(x, n: 240, dim: 10, options: o).embedding
+        o.exaggeration = 1
+        XCTAssertEqual(try TSNE.embed(x, n: 240, dim: 10, options: o).embedding, plain)
+        o.exaggeration = 4
+        let tight = try TSNE.embed(x, n: 240, dim: 10, options: o).embedding
+        // Mean distance to the own cluster's centre over the mean distance between centres.
+        func spreadRatio(_ y: [Double]) -> Double {
+            var cx = [Double](repeating: 0, count: 6), cy = cx, cnt = cx
+            for i in 0..<240 { cx[labels[i]] += y[2 * i]; cy[labels[i]] += y[2 * i + 1]; cnt[labels[i]] += 1 }
+            for c in 0..<6 { cx[c] /= cnt[c]; cy[c] /= cnt[c] }
+            var within = 0.0
+            for i in 0..<240 { within += ((y[2 * i] - cx[labels[i]]) * (y[2 * i] - cx[labels[i]]) + (y[2 * i + 1] - cy[labels[i]]) * (y[2 * i + 1] - cy[labels[i]])).squareRoot() }
+            var between = 0.0, pairs = 0.0
+            for a in 0..<6 { for b in (a + 1)..<6 { between += ((cx[a] - cx[b]) * (cx[a] - cx[b]) + (cy[a] - cy[b]) * (cy[a] - cy[b])).squareRoot(); pairs += 1 } }
+            return (within / 240) / (between / pairs)
+        }
+        print("spread ratio: exaggeration 1 \(spreadRatio(plain)), 4 \(spreadRatio(tight))")
+        XCTAssertLessThan(spreadRatio(tight), 0.8 * spreadRatio(plain))
+        o.exaggeration = 0
+        XCTAssertThrowsError(try o.check())
+        o.exaggeration = 1; o.perplexities = [30, 0.5]
+        XCTAssertThrowsError(try o.check())
+        o.perplexities = [5, 100]
+        XCTAssertThrowsError(try TSNE.embed(x, n: 240, dim: 10, options: o), "100 > (N−1)/3")
+    }
+
     func testClustersComeOutSeparatedForEveryMethod() throws {
         // Debug builds are slow: small N, shortened schedule.
         let (x, labels) = mixture(n: 240, dim: 10, clusters: 6)
