@@ -14,6 +14,7 @@ extension Export.Format: ExpressibleByArgument {}
 extension GradientMethod: ExpressibleByArgument {}
 extension TSNEMetric: ExpressibleByArgument {}
 extension TSNEOptions.Initialization: ExpressibleByArgument {}
+extension TSNEOptions.NeighborSearch: ExpressibleByArgument {}
 extension TSNEOptions.BHCell: ExpressibleByArgument {}
 
 extension SplitPart: ExpressibleByArgument {

@@ -33,15 +33,22 @@ public enum PointsEmbedding {
     ///   (`TSNEPlacement`, openTSNE's `transform`) and where to write them (.npy or .csv).
     public static func run(input: String, out: String, options o: TSNEOptions, report: Bool, dpi: Double = 100,
                            place: (points: String, out: String, options: PlacementOptions)? = nil,
+                           neighborsOut: String? = nil,
                            progress: (TSNEProgress) -> Void = { _ in }) throws -> Result {
         let kind = try Output(path: out)
         if let place, try Output(path: place.out) != .coordinates {
             throw VizError.badInput("\(place.out): --placed-out must end in .npy or .csv")
         }
-        let outputs = try OutputSet(outputs: [out] + (place.map { [$0.out] } ?? []),
+        let outputs = try OutputSet(outputs: [out] + (place.map { [$0.out] } ?? []) + (neighborsOut.map { [$0] } ?? []),
                                     inputs: [input] + (place.map { [$0.points] } ?? []))
         let x = try PointMatrix.read(path: input)
+        var o = o
+        o.keepNeighbors = neighborsOut != nil
         let r = try TSNE.embed(x.values, n: x.n, dim: x.dim, options: o, progress: progress)
+        if let neighborsOut, let g = r.neighbors {
+            // N × k int32 row indices (0-based), nearest first.
+            try outputs.stage(neighborsOut, data: Npy.serialize(int32: g.indices, shape: [g.n, g.k]))
+        }
         switch kind {
         case .coordinates:
             try outputs.stage(out, data: PointMatrix.embeddingBytes(r.embedding, n: x.n, npy: out.lowercased().hasSuffix(".npy")))
@@ -62,8 +69,9 @@ public enum PointsEmbedding {
             placedLine = "placed \(q.n) new points into the embedding (k = \(po.k), perplexity \(po.perplexity), \(po.iterations) iterations) in \(String(format: "%.2f", seconds))s → \(place.out)"
         }
         try outputs.commit()
-        var lines = [String(format: "embedded %d × %d with %@ in %.1fs (affinities %.1fs, early exaggeration %.1fs, main %.1fs); KL estimate %.4f",
+        var lines = [String(format: "embedded %d × %d with %@ in %.1fs (%@ neighbours and affinities %.1fs, early exaggeration %.1fs, main %.1fs); KL estimate %.4f",
                             x.n, x.dim, r.method.rawValue, r.seconds.affinities + r.seconds.early + r.seconds.main,
+                            r.approximateNeighbors ? "approximate" : "exact",
                             r.seconds.affinities, r.seconds.early, r.seconds.main, r.history.last?.kl ?? .nan)]
         if let placedLine { lines.append(placedLine) }
         if report {

@@ -11,6 +11,13 @@ public struct TSNEOptions: Sendable {
     /// Exaggeration of the main phase (openTSNE's `exaggeration`; 1 = none).
     /// Values above 1 tighten clusters, as in Böhm et al. 2022.
     public var exaggeration = 1.0
+    /// How the input neighbours are found: exact (O(N²)), approximate
+    /// (`NeighborGraph.approximate`), or auto (approximate from
+    /// `TSNE.approximateThreshold` points).
+    public var neighbors: NeighborSearch = .auto
+    /// Return the neighbour graph with the result (`--neighbors-out`).
+    public var keepNeighbors = false
+    public enum NeighborSearch: String, Sendable, CaseIterable { case auto, exact, approximate }
     public var metric: TSNEMetric = .euclidean
     public var method: GradientMethod = .auto
     public var theta = 0.5
@@ -86,6 +93,10 @@ public struct TSNEResult: Sendable {
     /// Seconds for the neighbour search + affinities, early exaggeration, main phase.
     public var seconds: (affinities: Double, early: Double, main: Double)
     public var method: GradientMethod
+    /// The input neighbour graph, when `TSNEOptions.keepNeighbors` asked for it.
+    public var neighbors: NeighborGraph? = nil
+    /// Whether the neighbours were searched approximately.
+    public var approximateNeighbors = false
 }
 
 public enum TSNE {
@@ -95,6 +106,9 @@ public enum TSNE {
     /// points, 4.3 vs 4.4 at 4,000, 5.2 vs 4.1 at 5,000 (docs/tsne.md). The threshold
     /// first planned, 10,000, predates the radix-3 FFT lengths and the stricter BH test.
     public static let autoThreshold = 4_000
+    /// From this many points `--neighbors auto` searches approximately
+    /// (docs/tsne.md § Approximate neighbours, where it was measured).
+    public static let approximateThreshold = 100_000
 
     /// Embeds the rows of `x` (N × dim, row-major) in two dimensions.
     public static func embed(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions = TSNEOptions(),
@@ -116,7 +130,12 @@ public enum TSNE {
         let data = o.metric == .cosine ? normalizedRows(x, n: n, dim: dim) : x
         let scales = o.perplexities ?? [o.perplexity]
         let k = min(n - 1, Int((3 * scales.max()!).rounded(.down)))
-        let graph = data.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k) }
+        let approximate = o.neighbors == .approximate || (o.neighbors == .auto && n >= approximateThreshold)
+        var ao = NeighborGraph.ApproximateOptions(); ao.seed = o.seed
+        let graph = data.withUnsafeBufferPointer {
+            approximate ? NeighborGraph.approximate(points: $0.baseAddress!, n: n, dim: dim, k: k, options: ao)
+                        : NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k)
+        }
         let P = o.perplexities.map { SparseAffinities.fromNeighbors(graph, perplexities: $0) }
             ?? SparseAffinities.fromNeighbors(graph, perplexity: o.perplexity)
         let tAff = seconds()
@@ -144,7 +163,8 @@ public enum TSNE {
         }
         let total = seconds()
         return TSNEResult(embedding: y, affinities: P, history: history,
-                          seconds: (tAff, tEarly - tAff, total - tEarly), method: method)
+                          seconds: (tAff, tEarly - tAff, total - tEarly), method: method,
+                          neighbors: o.keepNeighbors ? graph : nil, approximateNeighbors: approximate)
     }
 
     static func validate(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions) throws {

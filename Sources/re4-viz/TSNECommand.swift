@@ -39,6 +39,7 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "Embed this matrix (.npy or .csv) instead of checkpoints.") var points: String?
     @Option(help: "With --points: place these new points (.npy or .csv, same columns) into the finished embedding.") var place: String?
     @Option(help: "With --place: where the placed points' coordinates go (.npy or .csv).") var placedOut: String?
+    @Option(help: "With --points: write the input neighbour graph (N × k int32 row indices, nearest first) to this .npy.") var neighborsOut: String?
     @Option(help: "Output: a figure (.png/.svg/.pdf) for checkpoints; coordinates (.npy/.csv) or a figure for --points.") var out: String
     @OptionGroup var data: DataOptions
     @OptionGroup var arrays: ArrayInputOptions
@@ -76,7 +77,8 @@ struct TSNECommand: ParsableCommand {
         if let points {
             o.metric = tsne.metric ?? .euclidean
             let placing = place.map { ($0, placedOut!, PlacementOptions()) }
-            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, place: placing) { p in
+            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, place: placing,
+                                            neighborsOut: neighborsOut) { p in
                 if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
             }
             r.lines.forEach { print($0) }

@@ -6,6 +6,7 @@ import TSNE
 struct TSNEOptionGroup: ParsableArguments {
     @Option(help: "Perplexity.") var perplexity: Double = 30
     @Option(help: "Several perplexities at once, comma-separated (multiscale, e.g. 30,300); replaces --perplexity.") var perplexities: String?
+    @Option(help: "Input neighbours: auto (approximate from 100,000 points), exact or approximate.") var neighbors: TSNEOptions.NeighborSearch = .auto
     @Option(help: "Exaggeration after the early phase (1 = none; above 1 tightens clusters).") var exaggeration: Double = 1
     @Option(help: "Repulsion: auto, bh, fft or exact.") var method: GradientMethod = .auto
     @Option(help: "Barnes–Hut accuracy θ (0 = exact sums).") var theta: Double = 0.5
@@ -35,7 +36,7 @@ struct TSNEOptionGroup: ParsableArguments {
         o.perplexity = perplexity; o.method = method; o.theta = theta; o.bhCell = bhCell
         o.iterations = iterations; o.earlyIterations = earlyIterations; o.initialization = initialization
         o.seed = seed; o.threads = threads.count
-        o.exaggeration = exaggeration
+        o.exaggeration = exaggeration; o.neighbors = neighbors
         if perplexities != nil { o.perplexities = parsedPerplexities ?? [] }
         if let metric { o.metric = metric }
         return o

@@ -48,6 +48,43 @@ final class AffinityTests: XCTestCase {
         for (key, v) in dict { XCTAssertEqual(dict[(key % 300) * 300 + key / 300]!, v, accuracy: 1e-15) }
     }
 
+    /// The forest and the neighbour-of-neighbour rounds find almost every true
+    /// neighbour; each round only improves the lists; the lists are sorted, hold
+    /// no self and no repeats; and the result does not depend on the thread count.
+    func testApproximateNeighboursRecallTheExactOnes() {
+        let n = 3000, dim = 16, k = 30
+        let (x, _) = mixture(n: n, dim: dim, clusters: 30, spread: 2)
+        let exact = x.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k) }
+        func recall(_ g: NeighborGraph) -> Double {
+            var hit = 0
+            for i in 0..<n { hit += Set(g.indices[(i * k)..<((i + 1) * k)]).intersection(exact.indices[(i * k)..<((i + 1) * k)]).count }
+            return Double(hit) / Double(n * k)
+        }
+        var o = NeighborGraph.ApproximateOptions()
+        o.trees = 4; o.joinRounds = 0
+        let forest = x.withUnsafeBufferPointer { NeighborGraph.approximate(points: $0.baseAddress!, n: n, dim: dim, k: k, options: o) }
+        o.joinRounds = 2
+        let joined = x.withUnsafeBufferPointer { NeighborGraph.approximate(points: $0.baseAddress!, n: n, dim: dim, k: k, options: o) }
+        print("recall: forest \(recall(forest)), with 2 join rounds \(recall(joined))")
+        XCTAssertGreaterThan(recall(joined), 0.97)
+        XCTAssertGreaterThanOrEqual(recall(joined), recall(forest))
+        for i in 0..<n {
+            let row = joined.indices[(i * k)..<((i + 1) * k)]
+            XCTAssertFalse(row.contains(Int32(i))); XCTAssertEqual(Set(row).count, k)
+            for t in 1..<k { XCTAssertLessThanOrEqual(joined.distances[i * k + t - 1], joined.distances[i * k + t]) }
+        }
+        let one = TSNEThreads.$count.withValue(1) { x.withUnsafeBufferPointer { NeighborGraph.approximate(points: $0.baseAddress!, n: n, dim: dim, k: k, options: o) } }
+        let two = TSNEThreads.$count.withValue(2) { x.withUnsafeBufferPointer { NeighborGraph.approximate(points: $0.baseAddress!, n: n, dim: dim, k: k, options: o) } }
+        XCTAssertEqual(one.indices, two.indices); XCTAssertEqual(one.distances, two.distances)
+        // Distances are the true squared distances of the pairs they name.
+        for i in stride(from: 0, to: n, by: 97) {
+            let j = Int(joined.indices[i * k])
+            var d: Float = 0
+            for t in 0..<dim { let e = x[i * dim + t] - x[j * dim + t]; d += e * e }
+            XCTAssertEqual(joined.distances[i * k], d, accuracy: 1e-3 * max(1, d))
+        }
+    }
+
     func testExactNeighboursMatchBruteForce() {
         let (x, _) = mixture(n: 200, dim: 5, clusters: 3)
         let g = x.withUnsafeBufferPointer { NeighborGraph.exact(points: $0.baseAddress!, n: 200, dim: 5, k: 7) }

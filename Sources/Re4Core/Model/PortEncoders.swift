@@ -25,8 +25,8 @@ public struct PortComiRecSAEncoder: InterestEncoder {
     public var attentionHasGradient: Bool { true }
     public init(config: ModelConfig) { self.config = config }
 
-    /// The port's padding logit, −2³² + 1 (as a float: −4294967296).
-    static let paddingLogit: Float = -4_294_967_295
+
+    static let paddingLogit: Float = -4_294_967_296  // −2³² + 1 rounds to −2³² in float, as in PyTorch
 
     public func initialize(_ params: inout ParameterSet, _ rng: inout SeededRandom) {
         let d = config.dim, K = config.interests, L = config.maxLength, H4 = 4 * d
