@@ -45,6 +45,29 @@ extension NeighborGraph {
         }
         // 2. Every point against the points of its leaves.
         var idx = [Int32](repeating: 0, count: n * k), dist = [Float](repeating: 0, count: n * k)
+        fillLists(x, n: n, dim: dim, k: k, &idx, &dist) { i, add in
+            for t in 0..<o.trees {
+                let l = Int(leafOf[t][i])
+                for p in Int(bounds[t][l])..<Int(bounds[t][l + 1]) { add(perms[t][p]) }
+            }
+        }
+        // 3. Neighbours of neighbours, from a snapshot of the lists (so the order
+        //    points are visited in, and the thread count, do not matter).
+        let w = min(o.joinWidth, k)
+        for _ in 0..<o.joinRounds {
+            let old = idx
+            fillLists(x, n: n, dim: dim, k: k, &idx, &dist) { i, add in
+                for t in 0..<k { add(old[i * k + t]) }
+                for t in 0..<w { let j = Int(old[i * k + t]); for u in 0..<w { add(old[j * k + u]) } }
+            }
+        }
+        return NeighborGraph(n: n, k: k, indices: idx, distances: dist)
+    }
+
+    /// Each point's list from the candidates `candidates(i, add)` offers
+    /// (repeats and the point itself are dropped), in parallel over points.
+    static func fillLists(_ x: UnsafePointer<Float>, n: Int, dim: Int, k: Int, _ idx: inout [Int32], _ dist: inout [Float],
+                          candidates: (Int, (Int32) -> Void) -> Void) {
         idx.withUnsafeMutableBufferPointer { ib in
             dist.withUnsafeMutableBufferPointer { db in
                 let ip = ib.baseAddress!, dp = db.baseAddress!
@@ -56,49 +79,12 @@ extension NeighborGraph {
                     for i in range {
                         cand.removeAll(keepingCapacity: true)
                         seen[i] = Int32(i)
-                        for t in 0..<o.trees {
-                            let l = Int(leafOf[t][i])
-                            for p in Int(bounds[t][l])..<Int(bounds[t][l + 1]) {
-                                let j = perms[t][p]
-                                if seen[Int(j)] != Int32(i) { seen[Int(j)] = Int32(i); cand.append(j) }
-                            }
-                        }
+                        candidates(i) { j in if seen[Int(j)] != Int32(i) { seen[Int(j)] = Int32(i); cand.append(j) } }
                         best(x, dim: dim, i: i, cand, k: k, hd, hi, into: dp + i * k, ip + i * k)
                     }
                 }
             }
         }
-        // 3. Neighbours of neighbours, from a snapshot of the lists (so the order
-        //    points are visited in, and the thread count, do not matter).
-        for _ in 0..<o.joinRounds {
-            let oldI = idx
-            let w = min(o.joinWidth, k)
-            idx.withUnsafeMutableBufferPointer { ib in
-                dist.withUnsafeMutableBufferPointer { db in
-                    let ip = ib.baseAddress!, dp = db.baseAddress!
-                    parallelFor(n, minChunk: 256) { range in
-                        var seen = [Int32](repeating: -1, count: n)
-                        var cand: [Int32] = []
-                        let hd = UnsafeMutablePointer<Float>.allocate(capacity: k), hi = UnsafeMutablePointer<Int32>.allocate(capacity: k)
-                        defer { hd.deallocate(); hi.deallocate() }
-                        for i in range {
-                            cand.removeAll(keepingCapacity: true)
-                            seen[i] = Int32(i)
-                            for t in 0..<k { let j = oldI[i * k + t]; seen[Int(j)] = Int32(i); cand.append(j) }
-                            for t in 0..<w {
-                                let j = Int(oldI[i * k + t])
-                                for u in 0..<w {
-                                    let q = oldI[j * k + u]
-                                    if seen[Int(q)] != Int32(i) { seen[Int(q)] = Int32(i); cand.append(q) }
-                                }
-                            }
-                            best(x, dim: dim, i: i, cand, k: k, hd, hi, into: dp + i * k, ip + i * k)
-                        }
-                    }
-                }
-            }
-        }
-        return NeighborGraph(n: n, k: k, indices: idx, distances: dist)
     }
 
     /// The k candidates nearest to point i (squared distance, ties by smaller index), sorted.
