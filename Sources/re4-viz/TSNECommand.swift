@@ -97,6 +97,9 @@ struct TSNECommand: ParsableCommand {
         let chosen = try userIds.map { ids in
             try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
         } ?? sampleUsers(ds, count: users, seed: o.seed)
+        if let pre = models.first?.precomputed, let missing = chosen.first(where: { pre.rows[$0] == nil }) {
+            throw ValidationError("user \(ds.userIDs[missing]) has no row in \(arrays.interests!); choose users from --row-users (they are the test users)")
+        }
         var req = InterestMap.Request(users: chosen, panelTitles: try panelTitles())
         req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
         req.selection = items.selection(top: top)

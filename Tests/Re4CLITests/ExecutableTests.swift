@@ -125,6 +125,12 @@ final class ExecutableTests: XCTestCase {
         XCTAssertGreaterThan(a.count, 8, byCheckpoint.out)
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (k, v) in a { XCTAssertEqual(b[k]!, v, accuracy: 1e-5, k) }
+        // A user outside the arrays' rows is refused with one line, not a crash.
+        let trainUser = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n")[1].split(separator: ",")[0]
+        let outside = try runExecutable(viz, ["tsne", "--data", data, "--user-ids", String(trainUser), "--split", "train", "--out", dir + "/no.png"] + arrays)
+        XCTAssertNotEqual(outside.status, 0)
+        XCTAssertTrue(outside.err.contains("has no row in") || outside.err.contains("not a train user") || outside.err.contains("not in"), outside.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/no.png"))
         let fig = try runExecutable(viz, ["tsne", "--data", data, "--users", "2", "--iterations", "100", "--out", dir + "/arrays.png"] + arrays)
         XCTAssertEqual(fig.status, 0, fig.err)
         XCTAssertTrue(fig.out.contains("wrote"), fig.out)
