@@ -29,8 +29,11 @@ extension InteractionLog {
             guard n > 0, let base = b.baseAddress else { return 0 }
             var U = ByteInterner(capacity: 0), I = ByteInterner(capacity: 0)
             var uo: [Int32] = [], io: [Int32] = [], ts: [Double] = []
-            swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times)
-            defer { swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times) }
+            func exchange() { swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times) }
+            exchange()
+            defer { exchange() }
+            /// A row through the general path, which works on the parser's own state.
+            func general(_ s: Int, _ e: Int, line: Int) throws { exchange(); defer { exchange() }; try row(b, s, e, line: line) }
             let quotes = spec.quotes
             let d0 = delim[0], dl = delim.count, single = dl == 1
             var start = 0
@@ -62,9 +65,7 @@ extension InteractionLog {
                     let resolved = try InteractionLog.resolveColumns(spec, header: header, source: source, line: first)
                     cols = resolved.columns
                     if resolved.isHeader { continue }
-                    swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times)
-                    try row(b, start, e, line: first)
-                    swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times)
+                    try general(start, e, line: first)
                     continue
                 }
                 // Fields: only the three wanted are kept, as byte ranges.
@@ -105,9 +106,7 @@ extension InteractionLog {
                 }
                 if anyQuoted {
                     // Rare: unquote through the general path.
-                    swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times)
-                    try row(b, start, e, line: first)
-                    swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times)
+                    try general(start, e, line: first)
                     continue
                 }
                 let t = InteractionLog.parseNumber(base + tS, te - tS)
