@@ -46,7 +46,7 @@ let package = Package(
         // What both command lines share: option groups, option enums, the error exit.
         .target(
             name: "Re4CLI",
-            dependencies: ["Re4Core", "TSNE", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Re4Core", "TSNE", "Plot", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "re4", dependencies: ["Re4Core", "Re4CLI"]),
         .executableTarget(name: "re4-viz", dependencies: ["Re4Viz", "Re4Core", "Re4CLI"]),
         // Helpers every test target uses: temporary folders, files, the executables.

@@ -40,6 +40,8 @@ public struct Axes: Sendable {
     public var legend: LegendPlacement = .best
     public var showTicks = true
     public var equalAspect = false
+    /// Not drawn at all (the unused cells of a grid).
+    public var hidden = false
     public private(set) var series: [Series] = []
     /// Relative margin added to data limits (matplotlib: 0.05).
     public var margin = 0.05
@@ -122,17 +124,20 @@ public struct Axes: Sendable {
         return (x, y)
     }
 
-    /// Legend entries: (label, colour, marker, is line).
-    public var legendEntries: [(String, Color, Marker, Bool)] {
+    /// Legend entries, from the series that carry a label.
+    public var legendEntries: [LegendEntry] {
         series.compactMap {
             switch $0 {
-            case .scatter(_, _, let c, let m, _, _, let l): return l.map { ($0, c.first ?? .black, m, false) }
-            case .line(_, _, let c, _, let m, _, let l): return l.map { ($0, c, m, true) }
-            case .bars(_, _, _, let c, _, _, let l): return l.map { ($0, c, Marker.square, false) }
+            case .scatter(_, _, let c, let m, _, _, let l): return l.map { LegendEntry($0, color: c.first ?? .black, marker: m) }
+            case .line(_, _, let c, _, let m, _, let l): return l.map { LegendEntry($0, color: c, marker: m, isLine: true) }
+            case .bars(_, _, _, let c, _, _, let l): return l.map { LegendEntry($0, color: c, marker: .square) }
             default: return nil
             }
         }
     }
+
+    /// An axes that is not drawn (an unused cell of a grid).
+    public static var hiddenCell: Axes { var a = Axes(); a.hidden = true; a.legend = .none; return a }
 
     /// All plotted points, for legend placement.
     var points: [(Double, Double)] {
@@ -171,6 +176,9 @@ public struct Figure: Sendable {
     /// Axes in one row share their y range; in one column, their x range.
     public var shareX = false
     public var shareY = false
+    /// A legend for the whole figure, drawn in rows under the title (matplotlib's
+    /// `fig.legend(loc="upper center", ncols=…)`); empty for none.
+    public var legend: [LegendEntry] = []
 
     public init(rows: Int = 1, columns: Int = 1, width: Double = 6.4, height: Double = 4.8, dpi: Double = 100, title: String? = nil) {
         precondition(rows >= 1 && columns >= 1)
@@ -237,6 +245,7 @@ public enum PlotError: LocalizedError, Equatable {
     case unwritable(path: String)
     case cairo(String)
     case tooLarge(width: Double, height: Double, dpi: Double)
+    case badStyle(String)
     public var errorDescription: String? {
         switch self {
         case .tooLarge(let w, let h, let dpi):
@@ -247,6 +256,7 @@ public enum PlotError: LocalizedError, Equatable {
         case .missingFolder(let p, let f): return "cannot write \(p): folder \(f) does not exist; create it first"
         case .unwritable(let p): return "cannot write \(p); check permissions and free space"
         case .cairo(let m): return "drawing failed: \(m)"
+        case .badStyle(let m): return m
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 extension Renderer {
     func legendSize(_ ax: Axes, canvas c: CairoCanvas) -> (Double, Double) {
         let fs = figure.fontSize * 0.9
-        let w = (ax.legendEntries.map { c.textWidth($0.0, size: fs) }.max() ?? 0) + fs * 1.8 + fs * 1.4
+        let w = (ax.legendEntries.map { c.textWidth($0.label, size: fs) }.max() ?? 0) + fs * 1.8 + fs * 1.4
         return (w, Double(ax.legendEntries.count) * fs * 1.4 + fs * 0.6)
     }
 
@@ -38,9 +38,9 @@ extension Renderer {
         for (k, e) in entries.enumerated() {
             let yc = y0 + fs * 0.3 + rowH * (Double(k) + 0.5)
             let xs = x0 + fs * 0.5
-            if e.3 { c.polyline([(xs, yc), (xs + sample, yc)], color: e.1, width: 1.5) }
-            if e.2 != .none { c.marker(e.2, x: xs + sample / 2, y: yc, size: 6, fill: e.1, edge: nil) }
-            c.text(e.0, x: xs + sample + fs * 0.5, y: yc, size: fs, ha: 0, va: 0.5)
+            if e.isLine { c.polyline([(xs, yc), (xs + sample, yc)], color: e.color, width: 1.5) }
+            if e.marker != .none { c.marker(e.marker, x: xs + sample / 2, y: yc, size: 6, fill: e.color, edge: nil) }
+            c.text(e.label, x: xs + sample + fs * 0.5, y: yc, size: fs, ha: 0, va: 0.5)
         }
     }
 }

@@ -5,16 +5,22 @@ import Foundation
 struct Renderer {
     let figure: Figure
 
+    /// Where an axes' frame sits in its cell: insets from the cell's edges, in points.
+    struct Insets { var left = 0.0, top = 0.0, right = 0.0, bottom = 0.0 }
+
     func render(format: OutputFormat, path: String) throws {
         let W = figure.width * 72, H = figure.height * 72
         let c = try CairoCanvas(format: format, path: path, widthPt: W, heightPt: H, dpi: figure.dpi)
         c.rect(0, 0, W, H, fill: .white, stroke: nil)
         let fs = figure.fontSize
-        var top = 0.04 * H
+        var top = 0.03 * H
         if let t = figure.title {
-            c.text(t, x: W / 2, y: top, size: c.fittingSize(t, size: fs * 1.4, width: 0.96 * W), ha: 0.5, va: 0, bold: false)
-            top += fs * 2.2
+            // Long titles wrap (up to three lines) rather than run off the figure.
+            let (lines, sz) = c.wrapped(t, size: fs * 1.4, width: 0.94 * W, maxLines: 3)
+            for (i, l) in lines.enumerated() { c.text(l, x: W / 2, y: top + Double(i) * sz * 1.25, size: sz, ha: 0.5, va: 0) }
+            top += Double(lines.count) * sz * 1.25 + fs * 0.6
         }
+        if !figure.legend.isEmpty { top += drawFigureLegend(canvas: c, top: top, width: W) + fs * 0.5 }
         // Shared limits.
         var lims = figure.axes.map { $0.limits() }
         if figure.shareY {
@@ -32,40 +38,68 @@ struct Renderer {
             }
         }
         let cellW = W / Double(figure.columns), cellH = (H - top - 0.02 * H) / Double(figure.rows)
+        let titles = figure.axes.map { ax in ax.title.map { c.wrapped($0, size: fs * 1.2, width: 0.96 * cellW, maxLines: 2) } }
+        let insets = layout(canvas: c, limits: lims, titles: titles, cellW: cellW, cellH: cellH)
         for r in 0..<figure.rows {
             for col in 0..<figure.columns {
                 let i = r * figure.columns + col
-                drawAxes(figure.axes[i], limits: lims[i], canvas: c, cell: (Double(col) * cellW, top + Double(r) * cellH, cellW, cellH))
+                guard !figure.axes[i].hidden else { continue }
+                drawAxes(figure.axes[i], limits: lims[i], canvas: c, cell: (Double(col) * cellW, top + Double(r) * cellH, cellW, cellH),
+                         insets: insets[i], title: titles[i])
             }
         }
         try c.finish()
     }
 
+    /// Frame insets for every axes, aligned as matplotlib's constrained layout
+    /// aligns them: one top and bottom per row (titles, ticks, x label), one
+    /// left and right per column (y label, tick labels, an outside legend).
+    func layout(canvas c: CairoCanvas, limits: [(ClosedRange<Double>, ClosedRange<Double>)],
+                titles: [(lines: [String], size: Double)?], cellW: Double, cellH: Double) -> [Insets] {
+        let fs = figure.fontSize, R = figure.rows, C = figure.columns
+        var ins = [Insets](repeating: Insets(), count: R * C)
+        for (i, ax) in figure.axes.enumerated() where !ax.hidden {
+            ins[i].top = titles[i].map { Double($0.lines.count) * $0.size * 1.2 + fs * 0.9 } ?? fs * 0.6
+            ins[i].bottom = (ax.showTicks ? fs * 1.9 : 4) + (ax.xLabel != nil ? fs * 1.5 : 0) + 4
+        }
+        for r in 0..<R {
+            let row = (0..<C).map { r * C + $0 }.filter { !figure.axes[$0].hidden }
+            let t = row.map { ins[$0].top }.max() ?? 0, b = row.map { ins[$0].bottom }.max() ?? 0
+            for i in row { ins[i].top = t; ins[i].bottom = b }
+        }
+        for (i, ax) in figure.axes.enumerated() where !ax.hidden {
+            ins[i].right = max(0.03 * cellW, 10)
+            if ax.legend == .outsideRight, !ax.legendEntries.isEmpty { ins[i].right += legendSize(ax, canvas: c).0 + fs }
+            let labels = ax.showTicks ? yTickLabels(ax, limits: limits[i].1, height: cellH - ins[i].top - ins[i].bottom).1 : []
+            let w = labels.map { c.textWidth($0, size: fs) }.max() ?? 0
+            ins[i].left = 0.02 * cellW + (ax.yLabel != nil ? fs * 1.6 : 0) + w + (ax.showTicks ? 7 : 2)
+        }
+        for col in 0..<C {
+            let column = (0..<R).map { $0 * C + col }.filter { !figure.axes[$0].hidden }
+            let l = column.map { ins[$0].left }.max() ?? 0, rt = column.map { ins[$0].right }.max() ?? 0
+            for i in column { ins[i].left = l; ins[i].right = rt }
+        }
+        return ins
+    }
+
+    /// The y ticks and their labels for a frame `height` points tall.
+    func yTickLabels(_ ax: Axes, limits yl: ClosedRange<Double>, height: Double) -> ([Double], [String]) {
+        if ax.yScale == .log { let t = Ticks.locateLog(yl.lowerBound, yl.upperBound); return (t, Ticks.logLabels(t)) }
+        let t = Ticks.locate(yl.lowerBound, yl.upperBound,
+                             maxIntervals: Ticks.maxIntervals(axisLength: height, fontSize: figure.fontSize, horizontal: false))
+        return (t, Ticks.labels(t))
+    }
+
     func drawAxes(_ ax: Axes, limits: (ClosedRange<Double>, ClosedRange<Double>), canvas c: CairoCanvas,
-                  cell: (Double, Double, Double, Double)) {
+                  cell: (Double, Double, Double, Double), insets: Insets, title: (lines: [String], size: Double)?) {
         let fs = figure.fontSize
         let (xl, yl) = limits
-        // Vertical layout first (the y ticks' count depends on the panel height),
-        // then the y tick labels' width fixes the left edge.
-        let topY = cell.1 + (ax.title != nil ? fs * 2.0 : fs * 0.6)
-        let bottom = cell.1 + cell.3 - (ax.showTicks ? fs * 1.9 : 4) - (ax.xLabel != nil ? fs * 1.5 : 0) - 4
-        var py = topY, ph = bottom - topY
-        var right = cell.0 + cell.2 - max(0.03 * cell.2, 10)
-        if ax.legend == .outsideRight, !ax.legendEntries.isEmpty {
-            right -= legendSize(ax, canvas: c).0 + fs
-        }
-        func yTicks(_ h: Double) -> [Double] {
-            ax.yScale == .log ? Ticks.locateLog(yl.lowerBound, yl.upperBound)
-                : Ticks.locate(yl.lowerBound, yl.upperBound, maxIntervals: Ticks.maxIntervals(axisLength: h, fontSize: fs, horizontal: false))
-        }
-        var yt = yTicks(ph)
-        var ylab = ax.yScale == .log ? Ticks.logLabels(yt) : Ticks.labels(yt)
-        let yLabelW = ax.showTicks ? (ylab.map { c.textWidth($0, size: fs) }.max() ?? 0) : 0
-        let left = cell.0 + 0.02 * cell.2 + (ax.yLabel != nil ? fs * 1.6 : 0) + yLabelW + (ax.showTicks ? 7 : 2)
-        var px = left, pw = right - left
+        var px = cell.0 + insets.left, py = cell.1 + insets.top
+        var pw = cell.2 - insets.left - insets.right, ph = cell.3 - insets.top - insets.bottom
+        var (yt, ylab) = yTickLabels(ax, limits: yl, height: ph)
         if ax.equalAspect {
             let s = min(pw, ph); px += (pw - s) / 2; py += (ph - s) / 2; pw = s; ph = s
-            yt = yTicks(ph); ylab = ax.yScale == .log ? Ticks.logLabels(yt) : Ticks.labels(yt)
+            (yt, ylab) = yTickLabels(ax, limits: yl, height: ph)
         }
         var xt = ax.xScale == .log ? Ticks.locateLog(xl.lowerBound, xl.upperBound)
             : Ticks.locate(xl.lowerBound, xl.upperBound, maxIntervals: Ticks.maxIntervals(axisLength: pw, fontSize: fs, horizontal: true),
@@ -86,41 +120,7 @@ struct Renderer {
             for t in yt { c.polyline([(px, ty(t)), (px + pw, ty(t))], color: g, width: 0.8) }
         }
         c.clip(px, py, pw, ph)
-        var colorIndex = 0
-        for s in ax.series {
-            switch s {
-            case .band(let x, let lo, let hi, let col):
-                let pts = zip(x, hi).map { (tx($0), ty($1)) } + zip(x, lo).reversed().map { (tx($0), ty($1)) }
-                c.polygon(pts, fill: col.withAlpha(0.2))
-            case .line(let x, let y, let col, let w, let m, let dashed, _):
-                c.polyline(zip(x, y).map { (tx($0), ty($1)) }, color: col, width: w, dashed: dashed)
-                if m != .none { for (a, b) in zip(x, y) { c.marker(m, x: tx(a), y: ty(b), size: 5, fill: col, edge: nil) } }
-                colorIndex += 1
-            case .scatter(let x, let y, let cols, let m, let size, let edge, _):
-                for (k, (a, b)) in zip(x, y).enumerated() where a.isFinite && b.isFinite {
-                    c.marker(m, x: tx(a), y: ty(b), size: size, fill: cols[cols.count == 1 ? 0 : k], edge: edge)
-                }
-            case .text(let x, let y, let str, let col, let size):
-                c.text(str, x: tx(x), y: ty(y), size: size, color: col, ha: 0, va: 0.5)
-            case .vline(let x, let col, let dashed):
-                c.polyline([(tx(x), py), (tx(x), py + ph)], color: col, width: 1, dashed: dashed)
-            case .bars(let x, let h, let w, let col, let lo, let hi, _):
-                let y0 = ty(max(0, yl.lowerBound))
-                for i in x.indices where h[i].isFinite {
-                    let a = tx(x[i] - w / 2), b = tx(x[i] + w / 2)
-                    c.rect(a, min(y0, ty(h[i])), b - a, abs(ty(h[i]) - y0), fill: col, stroke: nil)
-                }
-                if let lo, let hi {
-                    for i in x.indices where lo[i].isFinite && hi[i].isFinite {
-                        let xc = tx(x[i]), cap = min(4, (tx(x[i] + w / 2) - tx(x[i] - w / 2)) / 4)
-                        let dark = Color(hex: "#262626")
-                        c.polyline([(xc, ty(lo[i])), (xc, ty(hi[i]))], color: dark, width: 1)
-                        c.polyline([(xc - cap, ty(lo[i])), (xc + cap, ty(lo[i]))], color: dark, width: 1)
-                        c.polyline([(xc - cap, ty(hi[i])), (xc + cap, ty(hi[i]))], color: dark, width: 1)
-                    }
-                }
-            }
-        }
+        drawSeries(ax, canvas: c, frame: (px, py, pw, ph), yLimits: yl, tx: tx, ty: ty)
         c.unclip()
         // Spines, ticks, labels.
         c.rect(px, py, pw, ph, fill: nil, stroke: .black, width: 0.8)
@@ -138,7 +138,11 @@ struct Renderer {
         }
         if let l = ax.xLabel { c.text(l, x: px + pw / 2, y: py + ph + (ax.showTicks ? fs * 1.9 : 4) + 3, size: fs, ha: 0.5, va: 0) }
         if let l = ax.yLabel { c.text(l, x: cell.0 + 0.02 * cell.2 + fs * 0.6, y: py + ph / 2, size: fs, ha: 0.5, va: 0.5, rotate: true) }
-        if let t = ax.title { c.text(t, x: px + pw / 2, y: py - fs * 0.5, size: c.fittingSize(t, size: fs * 1.2, width: cell.2 * 0.98), ha: 0.5, va: 1) }
+        if let t = title {
+            for (k, l) in t.lines.enumerated() {
+                c.text(l, x: px + pw / 2, y: py - fs * 0.45 - Double(t.lines.count - 1 - k) * t.size * 1.2, size: t.size, ha: 0.5, va: 1)
+            }
+        }
         drawLegend(ax, canvas: c, frame: (px, py, pw, ph), tx: tx, ty: ty)
     }
 }

@@ -92,7 +92,7 @@ public enum Curves {
         var fig = Figure(rows: rows, columns: cols, width: 4.2 * Double(cols), height: 3.3 * Double(rows) + (title != nil ? 0.4 : 0),
                          dpi: dpi, title: title)
         for (mi, metric) in metrics.enumerated() {
-            var ax = Axes(title: metric)
+            var ax = Axes(title: Labels.readable(metric))
             ax.xLabel = runs.first?.xLabel ?? "epoch"
             ax.xIntegerTicks = runs.allSatisfy { $0.columns == nil } || ax.xLabel == "epoch"
             ax.grid = true
@@ -125,10 +125,7 @@ public enum Curves {
             }
             fig.axes[mi] = ax
         }
-        for i in metrics.count..<(rows * cols) {
-            var empty = Axes(); empty.showTicks = false; empty.legend = .none
-            fig.axes[i] = empty
-        }
+        for i in metrics.count..<(rows * cols) { fig.axes[i] = .hiddenCell }
         return fig
     }
 }

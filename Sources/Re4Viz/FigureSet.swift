@@ -17,6 +17,8 @@ public enum FigureSet {
         public var dataTitle: String
         public var out: String
         public var dpi = 200.0
+        /// Font size (and, when set, size and labels) for every figure of the set.
+        public var style = FigureStyle()
         public var users = 6
         public var seed: UInt64 = 42
         public var threads = 2
@@ -76,7 +78,7 @@ public enum FigureSet {
             let f = try Curves.figure(runs: curveRuns, metrics: ["test_recall@50", "test_hitrate@50"],
                                       title: "\(o.dataTitle): test metrics by epoch (band: min–max over seeds; ★: best validation epoch)",
                                       dpi: o.dpi)
-            let p = path("fig3-curves-\(o.name).png"); try outputs.stage(p) { [f] in try f.render(as: p, into: $0) }; written.append(p); log("drew \(p)")
+            let p = path("fig3-curves-\(o.name).png"); try outputs.stage(p) { [f] in try f.styled(o.style).render(as: p, into: $0) }; written.append(p); log("drew \(p)")
         }
 
         // The Base | Re4 pair of the lowest seed both have: Figure 4, the item map, distinctness.
@@ -92,17 +94,17 @@ public enum FigureSet {
             req.seed = o.seed; req.dpi = o.dpi
             req.title = "\(o.dataTitle) (\(which)): the same test users' interests (★) and attended items (●)"
             let f4 = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
-            let p4 = path("fig4-tsne-\(o.name).png"); try outputs.stage(p4) { try f4.figure.render(as: p4, into: $0) }; written.append(p4); log("drew \(p4)")
+            let p4 = path("fig4-tsne-\(o.name).png"); try outputs.stage(p4) { try f4.figure.styled(o.style).render(as: p4, into: $0) }; written.append(p4); log("drew \(p4)")
             let c4 = path("fig4-tsne-\(o.name).csv")
             try outputs.stage(c4, data: Data(f4.csv.utf8)); written.append(c4)
             req.kind = .items; req.title = "\(o.dataTitle) (\(which))"
             let fm = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
-            let pm = path("item-map-\(o.name).png"); try outputs.stage(pm) { try fm.figure.render(as: pm, into: $0) }; written.append(pm); log("drew \(pm)")
+            let pm = path("item-map-\(o.name).png"); try outputs.stage(pm) { try fm.figure.styled(o.style).render(as: pm, into: $0) }; written.append(pm); log("drew \(pm)")
             // Figure 4 on the item map: the same users, their interests placed on each gallery's t-SNE.
             req.kind = .users; req.layout = .map; req.checkpoints = pair.map(\.checkpoint)
             req.title = "\(o.dataTitle) (\(which))"
             let f4m = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
-            let p4m = path("fig4-map-\(o.name).png"); try outputs.stage(p4m) { try f4m.figure.render(as: p4m, into: $0) }; written.append(p4m); log("drew \(p4m)")
+            let p4m = path("fig4-map-\(o.name).png"); try outputs.stage(p4m) { try f4m.figure.styled(o.style).render(as: p4m, into: $0) }; written.append(p4m); log("drew \(p4m)")
         }
 
         var summaryReports: [(variant: String, seed: Int, report: Distinctness.Report)] = []
@@ -125,10 +127,10 @@ public enum FigureSet {
             try outputs.stage(md, data: Data(("# Distinctness of interests: \(o.dataTitle)\n\n" + Reproduction.distinctnessMarkdown(reports, dataName: o.dataTitle, users: users.count)
                                  + "\n## Per checkpoint (mean [95 % bootstrap interval]; Δ against the first column)\n\n" + perCheckpoint + "\n").utf8))
             written.append(md)
-            let keys = ["cos_U", "cos_Z", "attention_entropy", "positives", "retrieved_jaccard", "usage_entropy",
-                        "coherence_margin", "category_purity", "recovered_attended", "recovered_retrieved"].filter { k in reports.allSatisfy { $0.report.value(k) != nil } }
+            // Every statistic the reports carry, in the definitions' order.
+            let keys = Distinctness.definitions.map(\.0).filter { k in reports.allSatisfy { $0.report.value(k) != nil } }
             let fd = Reproduction.distinctnessFigure(reports, keys: keys, title: "\(o.dataTitle): distinctness of interests (bars = mean over test users, whiskers = 95 % bootstrap)", dpi: o.dpi)
-            let pd = path("distinctness-\(o.name).png"); try outputs.stage(pd) { [fd] in try fd.render(as: pd, into: $0) }; written.append(pd); log("drew \(md), \(pd)")
+            let pd = path("distinctness-\(o.name).png"); try outputs.stage(pd) { [fd] in try fd.styled(o.style).render(as: pd, into: $0) }; written.append(pd); log("drew \(md), \(pd)")
         }
 
         // Ablation: every variant present, grouped by metric.
@@ -141,7 +143,7 @@ public enum FigureSet {
             let within = o.ablationEpochs.map { " among the first \($0)" } ?? ""
             let fa = Reproduction.ablationFigure(runs, metrics: metrics, budget: o.ablationEpochs,
                                     title: "\(o.dataTitle): test metrics at the best validation epoch\(within) (seeds: \(seeds); whiskers: min–max over seeds)", dpi: o.dpi)
-            let pa = path("ablation-\(o.name).png"); try outputs.stage(pa) { [fa] in try fa.render(as: pa, into: $0) }; written.append(pa); log("drew \(pa)")
+            let pa = path("ablation-\(o.name).png"); try outputs.stage(pa) { [fa] in try fa.styled(o.style).render(as: pa, into: $0) }; written.append(pa); log("drew \(pa)")
         }
         try outputs.commit()
         log("summary: " + summary(runs, reports: summaryReports, dataTitle: o.dataTitle))

@@ -30,6 +30,8 @@ public enum InterestMap {
         public var panelTitles: [String]
         public var title: String? = nil
         public var dpi = 100.0
+        /// The user's size, font size and labels, over the layout's own.
+        public var style = FigureStyle()
         /// With `layout: .map`: how interests are placed, the placement's settings,
         /// and the checkpoints' paths (their run folders cache the item maps).
         public var placeBy: InterestProjection.PlaceBy = .embedding
@@ -112,7 +114,7 @@ public enum InterestMap {
             line += "; view score (stars whose 10 nearest items are mostly of their planted category): "
                 + zip(r.panelTitles, scores).map { "\($0) \($1.map { String(format: "%.2f", $0) } ?? "–")" }.joined(separator: ", ")
         }
-        return Drawing(figure: figure, points: pts, csv: InterestProjection.coordinatesCSV(pts, panelTitles: r.panelTitles, dataset: ds),
+        return Drawing(figure: figure.styled(r.style), points: pts, csv: InterestProjection.coordinatesCSV(pts, panelTitles: r.panelTitles, dataset: ds),
                        summary: line, viewScores: scores)
     }
 

@@ -91,6 +91,10 @@ extension InterestProjection {
         var fig = Figure(rows: panels, columns: users, width: 2.6 * Double(users) + 1.6, height: 2.8 * Double(panels) + 0.7,
                          dpi: dpi, title: (title.map { $0 + " — " } ?? "") + caption)
         fig.fontSize = 8
+        // What colour means, once for the figure (a legend inside a panel covers its map).
+        fig.legend = (0..<K).map { LegendEntry("interest \($0 + 1) ★ and its items ●", color: palette.color($0), marker: .star) }
+            + [LegendEntry("all items", color: Color(hex: "#c7c7c7"), marker: .circle)]
+        fig.height += 0.3
         for p in 0..<panels {
             let ground = points.filter { $0.panel == p && $0.userIndex < 0 }
             for u in 0..<users {
@@ -98,15 +102,14 @@ extension InterestProjection {
                 var ax = Axes(title: "\(panelTitles[p]) · user \(mine.first?.user ?? "")")
                 ax.showTicks = false; ax.equalAspect = true; ax.margin = 0.05
                 ax.scatter(x: ground.map(\.x), y: ground.map(\.y), color: Color(hex: "#c7c7c7").withAlpha(0.35), marker: .circle,
-                           size: ground.count > 20_000 ? 0.8 : 1.6, label: u == users - 1 && p == 0 ? "all items" : nil)
+                           size: ground.count > 20_000 ? 0.8 : 1.6)
                 for k in 0..<K {
                     let items = mine.filter { !$0.isInterest && $0.interest == k }, star = mine.filter { $0.isInterest && $0.interest == k }
                     let c = palette.color(k)
-                    ax.scatter(x: items.map(\.x), y: items.map(\.y), color: c.withAlpha(0.9), marker: .circle, size: 4,
-                               label: u == users - 1 && p == 0 ? "interest \(k + 1)" : nil)
+                    ax.scatter(x: items.map(\.x), y: items.map(\.y), color: c.withAlpha(0.9), marker: .circle, size: 4)
                     ax.scatter(x: star.map(\.x), y: star.map(\.y), colors: star.map { _ in c }, marker: .star, size: 12, edge: .black)
                 }
-                ax.legend = u == users - 1 && p == 0 ? .best : .none
+                ax.legend = .none
                 fig.axes[p * users + u] = ax
             }
         }

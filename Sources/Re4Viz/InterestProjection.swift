@@ -84,11 +84,14 @@ public enum InterestProjection {
     static func color(layout: Layout, user u: Int, interest k: Int, K: Int, palette: Palette) -> Color {
         switch layout {
         case .panels, .map: return palette.color(k)
-        case .family:
-            let base = palette.color(u)
-            let t = K > 1 ? Double(k) / Double(K - 1) : 0.5
-            return t < 0.5 ? base.darker(0.45 * (0.5 - t) * 2) : base.lighter(0.55 * (t - 0.5) * 2)
+        case .family: return shade(palette.color(u), interest: k, K: K)
         }
+    }
+
+    /// Interest k's shade of a user's colour: darkest for the first, lightest for the last.
+    static func shade(_ base: Color, interest k: Int, K: Int) -> Color {
+        let t = K > 1 ? Double(k) / Double(K - 1) : 0.5
+        return t < 0.5 ? base.darker(0.45 * (0.5 - t) * 2) : base.lighter(0.55 * (t - 0.5) * 2)
     }
 
     public static func figure(points: [Point], panelTitles: [String], users: Int, K: Int, layout: Layout,
@@ -122,7 +125,24 @@ public enum InterestProjection {
             }
         }
         if let t = fig.title { fig.title = t + " — " + caption } else { fig.title = caption }
+        fig.legend = legend(points: points, users: users, K: K, layout: layout, palette: palette)
+        fig.height += 0.35 * Double(max(1, fig.legend.count / 8))
         return fig
+    }
+
+    /// What colour means: per interest (panels), or per user with the interest
+    /// as the shade (family: interest 1 darkest, K lightest).
+    static func legend(points: [Point], users: Int, K: Int, layout: Layout, palette: Palette) -> [LegendEntry] {
+        let dot = LegendEntry("● its items", color: Color(hex: "#8c8c8c"), marker: .circle)
+        switch layout {
+        case .panels, .map:
+            return (0..<K).map { LegendEntry("interest \($0 + 1)", color: palette.color($0), marker: .star) } + [dot]
+        case .family:
+            let ids = (0..<users).map { u in points.first { $0.userIndex == u }?.user ?? String(u + 1) }
+            return ids.enumerated().map { LegendEntry("user \($0.element)", color: palette.color($0.offset), marker: .star) }
+                + (0..<K).map { LegendEntry("interest \($0 + 1)", color: shade(Color(hex: "#606060"), interest: $0, K: K), marker: .star) }
+                + [dot]
+        }
     }
 
     /// CSV of every plotted point, for replotting elsewhere.

@@ -31,7 +31,7 @@ public enum PointsEmbedding {
     /// - Parameter report: also compute exact KL, kNN preservation and T(10).
     /// - Parameter place: new points to place into the finished embedding
     ///   (`TSNEPlacement`, openTSNE's `transform`) and where to write them (.npy or .csv).
-    public static func run(input: String, out: String, options o: TSNEOptions, report: Bool, dpi: Double = 100,
+    public static func run(input: String, out: String, options o: TSNEOptions, report: Bool, dpi: Double = 100, style: FigureStyle = FigureStyle(),
                            place: (points: String, out: String, options: PlacementOptions)? = nil,
                            neighborsOut: String? = nil,
                            progress: (TSNEProgress) -> Void = { _ in }) throws -> Result {
@@ -53,7 +53,7 @@ public enum PointsEmbedding {
         case .coordinates:
             try outputs.stage(out, data: PointMatrix.embeddingBytes(r.embedding, n: x.n, npy: out.lowercased().hasSuffix(".npy")))
         case .figure:
-            let fig = scatterFigure(r.embedding, n: x.n, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)", dpi: dpi)
+            let fig = scatterFigure(r.embedding, n: x.n, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)", dpi: dpi).styled(style)
             try outputs.stage(out) { try fig.render(as: out, into: $0) }
         }
         var placedLine: String? = nil
@@ -97,7 +97,8 @@ public enum PointsEmbedding {
     /// `re4-viz scatter`: draws N × 2 points (.npy or CSV), optionally coloured by an N × 1 label file.
     /// - Returns: the number of points drawn.
     @discardableResult
-    public static func scatter(points: String, labels: String?, out: String, size: Double, title: String?, dpi: Double) throws -> Int {
+    public static func scatter(points: String, labels: String?, out: String, size: Double, title: String?, dpi: Double,
+                               style: FigureStyle = FigureStyle()) throws -> Int {
         let outputs = try OutputSet(outputs: [out], inputs: [points] + (labels.map { [$0] } ?? []))
         let p = try PointMatrix.read(path: points)
         guard p.dim == 2 else { throw VizError.badInput("\(points): expected N × 2 points, got N × \(p.dim)") }
@@ -107,7 +108,7 @@ public enum PointsEmbedding {
             guard l.n == p.n else { throw VizError.badInput("\(labels): \(l.n) labels for \(p.n) points") }
             classes = l.values.map { Int($0) }
         }
-        let fig = scatterFigure(p.values.map(Double.init), n: p.n, labels: classes, size: size, title: title, dpi: dpi)
+        let fig = scatterFigure(p.values.map(Double.init), n: p.n, labels: classes, size: size, title: title, dpi: dpi).styled(style)
         try outputs.stage(out) { try fig.render(as: out, into: $0) }
         try outputs.commit()
         return p.n

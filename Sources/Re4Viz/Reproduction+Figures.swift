@@ -26,7 +26,7 @@ extension Reproduction {
             ax.legend = .none
             fig.axes[mi] = ax
         }
-        for i in metrics.count..<(rows * cols) { var e = Axes(); e.showTicks = false; e.legend = .none; fig.axes[i] = e }
+        for i in metrics.count..<(rows * cols) { fig.axes[i] = .hiddenCell }
         return fig
     }
 
@@ -40,10 +40,11 @@ extension Reproduction {
                          dpi: dpi, title: title)
         let seeds = Array(Set(reports.map(\.seed))).sorted()
         let present = variants.filter { v in reports.contains { $0.variant == v.key } }
-        // One legend, outside the last panel of the first row (bars fill every corner).
-        let legendPanel = cols - 1
+        // One legend for the figure, under its title (bars fill every corner of a panel).
+        fig.legend = present.enumerated().map { LegendEntry($0.element.label, color: Palette.tab10.color($0.offset)) }
+        fig.height += 0.3
         for (ki, key) in keys.enumerated() {
-            var ax = Axes(title: key)
+            var ax = Axes(title: Labels.readable(key))
             let w = 0.8 / Double(present.count)
             for (vi, v) in present.enumerated() {
                 var xs: [Double] = [], hs: [Double] = [], lo: [Double] = [], hi: [Double] = []
@@ -52,15 +53,14 @@ extension Reproduction {
                     xs.append(Double(si) + (Double(vi) - Double(present.count - 1) / 2) * w)
                     hs.append(st.mean); lo.append(st.low); hi.append(st.high)
                 }
-                ax.bars(x: xs, height: hs, width: w * 0.92, color: Palette.tab10.color(vi), low: lo, high: hi,
-                        label: ki == legendPanel ? v.label : nil)
+                ax.bars(x: xs, height: hs, width: w * 0.92, color: Palette.tab10.color(vi), low: lo, high: hi)
             }
             ax.xTickLabels = seeds.enumerated().map { (Double($0.offset), "seed \($0.element)") }
             ax.grid = true
-            ax.legend = ki == legendPanel ? .outsideRight : .none
+            ax.legend = .none
             fig.axes[ki] = ax
         }
-        for i in keys.count..<(rows * cols) { var e = Axes(); e.showTicks = false; e.legend = .none; fig.axes[i] = e }
+        for i in keys.count..<(rows * cols) { fig.axes[i] = .hiddenCell }
         return fig
     }
 

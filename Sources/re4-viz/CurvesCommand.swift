@@ -36,15 +36,16 @@ struct CurvesCommand: ParsableCommand {
     @Option(help: "Output figure (.png, .svg or .pdf).") var out: String
     @Option(help: "Figure title.") var title: String?
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
+    @OptionGroup var style: FigureStyleOptions
     @Option(help: "Colours: tab10 or okabe-ito.") var palette: Palette = .tab10
 
-    func validate() throws { try validating { try Figure.checkResolution(dpi: dpi) } }
+    func validate() throws { try style.checkResolution(dpi: dpi) }
 
     func run() throws {
         let ys = y?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let runs = try Curves.load(paths: logs, labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }, x: x, y: ys)
         let ms = ys ?? (loss ? ["loss", "loss_rec", "loss_att", "loss_ct", "loss_cs"] : metrics.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
-        let fig = try Curves.figure(runs: runs, metrics: ms, title: title, dpi: dpi, palette: palette)
+        let fig = try Curves.figure(runs: runs, metrics: ms, title: title, dpi: dpi, palette: palette).styled(try style.style())
         try OutputPaths.checkDistinct(outputs: [out], inputs: logs)
         try fig.save(out)
         print("wrote \(out) (\(runs.count) run\(runs.count == 1 ? "" : "s"), \(ms.count) panel\(ms.count == 1 ? "" : "s"))")

@@ -28,6 +28,7 @@ struct FiguresCommand: ParsableCommand {
     @Option(help: "Data set title in figure captions (default: the data set's name).") var title: String?
     @Option(help: "Output folder (must exist).") var out: String
     @Option(help: "Resolution of the PNGs.") var dpi: Double = 200
+    @OptionGroup var style: FigureStyleOptions
     @Option(help: "Sampled test users in the t-SNE figures.") var users: Int = 6
     @Option(help: "Sample this many test users for the distinctness statistics (default: all).") var distinctUsers: Int?
     @Option(help: "Compare the ablation at this many epochs (each run's best validation epoch among its first N).") var ablationEpochs: Int?
@@ -38,12 +39,13 @@ struct FiguresCommand: ParsableCommand {
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
         if let n = distinctUsers, n < 2 { throw ValidationError("--distinct-users must be ≥ 2, got \(n)") }
         if let n = ablationEpochs, n < 1 { throw ValidationError("--ablation-epochs must be ≥ 1, got \(n)") }
-        try validating { try Figure.checkResolution(dpi: dpi) }
+        try style.checkResolution(dpi: dpi)
     }
 
     func run() throws {
         var o = FigureSet.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? "", out: out)
         o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads.count; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
+        o.style = try style.style()
         let written = try FigureSet.make(o, data: data.request) { print($0) }
         print("wrote \(written.count) files into \(out)")
     }

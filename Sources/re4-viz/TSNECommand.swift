@@ -57,6 +57,7 @@ struct TSNECommand: ParsableCommand {
     @Option(help: "Write every plotted point to this CSV.") var coordsOut: String?
     @Option(help: "Figure title.") var title: String?
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
+    @OptionGroup var style: FigureStyleOptions
     @OptionGroup var tsne: TSNEOptionGroup
     @Flag(help: "Print exact KL, kNN preservation (k = 10) and trustworthiness T(10).") var report = false
     @Flag(help: "Print progress every 50 iterations on stderr.") var verbose = false
@@ -69,7 +70,7 @@ struct TSNECommand: ParsableCommand {
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
         if let g = gallerySample, g < 4 { throw ValidationError("--gallery-sample must be ≥ 4, got \(g)") }
-        try validating { try Figure.checkResolution(dpi: dpi) }
+        try style.checkResolution(dpi: dpi)
     }
 
     func run() throws {
@@ -77,7 +78,7 @@ struct TSNECommand: ParsableCommand {
         if let points {
             o.metric = tsne.metric ?? .euclidean
             let placing = place.map { ($0, placedOut!, PlacementOptions()) }
-            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, place: placing,
+            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, style: try style.style(), place: placing,
                                             neighborsOut: neighborsOut) { p in
                 if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
             }
@@ -103,7 +104,7 @@ struct TSNECommand: ParsableCommand {
         var req = InterestMap.Request(users: chosen, panelTitles: try panelTitles())
         req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
         req.selection = items.selection(top: top)
-        req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi
+        req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi; req.style = try style.style()
         req.placeBy = placeBy; req.checkpoints = arrays.given ? nil : checkpoints
         let drawing = try InterestMap.draw(models: models, dataset: ds, request: req)
         try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)

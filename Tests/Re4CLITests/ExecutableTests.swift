@@ -25,6 +25,28 @@ final class ExecutableTests: XCTestCase {
         return dir + "/tiny.csv"
     }
 
+    /// `--size`, `--font-size`, `--xlabel` reach the drawn file: a 3 × 2 in figure at 100 dpi is 300 × 200 pixels,
+    /// and a larger font draws more ink.
+    func testFigureStyleOptionsReachTheFile() throws {
+        let dir = makeTempDir()
+        var l = LossBreakdown(); l.total = 1; l.rec = 1
+        let recs = (1...4).map { EpochRecord(epoch: $0, seconds: 1, examplesPerSecond: 1, loss: l, valid: ["recall@50": 0.1 * Double($0)], test: ["recall@50": 0.1 * Double($0)]) }
+        try EpochLog.write(recs, jsonl: dir + "/log.jsonl", csv: dir + "/log.csv")
+        let viz = try builtExecutable("re4-viz")
+        var ink: [Int] = []
+        for (name, font) in [("small", "6"), ("large", "12")] {
+            let r = try runExecutable(viz, ["curves", dir + "/log.jsonl", "--metrics", "test_recall@50", "--out", dir + "/\(name).png",
+                                            "--size", "3,2", "--font-size", font, "--xlabel", "training epochs"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/\(name).png"))
+            // PNG header: width and height as big-endian UInt32 at bytes 16 and 20.
+            func be(_ o: Int) -> Int { data[o..<o + 4].reduce(0) { $0 << 8 | Int($1) } }
+            XCTAssertEqual(be(16), 300); XCTAssertEqual(be(20), 200)
+            ink.append(data.count)
+        }
+        XCTAssertNotEqual(ink[0], ink[1], "the font size changes the drawing")
+    }
+
     func testBadInputsGiveOneClearLine() throws {
         let dir = makeTempDir()
         assertOneErrorLine(try run(["data", "stats", "nope"]), contains: ["unknown data set 'nope'"])

@@ -29,7 +29,7 @@ final class CurvesTests: XCTestCase {
         XCTAssertEqual(fig.axes.count, 2)
         let bands = fig.axes[0].series.filter { if case .band = $0 { return true } else { return false } }.count
         XCTAssertEqual(bands, 1, "two Base seeds → one band; one Re4 run → none")
-        XCTAssertEqual(fig.axes[0].legendEntries.map(\.0), ["Base (n=2)", "Re4"])
+        XCTAssertEqual(fig.axes[0].legendEntries.map(\.label), ["Base (n=2)", "Re4"])
         try fig.save(d + "/curves.png")
         XCTAssertGreaterThan(try PixelImage.read(png: d + "/curves.png").width, 0)
     }
