@@ -5,7 +5,11 @@ import Re4Core
 /// `re4 evaluate --per-user` (one per seed), with paired tests
 /// (`PairedTests`; docs/protocol.md § comparing runs). Seeds pair by order:
 /// A's first file with B's first. Users pair by id, and only users in every
-/// file are used.
+/// file are used. The CSVs of `re4 train --per-user-log` (valid and test users
+/// in one file) and `re4-viz distinct --per-user` (a statistic can be
+/// undefined for a user: an empty cell) are read too: rows of another split
+/// than `split` are skipped, and a metric is tested over the users that have
+/// it in every file.
 public enum Comparison {
     public struct Row: Sendable {
         public var metric: String
@@ -20,6 +24,8 @@ public enum Comparison {
         public var dz: Double
         /// Paired t over the seeds' means (nil with one seed).
         public var seedT: PairedTests.TTest?
+        /// Users with this metric in every file.
+        public var users = 0
     }
 
     public struct Result: Sendable {
@@ -30,7 +36,7 @@ public enum Comparison {
     }
 
     /// Per-user values from one CSV: user → metric → value.
-    public static func read(_ path: String) throws -> (metrics: [String], values: [String: [String: Double]]) {
+    public static func read(_ path: String, split: String? = "test") throws -> (metrics: [String], values: [String: [String: Double]]) {
         let data = try readFile(path)
         var header: [String] = [], out: [String: [String: Double]] = [:]
         try data.withUnsafeBytes { raw in
@@ -41,8 +47,9 @@ public enum Comparison {
                     return
                 }
                 guard f.count == header.count else { throw VizError.badInput("\(path):\(line): \(f.count) fields, the header has \(header.count)") }
+                if let split, header.count > 1, header[1] == "split", f[1] != split { return }
                 var row: [String: Double] = [:]
-                for (i, name) in header.enumerated() where i >= 2 {
+                for (i, name) in header.enumerated() where i >= 2 && !f[i].isEmpty {
                     guard let v = Double(f[i]), v.isFinite else { throw VizError.badInput("\(path):\(line): \(name) '\(f[i])' is not a number") }
                     row[name] = v
                 }
@@ -51,16 +58,16 @@ public enum Comparison {
                 out[user] = row
             }
         }
-        guard !out.isEmpty else { throw VizError.badInput("\(path): no users") }
+        guard !out.isEmpty else { throw VizError.badInput("\(path): no users" + (split.map { " of the \($0) split (--split chooses another)" } ?? "")) }
         return (Array(header.dropFirst(2)), out)
     }
 
     public static func run(a: [String], b: [String], metrics wanted: [String]?, labels: (String, String) = ("A", "B"),
-                           resamples: Int = 10_000, seed: UInt64 = 42) throws -> Result {
+                           resamples: Int = 10_000, seed: UInt64 = 42, split: String? = "test") throws -> Result {
         guard !a.isEmpty, a.count == b.count else {
             throw VizError.badInput("give the same number of per-user CSVs for both sides (one per seed), got \(a.count) and \(b.count)")
         }
-        let ra = try a.map(read), rb = try b.map(read)
+        let ra = try a.map { try read($0, split: split) }, rb = try b.map { try read($0, split: split) }
         let common = (ra + rb).map { Set($0.metrics) }.reduce(Set(ra[0].metrics)) { $0.intersection($1) }
         let metrics = try (wanted ?? ra[0].metrics.filter(common.contains)).map { m -> String in
             guard common.contains(m) else { throw VizError.badInput("metric '\(m)' is not in every file (they share: \(ra[0].metrics.filter(common.contains).joined(separator: ", ")))") }
@@ -70,6 +77,8 @@ public enum Comparison {
         guard users.count >= 2 else { throw VizError.badInput("the files share \(users.count) user(s); compare evaluations of the same split and data") }
         var rows: [Row] = []
         for m in metrics {
+            let users = users.filter { u in (ra + rb).allSatisfy { $0.values[u]![m] != nil } }
+            guard users.count >= 2 else { throw VizError.badInput("'\(m)' is defined for \(users.count) shared user(s); a paired test needs at least 2") }
             // per seed s, per user: B − A
             let perSeed = zip(ra, rb).map { x, y in users.map { y.values[$0]![m]! - x.values[$0]![m]! } }
             let perUser = users.indices.map { u in PairedTests.mean(perSeed.map { $0[u] }) }
@@ -79,7 +88,7 @@ public enum Comparison {
                             bootstrap: PairedTests.bootstrap(perUser, resamples: resamples, seed: seed),
                             hierarchical: perSeed.count > 1 ? PairedTests.hierarchicalBootstrap(perSeed, resamples: resamples, seed: seed) : nil,
                             wilcoxon: PairedTests.wilcoxon(perUser), holm: 1, dz: PairedTests.dz(perUser),
-                            seedT: perSeed.count > 1 ? PairedTests.pairedT(perSeed.map(PairedTests.mean)) : nil))
+                            seedT: perSeed.count > 1 ? PairedTests.pairedT(perSeed.map(PairedTests.mean)) : nil, users: users.count))
         }
         let adjusted = PairedTests.holm(rows.map(\.wilcoxon.p))
         for i in rows.indices { rows[i].holm = adjusted[i] }
@@ -90,15 +99,17 @@ public enum Comparison {
         let (a, b) = r.labels
         func f(_ x: Double) -> String { String(format: "%.4f", x) }
         func p(_ x: Double) -> String { x < 1e-4 ? String(format: "%.1e", x) : String(format: "%.4f", x) }
-        var s = "\(b) against \(a): \(r.users) users paired by id, \(r.seeds) seed\(r.seeds == 1 ? "" : "s") (paired by order). "
+        let counts = Set(r.rows.map(\.users))
+        var s = "\(b) against \(a): \(r.users) users paired by id\(counts.count > 1 ? " (fewer where a value is undefined: column n)" : ""), \(r.seeds) seed\(r.seeds == 1 ? "" : "s") (paired by order). "
             + "Δ = mean over users of \(b) − \(a) (each user averaged over seeds); 95 % intervals by paired bootstrap over users"
             + (r.seeds > 1 ? " and by a two-level bootstrap (seeds, then users)" : "")
             + "; Wilcoxon signed-rank (two-sided, normal approximation, zeros dropped) with Holm's adjustment over the metrics; d_z = mean/sd of the differences"
             + (r.seeds > 1 ? "; t = paired t-test over the seeds' means" : "") + ".\n\n"
-        s += "| metric | \(a) | \(b) | Δ | 95 % CI (users) |" + (r.seeds > 1 ? " 95 % CI (seeds, users) |" : "") + " Wilcoxon p | Holm p | d_z |" + (r.seeds > 1 ? " seed t p |" : "") + "\n"
-        s += "|---|---|---|---|---|" + (r.seeds > 1 ? "---|" : "") + "---|---|---|" + (r.seeds > 1 ? "---|" : "") + "\n"
+        let n = counts.count > 1
+        s += "| metric |" + (n ? " n |" : "") + " \(a) | \(b) | Δ | 95 % CI (users) |" + (r.seeds > 1 ? " 95 % CI (seeds, users) |" : "") + " Wilcoxon p | Holm p | d_z |" + (r.seeds > 1 ? " seed t p |" : "") + "\n"
+        s += "|---|" + (n ? "---|" : "") + "---|---|---|---|" + (r.seeds > 1 ? "---|" : "") + "---|---|---|" + (r.seeds > 1 ? "---|" : "") + "\n"
         for x in r.rows {
-            s += "| \(x.metric) | \(f(x.meanA)) | \(f(x.meanB)) | \(String(format: "%+.4f", x.difference)) | [\(f(x.bootstrap.low)), \(f(x.bootstrap.high))] |"
+            s += "| \(x.metric) |" + (n ? " \(x.users) |" : "") + " \(f(x.meanA)) | \(f(x.meanB)) | \(String(format: "%+.4f", x.difference)) | [\(f(x.bootstrap.low)), \(f(x.bootstrap.high))] |"
             if let h = x.hierarchical { s += " [\(f(h.low)), \(f(h.high))] |" }
             s += " \(p(x.wilcoxon.p)) | \(p(x.holm)) | \(String(format: "%.3f", x.dz)) |"
             if r.seeds > 1 { s += " \(x.seedT.map { p($0.p) } ?? "–") |" }

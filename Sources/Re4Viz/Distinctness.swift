@@ -165,7 +165,13 @@ public enum Distinctness {
 
     public static func report(checkpoint: String, model: MultiInterestModel, dataset: Dataset, users: [Int], seed: UInt64,
                               threads: Int = 1) -> Report {
-        let per = perUser(model: model, dataset: dataset, users: users, threads: threads)
+        report(checkpoint: checkpoint, perUser: perUser(model: model, dataset: dataset, users: users, threads: threads),
+               model: model, dataset: dataset, seed: seed)
+    }
+
+    /// The report from per-user values already computed (`perUser`).
+    public static func report(checkpoint: String, perUser per: [String: [Double]], model: MultiInterestModel, dataset: Dataset,
+                              seed: UInt64) -> Report {
         let stats = definitions.compactMap { key, desc -> Statistic? in
             let (m, lo, hi, n) = summarize(per[key]!, seed: seed)
             return n == 0 ? nil : Statistic(key: key, description: desc, mean: m, low: lo, high: hi, users: n)
@@ -224,6 +230,21 @@ public enum Distinctness {
             }
             return lines.joined(separator: "\n")
         }
+    }
+
+    /// Per-user values as CSV for `re4-viz compare`: `user,split,` then every
+    /// statistic in the definitions' order; an empty cell where a statistic is
+    /// undefined for that user (no positives, no held-out item, no genres).
+    public static func perUserCSV(_ per: [String: [Double]], dataset: Dataset, users: [Int]) -> String {
+        let keys = definitions.map(\.0).filter { k in per[k]?.contains { !$0.isNaN } ?? false }
+        var s = CSV.row(["user", "split"] + keys) + "\n"
+        for (i, u) in users.enumerated() {
+            s += CSV.row([dataset.userIDs[u], dataset.split[u].name] + keys.map { k in
+                let v = per[k]![i]
+                return v.isNaN ? "" : String(format: "%.6f", v)
+            }) + "\n"
+        }
+        return s
     }
 
     static func jsonQuote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }

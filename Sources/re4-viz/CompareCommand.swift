@@ -25,12 +25,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Model B's per-user CSVs, in the same seed order.") var b: String
     @Option(help: "Names of A and B.") var labels: String = "A,B"
     @Option(help: "Metrics to test (default: every metric the files share).") var metrics: String?
+    @Option(help: "Users of this split only, where the files carry a split column: test, valid or all.") var split: String = "test"
     @Option(help: "Bootstrap resamples.") var resamples: Int = 10_000
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 42
     @Option(help: "Also write the table to this Markdown file.") var out: String?
 
     func validate() throws {
         guard (100...1_000_000).contains(resamples) else { throw ValidationError("--resamples must be between 100 and 1000000, got \(resamples)") }
+        guard ["test", "valid", "all"].contains(split) else { throw ValidationError("--split must be test, valid or all, got '\(split)'") }
         guard labels.split(separator: ",").count == 2 else { throw ValidationError("--labels needs two names A,B, got '\(labels)'") }
     }
 
@@ -38,7 +40,8 @@ struct CompareCommand: ParsableCommand {
         let list = { (s: String) in s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let l = list(labels)
         let outputs = try OutputSet(outputs: out.map { [$0] } ?? [], inputs: list(a) + list(b))
-        let r = try Comparison.run(a: list(a), b: list(b), metrics: metrics.map(list), labels: (l[0], l[1]), resamples: resamples, seed: seed)
+        let r = try Comparison.run(a: list(a), b: list(b), metrics: metrics.map(list), labels: (l[0], l[1]), resamples: resamples, seed: seed,
+                                   split: split == "all" ? nil : split)
         let md = Comparison.markdown(r)
         if let out { try outputs.stage(out, data: Data(md.utf8)); try outputs.commit() }
         print(md, terminator: "")

@@ -32,15 +32,18 @@ struct DistinctCommand: ParsableCommand {
     @Option(help: "Seed for the user sample and the bootstrap.") var seed: UInt64 = 42
     @Option(help: "table, json, csv or markdown.") var format: Distinctness.Format = .table
     @Option(help: "Write the output to this file as well.") var out: String?
+    @Option(help: "Every user's values to CSV, one file per checkpoint (comma-separated), for re4-viz compare.") var perUser: String?
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
         guard checkpoints.isEmpty != !arrays.given else { throw ValidationError("give one or more checkpoints, or --interests U.npy with --item-embeddings E.npy (not both)") }
         if let n = users, n < 2 { throw ValidationError("--users must be ≥ 2, got \(n)") }
+        let files = perUserFiles, models = arrays.given ? 1 : checkpoints.count
+        if !files.isEmpty, files.count != models { throw ValidationError("--per-user names \(files.count) file(s) for \(models) model(s); give one per checkpoint") }
     }
 
     func run() throws {
-        let outputs = try OutputSet(outputs: out.map { [$0] } ?? [], inputs: checkpoints + arrays.inputs)
+        let outputs = try OutputSet(outputs: (out.map { [$0] } ?? []) + perUserFiles, inputs: checkpoints + arrays.inputs)
         let ds: Dataset, models: [MultiInterestModel], names: [String]
         if arrays.given {
             let (m, d) = try arrays.open(data: data)
@@ -50,12 +53,18 @@ struct DistinctCommand: ParsableCommand {
             ds = opened.dataset; models = opened.models; names = checkpoints
         }
         let chosen = users.map { sampleUsers(ds, count: $0, seed: seed, minLength: 1) } ?? ds.users(in: .test)
-        let reports = zip(names, models).map {
-            Distinctness.report(checkpoint: $0, model: $1, dataset: ds, users: chosen, seed: seed, threads: threads.count)
+        var reports: [Distinctness.Report] = []
+        for (i, (name, model)) in zip(names, models).enumerated() {
+            let per = Distinctness.perUser(model: model, dataset: ds, users: chosen, threads: threads.count)
+            reports.append(Distinctness.report(checkpoint: name, perUser: per, model: model, dataset: ds, seed: seed))
+            if !perUserFiles.isEmpty { try outputs.stage(perUserFiles[i], data: Data(Distinctness.perUserCSV(per, dataset: ds, users: chosen).utf8)) }
         }
         for r in reports { for s in r.skipped { printError("note: \(URL(fileURLWithPath: r.checkpoint).lastPathComponent): skipped \(s)") } }
         let text = Distinctness.format(reports, as: format)
         print(text)
-        if let out { try outputs.stage(out, data: Data((text + "\n").utf8)); try outputs.commit() }
+        if let out { try outputs.stage(out, data: Data((text + "\n").utf8)) }
+        try outputs.commit()
     }
+
+    var perUserFiles: [String] { perUser.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [] }
 }

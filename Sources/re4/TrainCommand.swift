@@ -35,6 +35,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Example order: epoch (every prefix once) or comirec (random user/cut pairs).") var sampling: ExampleSampling = .epoch
     @Option(help: "Stop after this many epochs without a better validation Recall@50.") var patience: Int?
     @Flag(help: "Keep a checkpoint of every epoch (epoch-NNN.safetensors).") var keepEveryEpoch = false
+    @Flag(help: "After each epoch, write every valid and test user's metrics to per-user/epoch-NNN.csv (for re4-viz compare).") var perUserLog = false
     @Flag(help: "Row-wise lazy Adam for the embedding (large catalogues).") var lazyAdam = false
     @Option(help: "Standard deviation of the item embedding's normal initialisation (default 1, the authors' script).") var embeddingStd: Float?
     @Flag(help: "Continue from the last completed epoch in --out.") var resume = false
@@ -50,7 +51,7 @@ struct TrainCommand: ParsableCommand {
     var options: TrainingOptions {
         var o = TrainingOptions()
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.weightDecay = weightDecay; o.seed = seed
-        o.samplesPerEpoch = samplesPerEpoch; o.patience = patience; o.keepEveryEpoch = keepEveryEpoch; o.lazyAdam = lazyAdam; o.embeddingStd = embeddingStd
+        o.samplesPerEpoch = samplesPerEpoch; o.patience = patience; o.keepEveryEpoch = keepEveryEpoch; o.perUserLog = perUserLog; o.lazyAdam = lazyAdam; o.embeddingStd = embeddingStd
         o.sampling = sampling; o.threads = threads.count
         o.negatives = (try? SampledSoftmax.mode(negatives: negatives ?? "\(SampledSoftmax.defaultNegatives)", sampler: sampler)) ?? o.negatives
         o.negativesGiven = negatives != nil

@@ -244,3 +244,32 @@ final class PerUserMetricsTests: XCTestCase {
         XCTAssertTrue(rows.dropFirst().allSatisfy { $0[1] == "test" })
     }
 }
+
+extension RunFolderTests {
+    /// `--per-user-log`: one CSV per epoch with every valid and test user, whose test
+    /// means are the epoch's logged metrics; training itself is unchanged by it.
+    func testPerUserLogHoldsEveryUserAndAveragesToTheLog() throws {
+        let dir = makeTempDir()
+        let src = csvSource(dir)
+        var o = options(); o.perUserLog = true
+        try TrainingRun.run(source: src, model: smallConfig(), options: o, out: dir + "/a", resume: false, stopOnSignals: false)
+        try TrainingRun.run(source: src, model: smallConfig(), options: options(), out: dir + "/b", resume: false, stopOnSignals: false)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a/last.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: dir + "/b/last.safetensors")), "same training with or without the per-user log")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/b/per-user"), "nothing written without the flag")
+        let ds = try src.load(), log = try RunFolder(dir + "/a").readLog()
+        for e in 1...2 {
+            let text = try String(contentsOfFile: RunFolder(dir + "/a").perUserLog(e), encoding: .utf8)
+            let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            XCTAssertEqual(rows.count, ds.users(in: .valid).count + ds.users(in: .test).count)
+            let names = RankingMetrics.names()
+            for (split, metrics) in [("valid", log[e - 1].valid), ("test", log[e - 1].test)] {
+                let mine = rows.filter { $0[1] == Substring(split) }
+                for (j, name) in names.enumerated() {
+                    let mean = mine.map { Double($0[2 + j])! }.reduce(0, +) / Double(mine.count)
+                    XCTAssertEqual(mean, metrics[name]!, accuracy: 1e-5, "epoch \(e) \(split) \(name)")
+                }
+            }
+        }
+    }
+}

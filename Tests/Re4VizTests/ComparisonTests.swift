@@ -36,4 +36,25 @@ final class ComparisonTests: XCTestCase {
         assertThrowsMessage(["bad.csv:2", "'x' is not a number"]) { _ = try Comparison.run(a: [d + "/a.csv"], b: [d + "/bad.csv"], metrics: nil) }
         assertThrowsMessage(["other.csv", "not a per-user CSV"]) { _ = try Comparison.run(a: [d + "/a.csv"], b: [d + "/other.csv"], metrics: nil) }
     }
+    /// Per-epoch files hold valid and test users; distinctness files leave undefined values empty.
+    func testSplitFilterAndUndefinedValuesByHand() throws {
+        let d = makeTempDir()
+        write("user,split,recall@20,cos_U\nu1,test,0.1,0.5\nu2,test,0.2,\nu3,test,0.3,0.7\nv1,valid,0.9,0.1\nv2,valid,0.8,0.2\n", d + "/a.csv")
+        write("user,split,recall@20,cos_U\nu1,test,0.2,0.4\nu2,test,0.2,0.3\nu3,test,0.5,0.3\nv1,valid,0.1,0.1\nv2,valid,0.2,0.2\n", d + "/b.csv")
+        let r = try Comparison.run(a: [d + "/a.csv"], b: [d + "/b.csv"], metrics: nil, resamples: 200)
+        XCTAssertEqual(r.users, 3, "valid users skipped")
+        XCTAssertEqual(r.rows.map(\.users), [3, 2], "cos_U is undefined for u2 in A")
+        XCTAssertEqual(r.rows[0].difference, (0.1 + 0 + 0.2) / 3, accuracy: 1e-12)
+        XCTAssertEqual(r.rows[1].difference, (-0.1 - 0.4) / 2, accuracy: 1e-12)
+        XCTAssertTrue(Comparison.markdown(r).contains("| cos_U | 2 |"), Comparison.markdown(r))
+        let v = try Comparison.run(a: [d + "/a.csv"], b: [d + "/b.csv"], metrics: ["recall@20"], resamples: 200, split: "valid")
+        XCTAssertEqual(v.rows[0].difference, (-0.8 - 0.6) / 2, accuracy: 1e-12)
+        XCTAssertEqual(try Comparison.run(a: [d + "/a.csv"], b: [d + "/b.csv"], metrics: ["recall@20"], resamples: 200, split: nil).users, 5)
+        write("user,split,recall@20\nv1,valid,0.1\n", d + "/valid-only.csv")
+        assertThrowsMessage(["valid-only.csv", "no users of the test split", "--split"]) {
+            _ = try Comparison.run(a: [d + "/valid-only.csv"], b: [d + "/b.csv"], metrics: nil)
+        }
+        write("user,split,cos_U\nu1,test,0.1\nu2,test,\nu3,test,\n", d + "/sparse.csv")
+        assertThrowsMessage(["'cos_U' is defined for 1 shared user"]) { _ = try Comparison.run(a: [d + "/sparse.csv"], b: [d + "/b.csv"], metrics: ["cos_U"]) }
+    }
 }

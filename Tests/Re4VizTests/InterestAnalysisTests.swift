@@ -58,6 +58,30 @@ final class DistinctnessTests: XCTestCase {
         XCTAssertEqual(r.value("dead_interest_share")!.mean, 2.0 / 3.0, accuracy: 1e-12)
     }
 
+    /// `distinct --per-user`: one row per user, empty where undefined, and the
+    /// defined rows average to the report's means.
+    func testPerUserCSVAveragesToTheReport() throws {
+        let ds = try plantedDataset()
+        let m = smallModel(ds)
+        let users = ds.users(in: .test)
+        let per = Distinctness.perUser(model: m, dataset: ds, users: users)
+        let csv = Distinctness.perUserCSV(per, dataset: ds, users: users)
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(Array(rows[0].prefix(2)), ["user", "split"])
+        XCTAssertEqual(rows.count, users.count + 1)
+        let r = Distinctness.report(checkpoint: "x", perUser: per, model: m, dataset: ds, seed: 1)
+        for (j, key) in rows[0].enumerated().dropFirst(2) {
+            let vals = rows.dropFirst().compactMap { Double($0[j]) }
+            XCTAssertEqual(vals.reduce(0, +) / Double(vals.count), r.value(key)!.mean, accuracy: 1e-5, key)
+            XCTAssertEqual(vals.count, r.value(key)!.users, key)
+        }
+        // A user with no positive has no coherence margin: the cell is empty, not NaN.
+        XCTAssertFalse(csv.contains("nan"))
+        let written = makeTempDir() + "/per.csv"
+        write(csv, written)
+        XCTAssertEqual(try Comparison.read(written).values.count, users.count, "compare reads it")
+    }
+
     func testStatisticsByHandForTwoUsers() throws {
         let ds = try plantedDataset()
         let m = smallModel(ds)

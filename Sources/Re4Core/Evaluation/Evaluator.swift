@@ -64,6 +64,25 @@ public enum Evaluator {
         return RankingMetrics.evaluate(tops: tops, truths: users.map { Array(dataset.groundTruth(user: $0)) })
     }
 
+    /// The split's metrics and every user's values (`RankingMetrics.names()`
+    /// order) from one ranking; the means are those of `evaluate`, bit for bit.
+    public static func evaluateKeepingUsers(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1,
+                                            progress: (Int) -> Void = { _ in }) -> (metrics: [String: Double], perUser: [[Double]]) {
+        guard !users.isEmpty else { return ([:], []) }
+        let tops = topLists(model: model, dataset: dataset, users: users, N: RankingMetrics.cutoffs.max()!, threads: threads, progress: progress)
+        let rows = zip(tops, users).map { RankingMetrics.perUser(top: $0, truth: Array(dataset.groundTruth(user: $1))) }
+        return (RankingMetrics.mean(perUser: rows), rows)
+    }
+
+    /// Per-user rows as the CSV of `re4 evaluate --per-user`: `user,split,` then `RankingMetrics.names(cutoffs:)`.
+    public static func perUserCSV(dataset: Dataset, users: [Int], rows: [[Double]], cutoffs: [Int] = RankingMetrics.cutoffs) -> String {
+        var s = CSV.row(["user", "split"] + RankingMetrics.names(cutoffs: cutoffs)) + "\n"
+        for (u, v) in zip(users, rows) {
+            s += CSV.row([dataset.userIDs[u], dataset.split[u].name] + v.map { String(format: "%.6f", $0) }) + "\n"
+        }
+        return s
+    }
+
     /// Each user's top-N items over the whole gallery (max over the K interests).
     /// Users per progress report: a multiple of the encoding batch and of the
     /// retrieval block, so each user's lists are computed exactly as in one pass.
@@ -92,11 +111,7 @@ public enum Evaluator {
     /// Every user's metrics at `cutoffs`, as CSV: `user,split,` then `RankingMetrics.names(cutoffs:)`.
     public static func perUserCSV(model: MultiInterestModel, dataset: Dataset, users: [Int], cutoffs: [Int], threads: Int = 1) -> String {
         let tops = topLists(model: model, dataset: dataset, users: users, N: cutoffs.max() ?? 50, threads: threads)
-        var s = CSV.row(["user", "split"] + RankingMetrics.names(cutoffs: cutoffs)) + "\n"
-        for (i, u) in users.enumerated() {
-            let v = RankingMetrics.perUser(top: tops[i], truth: Array(dataset.groundTruth(user: u)), cutoffs: cutoffs)
-            s += CSV.row([dataset.userIDs[u], dataset.split[u].name] + v.map { String(format: "%.6f", $0) }) + "\n"
-        }
-        return s
+        let rows = zip(tops, users).map { RankingMetrics.perUser(top: $0, truth: Array(dataset.groundTruth(user: $1)), cutoffs: cutoffs) }
+        return perUserCSV(dataset: dataset, users: users, rows: rows, cutoffs: cutoffs)
     }
 }

@@ -73,12 +73,15 @@ public enum RankingMetrics {
     /// Averages over users (a user without a hit counts as 0), summed in user order.
     /// - Parameter tops: each user's top list (at least max(cutoffs) long where possible).
     public static func evaluate(tops: [[Int32]], truths: [[Int32]]) -> [String: Double] {
+        mean(perUser: zip(tops, truths).map { perUser(top: $0, truth: $1) })
+    }
+
+    /// Means of per-user rows (`names()` order), summed in user order.
+    public static func mean(perUser rows: [[Double]]) -> [String: Double] {
         let names = names()
         var sums = [Double](repeating: 0, count: names.count)
-        for (top, gt) in zip(tops, truths) {
-            for (j, v) in perUser(top: top, truth: gt).enumerated() { sums[j] += v }
-        }
-        let c = Double(max(tops.count, 1))
+        for r in rows { for (j, v) in r.enumerated() { sums[j] += v } }
+        let c = Double(max(rows.count, 1))
         return Dictionary(uniqueKeysWithValues: zip(names, sums.map { $0 / c }))
     }
 }

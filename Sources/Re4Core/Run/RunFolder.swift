@@ -31,6 +31,9 @@ public struct RunFolder: Sendable, Equatable {
     public var resumeState: String { path + "/" + Self.resumeName }
     public var itemMap: String { path + "/" + Self.itemMapName }
     public func epochCheckpoint(_ epoch: Int) -> String { path + String(format: "/epoch-%03d.safetensors", epoch) }
+    /// `re4 train --per-user-log`: every valid and test user's metrics after `epoch`.
+    public var perUserFolder: String { path + "/per-user" }
+    public func perUserLog(_ epoch: Int) -> String { perUserFolder + String(format: "/epoch-%03d.csv", epoch) }
 
     /// Whether the folder holds a run that `--resume` can continue.
     public var holdsRun: Bool { FileManager.default.fileExists(atPath: resumeState) }

@@ -139,11 +139,18 @@ public struct Trainer {
             mean.rec = sum.rec / n; mean.att = sum.att / n; mean.ct = sum.ct / n; mean.cs = sum.cs / n; mean.total = sum.total / n
             let nValid = dataset.users(in: .valid).count, nEval = nValid + dataset.users(in: .test).count
             progress(.evaluating(epoch: epoch, done: 0, of: nEval))
-            let valid = Evaluator.evaluate(model: model, dataset: dataset, part: .valid, threads: options.threads) {
+            let validUsers = dataset.users(in: .valid), testUsers = dataset.users(in: .test)
+            let (valid, validRows) = Evaluator.evaluateKeepingUsers(model: model, dataset: dataset, users: validUsers, threads: options.threads) {
                 progress(.evaluating(epoch: epoch, done: $0, of: nEval))
             }
-            let test = Evaluator.evaluate(model: model, dataset: dataset, part: .test, threads: options.threads) {
+            let (test, testRows) = Evaluator.evaluateKeepingUsers(model: model, dataset: dataset, users: testUsers, threads: options.threads) {
                 progress(.evaluating(epoch: epoch, done: nValid + $0, of: nEval))
+            }
+            if options.perUserLog {
+                try FileManager.default.createDirectory(atPath: folder.perUserFolder, withIntermediateDirectories: true)
+                // Written before the epoch's commit: a kill before it leaves a file that `--resume` rewrites.
+                try AtomicFile.write(Evaluator.perUserCSV(dataset: dataset, users: validUsers + testUsers, rows: validRows + testRows),
+                                     to: folder.perUserLog(epoch))
             }
             let record = EpochRecord(epoch: epoch, seconds: Date().timeIntervalSince(t0),
                                      examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9), loss: mean, valid: valid, test: test)
@@ -167,7 +174,9 @@ public struct Trainer {
     func bytesNeededPerEpoch(resuming: Bool) -> UInt64 {
         let p = UInt64(model.params.buffers.reduce(0) { $0 + $1.count } * 4 + 64 * 1024)
         let keep: UInt64 = options.keepEveryEpoch ? 1 : 0
-        return resuming ? (3 + keep) * p : (5 + keep) * p
+        // A per-user row: the id and ten metrics at six decimals, under 160 bytes.
+        let perUser = options.perUserLog ? UInt64(dataset.userIDs.count) * 160 : 0
+        return (resuming ? (3 + keep) * p : (5 + keep) * p) + perUser
     }
 
     private func checkFreeSpace() throws {

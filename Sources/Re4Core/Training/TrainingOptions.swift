@@ -28,6 +28,8 @@ public struct TrainingOptions: Sendable {
     public var patience: Int? = nil
     /// Also keep `epoch-NNN.safetensors` for every epoch.
     public var keepEveryEpoch = false
+    /// Write every valid and test user's metrics after each epoch (`RunFolder.perUserLog`).
+    public var perUserLog = false
     public var lazyAdam = false
     /// Standard deviation of the item embedding's normal initialisation (nil: 1, the authors' script).
     public var embeddingStd: Float? = nil
