@@ -73,17 +73,26 @@ public enum Comparison {
             guard common.contains(m) else { throw VizError.badInput("metric '\(m)' is not in every file (they share: \(ra[0].metrics.filter(common.contains).joined(separator: ", ")))") }
             return m
         }
-        let users = (ra + rb).map { Set($0.values.keys) }.reduce(Set(ra[0].values.keys)) { $0.intersection($1) }.sorted()
+        return try run(a: ra.map(\.values), b: rb.map(\.values), metrics: metrics, labels: labels, resamples: resamples, seed: seed)
+    }
+
+    /// The same from per-user values in memory (user → metric → value), one dictionary per seed.
+    public static func run(a ra: [[String: [String: Double]]], b rb: [[String: [String: Double]]], metrics: [String],
+                           labels: (String, String) = ("A", "B"), resamples: Int = 10_000, seed: UInt64 = 42) throws -> Result {
+        guard !ra.isEmpty, ra.count == rb.count else {
+            throw VizError.badInput("give the same number of per-user tables for both sides (one per seed), got \(ra.count) and \(rb.count)")
+        }
+        let users = (ra + rb).map { Set($0.keys) }.reduce(Set(ra[0].keys)) { $0.intersection($1) }.sorted()
         guard users.count >= 2 else { throw VizError.badInput("the files share \(users.count) user(s); compare evaluations of the same split and data") }
         var rows: [Row] = []
         for m in metrics {
-            let users = users.filter { u in (ra + rb).allSatisfy { $0.values[u]![m] != nil } }
+            let users = users.filter { u in (ra + rb).allSatisfy { $0[u]![m] != nil } }
             guard users.count >= 2 else { throw VizError.badInput("'\(m)' is defined for \(users.count) shared user(s); a paired test needs at least 2") }
             // per seed s, per user: B − A
-            let perSeed = zip(ra, rb).map { x, y in users.map { y.values[$0]![m]! - x.values[$0]![m]! } }
+            let perSeed = zip(ra, rb).map { x, y in users.map { y[$0]![m]! - x[$0]![m]! } }
             let perUser = users.indices.map { u in PairedTests.mean(perSeed.map { $0[u] }) }
-            let meanA = PairedTests.mean(ra.map { r in PairedTests.mean(users.map { r.values[$0]![m]! }) })
-            let meanB = PairedTests.mean(rb.map { r in PairedTests.mean(users.map { r.values[$0]![m]! }) })
+            let meanA = PairedTests.mean(ra.map { r in PairedTests.mean(users.map { r[$0]![m]! }) })
+            let meanB = PairedTests.mean(rb.map { r in PairedTests.mean(users.map { r[$0]![m]! }) })
             rows.append(Row(metric: m, meanA: meanA, meanB: meanB, difference: PairedTests.mean(perUser),
                             bootstrap: PairedTests.bootstrap(perUser, resamples: resamples, seed: seed),
                             hierarchical: perSeed.count > 1 ? PairedTests.hierarchicalBootstrap(perSeed, resamples: resamples, seed: seed) : nil,
@@ -92,7 +101,7 @@ public enum Comparison {
         }
         let adjusted = PairedTests.holm(rows.map(\.wilcoxon.p))
         for i in rows.indices { rows[i].holm = adjusted[i] }
-        return Result(rows: rows, users: users.count, seeds: a.count, labels: labels)
+        return Result(rows: rows, users: users.count, seeds: ra.count, labels: labels)
     }
 
     public static func markdown(_ r: Result) -> String {

@@ -61,12 +61,23 @@ public enum FigureSet {
         }
 
         let results = path("results.md")
+        // Every variant against its backbone's Base, paired over test users and seeds (best checkpoints).
+        var perUser: [String: [String: [String: Double]]] = [:]
+        let paired = try Reproduction.pairedComparisons(runs, perUser: { r in
+            if let t = perUser[r.checkpoint] { return t }
+            let t = Reproduction.perUserTest(model: try model(r), dataset: ds, threads: o.threads)
+            perUser[r.checkpoint] = t
+            return t
+        }, seed: o.seed)
+        if !paired.isEmpty { log("paired comparisons: " + paired.map { "\($0.variant) vs \($0.baseline) (\($0.seeds.count) seeds)" }.joined(separator: ", ")) }
         let main = runs.filter { !["noct", "noatt", "nocs"].contains($0.variant) }
-        var text = "# Results: \(o.dataTitle)\n\n" + Reproduction.resultsMarkdown(main, dataName: o.dataTitle)
+        var text = "# Results: \(o.dataTitle)\n\n" + Reproduction.resultsMarkdown(main, dataName: o.dataTitle, paired: paired)
         if main.count < runs.count {
             let budget = o.ablationEpochs.map { "\($0)-epoch budget" } ?? "each run's own best epoch"
-            text += "\n## Ablation (\(budget))\n\n" + Reproduction.resultsMarkdown(runs, dataName: o.dataTitle, budget: o.ablationEpochs)
+            text += "\n## Ablation (\(budget))\n\n" + Reproduction.resultsMarkdown(runs, dataName: o.dataTitle, budget: o.ablationEpochs,
+                                                                                   paired: o.ablationEpochs == nil ? paired : [])
         }
+        if !paired.isEmpty { text += "\n## Paired comparisons (best checkpoints, test users)\n\n" + Reproduction.pairedMarkdown(paired) }
         try outputs.stage(results, data: Data(text.utf8))
         written.append(results)
 

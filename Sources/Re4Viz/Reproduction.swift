@@ -69,10 +69,14 @@ public enum Reproduction {
 
     /// The results table: per variant, test metrics at each run's best validation
     /// epoch, mean ± sample std over seeds; then Re4 − Base where both exist.
-    public static func resultsMarkdown(_ runs: [Run], dataName: String, budget: Int? = nil) -> String {
+    /// - Parameter paired: each variant's paired comparison with its backbone's
+    ///   Base (`pairedComparisons`); adds Δ Recall@50 and Δ HR@50 columns.
+    public static func resultsMarkdown(_ runs: [Run], dataName: String, budget: Int? = nil, paired: [Paired] = []) -> String {
+        let deltas = paired.isEmpty ? [] : ["recall@50", "hitrate@50"]
         var lines = [
-            "| model | seeds | best epochs | " + tableMetrics.map(\.label).joined(separator: " | ") + " |",
-            "|---|---|---|" + tableMetrics.map { _ in "---|" }.joined(),
+            "| model | seeds | best epochs | " + tableMetrics.map(\.label).joined(separator: " | ") + " |"
+                + deltas.map { " Δ \(Labels.readable($0)) vs its Base [95 % CI], Holm p |" }.joined(),
+            "|---|---|---|" + tableMetrics.map { _ in "---|" }.joined() + deltas.map { _ in "---|" }.joined(),
         ]
         for v in variants {
             let group = runs.filter { $0.variant == v.key }
@@ -84,6 +88,7 @@ public enum Reproduction {
                 let (mean, sd) = meanStd(bests.compactMap { $0.test[m.key] })
                 row += bests.count > 1 ? String(format: " %.4f ± %.4f |", mean, sd) : String(format: " %.4f |", mean)
             }
+            for m in deltas { row += " " + pairedCell(paired.first { $0.variant == v.key }, m) + " |" }
             lines.append(row)
         }
         let base = runs.filter { $0.variant == "base" }.compactMap { $0.best(within: budget) }
@@ -95,7 +100,7 @@ public enum Reproduction {
                 row += String(format: " %+.4f (%+.1f%%) |", b - a, 100 * (b - a) / a)
                 if b > a { wins.append(m.label) }
             }
-            lines.append(row)
+            lines.append(row + deltas.map { _ in " |" }.joined())
             lines.append("")
             let verdict = wins.count == tableMetrics.count
                 ? "Re4's mean is above Base's on every metric."
@@ -106,6 +111,15 @@ public enum Reproduction {
             }
             let separated = lowest.allSatisfy { $0 } ? " Every Re4 seed is above every Base seed on every metric." : ""
             lines.append(verdict + separated)
+            if let p = paired.first(where: { $0.variant == "re4" }) {
+                let differ = p.result.rows.filter { $0.holm < 0.05 }
+                let words = differ.isEmpty ? "no metric differs at Holm-adjusted p < 0.05"
+                    : differ.map { "\(Labels.readable($0.metric)) \($0.difference > 0 ? "higher" : "lower")" }.joined(separator: ", ")
+                        + " at Holm-adjusted p < 0.05"
+                lines.append("Paired over the same \(p.result.users) test users and \(p.seeds.count) seed\(p.seeds.count == 1 ? "" : "s"): \(words)"
+                             + " (Wilcoxon signed-rank per metric, Holm over the six; intervals from the paired bootstrap"
+                             + (p.seeds.count > 1 ? " over seeds, then users" : " over users") + "; details below).")
+            }
         }
         let within = budget.map { " among its first \($0) epochs" } ?? ""
         lines += [

@@ -94,6 +94,41 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(fig.axes[0].xTickLabels?.map(\.1), ["Base", "Re4", "w/o cs"])
     }
 
+    /// Each variant meets its own backbone's Base over the seeds both have; the
+    /// numbers are those of `Comparison` on the same tables, by hand.
+    func testPairedComparisonsFollowTheBackboneAndTheSharedSeeds() throws {
+        let root = makeTempDir("repro")
+        for name in ["x-base-s1", "x-base-s2", "x-re4-s1", "x-re4-s2", "x-noct-s2", "x-sa-re4-s1", "x-dr-base-s1", "x-dr-re4-s1"] {
+            try run(root, name, valid: [0.2], test: [0.1])
+        }
+        let runs = try Reproduction.discover(in: root, prefix: "x")
+        // Per-user tables: Base has 0.1 for everyone; a variant adds its offset for user u1 only.
+        let offset: [String: Double] = ["base": 0, "re4": 0.3, "noct": -0.2, "sa-re4": 0.5, "dr-base": 0, "dr-re4": 0.1]
+        func table(_ r: Reproduction.Run) -> [String: [String: Double]] {
+            var t: [String: [String: Double]] = [:]
+            for (i, u) in ["u1", "u2", "u3"].enumerated() {
+                t[u] = Dictionary(uniqueKeysWithValues: Reproduction.tableMetrics.map { ($0.key, 0.1 + (i == 0 ? offset[r.variant]! : 0) + 0.01 * Double(r.seed)) })
+            }
+            return t
+        }
+        let paired = try Reproduction.pairedComparisons(runs, perUser: table, resamples: 200)
+        XCTAssertEqual(paired.map(\.variant), ["re4", "noct", "dr-re4"], "sa-re4 has no SA Base")
+        XCTAssertEqual(paired.map(\.baseline), ["base", "base", "dr-base"])
+        XCTAssertEqual(paired.map(\.seeds), [[1, 2], [2], [1]])
+        XCTAssertEqual(paired[0].row("recall@50")!.difference, 0.3 / 3, accuracy: 1e-12)
+        XCTAssertEqual(paired[1].row("recall@50")!.difference, -0.2 / 3, accuracy: 1e-12)
+        XCTAssertNotNil(paired[0].row("recall@50")!.hierarchical, "two seeds: the two-level interval")
+        XCTAssertNil(paired[1].row("recall@50")!.hierarchical)
+        let md = Reproduction.resultsMarkdown(runs, dataName: "X", paired: paired)
+        let re4Row = try XCTUnwrap(md.split(separator: "\n").first { $0.hasPrefix("| Re4 |") })
+        XCTAssertTrue(re4Row.contains("+0.1000 ["), String(re4Row))
+        XCTAssertTrue(md.contains("Δ Recall@50 vs its Base"), md)
+        XCTAssertTrue(md.contains("Paired over the same 3 test users and 2 seeds"), md)
+        let cells = { (l: Substring) in l.split(separator: "|", omittingEmptySubsequences: false).count }
+        let header = cells(md.split(separator: "\n")[0])
+        for line in md.split(separator: "\n") where line.hasPrefix("|") { XCTAssertEqual(cells(line), header, "every row has every column: \(line)") }
+    }
+
     /// End to end on planted data with real checkpoints: every file is written,
     /// and a second run gives the same bytes.
     func testMakeFiguresWritesEverythingAndRepeatsByteForByte() throws {
@@ -122,6 +157,8 @@ final class ReproductionTests: XCTestCase {
             written.append(Dictionary(uniqueKeysWithValues: files.map { (URL(fileURLWithPath: $0).lastPathComponent, FileManager.default.contents(atPath: $0)!) }))
         }
         XCTAssertEqual(written[0], written[1], "same runs → same bytes")
+        let results = String(decoding: written[0]["results.md"]!, as: UTF8.self)
+        XCTAssertTrue(results.contains("## Paired comparisons") && results.contains("### Re4 against Base (seeds 1, 2)"), results)
         let md = String(decoding: written[0]["distinctness-planted.md"]!, as: UTF8.self)
         XCTAssertTrue(md.contains("| cos_U |") && md.contains("of 2 |"), md)
         XCTAssertThrowsError(try FigureSet.make(FigureSet.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",

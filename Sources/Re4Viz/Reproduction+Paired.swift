@@ -1,0 +1,75 @@
+import Foundation
+import Re4Core
+
+/// Each variant against its own backbone's Base, paired over the same test
+/// users and seeds (`Comparison`; docs/protocol.md, "Comparing runs").
+extension Reproduction {
+    /// The Base a variant is compared with (nil for a Base itself).
+    public static func baseline(of variant: String) -> String? {
+        switch variant {
+        case "base", "sa-base", "dr-base": return nil
+        case "sa-re4": return "sa-base"
+        case "dr-re4": return "dr-base"
+        default: return "base"
+        }
+    }
+
+    public struct Paired: Sendable {
+        public var variant: String
+        public var baseline: String
+        /// Seeds both have, in order; seeds pair by number.
+        public var seeds: [Int]
+        public var result: Comparison.Result
+        /// The row of `metric`, if tested.
+        public func row(_ metric: String) -> Comparison.Row? { result.rows.first { $0.metric == metric } }
+    }
+
+    /// Every test user's metrics (`tableMetrics`) for one model: user id → metric → value.
+    public static func perUserTest(model: MultiInterestModel, dataset: Dataset, threads: Int) -> [String: [String: Double]] {
+        let users = dataset.users(in: .test)
+        let rows = Evaluator.evaluateKeepingUsers(model: model, dataset: dataset, users: users, threads: threads).perUser
+        let names = RankingMetrics.names()
+        let wanted = tableMetrics.map { m in (m.key, names.firstIndex(of: m.key)!) }
+        var out: [String: [String: Double]] = [:]
+        for (u, r) in zip(users, rows) { out[dataset.userIDs[u]] = Dictionary(uniqueKeysWithValues: wanted.map { ($0.0, r[$0.1]) }) }
+        return out
+    }
+
+    /// Paired comparisons of every variant with seeds in common with its
+    /// baseline, on the runs' best checkpoints. `perUser` gives a run's
+    /// per-user test metrics (evaluated once per run by the caller).
+    public static func pairedComparisons(_ runs: [Run], perUser: (Run) throws -> [String: [String: Double]],
+                                         resamples: Int = 10_000, seed: UInt64 = 42) throws -> [Paired] {
+        var out: [Paired] = []
+        for v in variants {
+            guard let b = baseline(of: v.key) else { continue }
+            let seeds = Set(runs.filter { $0.variant == v.key }.map(\.seed)).intersection(runs.filter { $0.variant == b }.map(\.seed)).sorted()
+            guard !seeds.isEmpty else { continue }
+            func tables(_ variant: String) throws -> [[String: [String: Double]]] {
+                try seeds.map { s in try perUser(runs.first { $0.variant == variant && $0.seed == s }!) }
+            }
+            let label = { (k: String) in variants.first { $0.key == k }!.label }
+            let r = try Comparison.run(a: tables(b), b: tables(v.key), metrics: tableMetrics.map(\.key), labels: (label(b), v.label),
+                                       resamples: resamples, seed: seed)
+            out.append(Paired(variant: v.key, baseline: b, seeds: seeds, result: r))
+        }
+        return out
+    }
+
+    /// A results-table cell: Δ with its interval (two-level over seeds and users
+    /// when there are several seeds) and the Holm-adjusted Wilcoxon p.
+    static func pairedCell(_ p: Paired?, _ metric: String) -> String {
+        guard let p, let r = p.row(metric) else { return "" }
+        let ci = r.hierarchical ?? r.bootstrap
+        let pv = r.holm < 1e-4 ? String(format: "%.0e", r.holm) : String(format: "%.3f", r.holm)
+        return String(format: "%+.4f [%+.4f, %+.4f] p %@", r.difference, ci.low, ci.high, pv)
+    }
+
+    /// One section per comparison: the full table of `Comparison.markdown`.
+    public static func pairedMarkdown(_ paired: [Paired]) -> String {
+        paired.map { p in
+            "### \(p.result.labels.1) against \(p.result.labels.0) (seeds \(p.seeds.map(String.init).joined(separator: ", ")))\n\n"
+                + Comparison.markdown(p.result)
+        }.joined(separator: "\n")
+    }
+}
