@@ -29,11 +29,12 @@ struct DataSynthCommand: ParsableCommand {
     @Option(help: "Shortest sequence.") var minLength: Int = 20
     @Option(help: "Longest sequence.") var maxLength: Int = 300
     @Option(help: "Seed.") var seed: UInt64 = 1
+    @Flag(help: "Draw the users apart from the items, so data sets differing only in --items share their users' planted interests and sequences.") var fixedUsers = false
 
     var spec: SyntheticSpec {
         var s = SyntheticSpec()
         s.users = users; s.items = items; s.categories = categories; s.maxInterests = maxInterests
-        s.switchRate = switchRate; s.noise = noise; s.skew = skew; s.minLength = minLength; s.maxLength = maxLength; s.seed = seed
+        s.switchRate = switchRate; s.noise = noise; s.skew = skew; s.minLength = minLength; s.maxLength = maxLength; s.seed = seed; s.fixedUsers = fixedUsers
         return s
     }
 

@@ -33,6 +33,35 @@ final class SyntheticTests: XCTestCase {
         }
     }
 
+    /// `--fixed-users`: galleries of different sizes share every user-side draw.
+    func testFixedUsersShareTheUsersAcrossGallerySizes() throws {
+        func write(items: Int, fixed: Bool) throws -> String {
+            var s = spec(noise: 0.2); s.items = items; s.fixedUsers = fixed
+            let d = makeTempDir("g\(items)\(fixed)")
+            try Synthetic.write(s, to: d)
+            return d
+        }
+        func read(_ d: String, _ f: String) throws -> String { try String(contentsOfFile: d + "/" + f, encoding: .utf8) }
+        func userAndTime(_ d: String) throws -> [String] {
+            try read(d, Synthetic.interactionsFile).split(separator: "\n").map { l in let f = l.split(separator: ","); return "\(f[0]),\(f[2])" }
+        }
+        let small = try write(items: 1_000, fixed: true), large = try write(items: 20_000, fixed: true)
+        XCTAssertEqual(try read(small, Synthetic.truthFile), try read(large, Synthetic.truthFile), "the same planted interests and weights")
+        XCTAssertEqual(try userAndTime(small), try userAndTime(large), "the same sequences' users, lengths and timestamps")
+        XCTAssertNotEqual(try read(small, Synthetic.interactionsFile), try read(large, Synthetic.interactionsFile), "other items")
+        // Without the flag the item shuffle shifts the users' draws.
+        XCTAssertNotEqual(try read(try write(items: 1_000, fixed: false), Synthetic.truthFile),
+                          try read(try write(items: 20_000, fixed: false), Synthetic.truthFile))
+        // The planted structure still holds in the large gallery: non-noise items in planted categories.
+        let ds = try DataSource(data: large).load()
+        var inPlanted = 0, total = 0
+        for u in 0..<ds.userCount {
+            let planted = Set(ds.planted[u].map(\.category))
+            for it in ds.sequences[u] { total += 1; if planted.contains(ds.itemCategories[Int(it)][0]) { inPlanted += 1 } }
+        }
+        XCTAssertGreaterThan(Double(inPlanted) / Double(total), 0.8)
+    }
+
     func testNoiseAndCategorySizesAreAsAsked() throws {
         let dir = makeTempDir()
         try Synthetic.write(spec(noise: 0.3), to: dir)

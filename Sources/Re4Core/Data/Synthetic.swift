@@ -31,6 +31,13 @@ public struct SyntheticSpec: Codable, Sendable, Equatable {
     public var minLength = 20
     public var maxLength = 300
     public var seed: UInt64 = 1
+    /// Deal items to categories from a stream of their own, so that data sets
+    /// differing only in `items` share every user-side draw: the same planted
+    /// interests, weights, lengths, timestamps, switch and noise positions, and
+    /// the same popularity rank quantile for each item drawn (the gallery-size
+    /// study, issue 18). Off by default: the files of a given seed stay those
+    /// the earlier runs were trained on.
+    public var fixedUsers = false
 
     public init() {}
 
@@ -81,7 +88,12 @@ public enum Synthetic {
         let C = spec.categories, n = spec.items
         // Items to categories: a seeded shuffle dealt round-robin, so sizes differ by at most one.
         var order = Array(0..<n)
-        rng.shuffle(&order)
+        if spec.fixedUsers {
+            var itemRNG = SeededRandom(seed: spec.seed, stream: "synth-items")
+            itemRNG.shuffle(&order)
+        } else {
+            rng.shuffle(&order)
+        }
         var members = [[Int]](repeating: [], count: C)
         for (j, item) in order.enumerated() { members[j % C].append(item) }
         let categoryCDF = zipfCDF(C, spec.skew)
