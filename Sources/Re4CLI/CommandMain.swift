@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Re4Core
 
 /// Writes one line to standard error.
 public func printError(_ s: String, newline: Bool = true) {
@@ -11,6 +12,8 @@ extension ParsableCommand {
     /// error, from parsing or from the work, becomes one line on stderr and
     /// exit code 1.
     public static func mainWithOneLineErrors() -> Never {
+        // Before anything else: OpenBLAS may have loaded its SSE-era fallback kernels (BLASKernel).
+        BLASKernel.restartWithBestKernelIfNeeded()
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch {
             if exitCode(for: error) == .success { exit(withError: error) }

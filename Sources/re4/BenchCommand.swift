@@ -21,15 +21,20 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed steps per variant.") var steps: Int = 20
     @OptionGroup var threads: ThreadsOption
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Only print which OpenBLAS kernel runs the products, and the strongest this CPU allows.") var kernel = false
 
     func validate() throws {
         guard steps >= 1, batchSize >= 1, negatives >= 1, repeats >= 1 else {
             throw ValidationError("--steps, --batch-size, --negatives and --repeats must be ≥ 1")
         }
-        guard data != nil || retrieval != nil else { throw ValidationError("give --data (training steps) or --retrieval (an export folder)") }
+        guard data != nil || retrieval != nil || kernel else { throw ValidationError("give --data (training steps) or --retrieval (an export folder)") }
     }
 
     func run() throws {
+        if kernel {
+            print("OpenBLAS kernel \(BLASKernel.current); strongest for this CPU: \(BLASKernel.best(flags: BLASKernel.cpuFlags()) ?? "none named")")
+            return
+        }
         let t = threads.count
         if let dir = retrieval {
             let r = try StepBenchmark.retrieval(folder: dir, repeats: repeats, threads: t)
@@ -48,6 +53,6 @@ struct BenchCommand: ParsableCommand {
         }
         print("\(ds.name), batch \(batchSize), K = \(cfg.interests), d = \(cfg.dim), L = \(cfg.maxLength), threads: \(t)")
         for x in r { print(x.name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%8.1f ms/step  %9.0f ex/s", x.secondsPerStep * 1000, x.examplesPerSecond)) }
-        print(String(format: "sgemm rate: %.1f GFLOP/s (1024³), %.1f GFLOP/s (%d×%d×%d scoring shape)", peak, skinny, batchSize, min(ds.itemCount, negatives), cfg.dim))
+        print(String(format: "sgemm rate: %.1f GFLOP/s (1024³), %.1f GFLOP/s (%d×%d×%d scoring shape), OpenBLAS kernel %@", peak, skinny, batchSize, min(ds.itemCount, negatives), cfg.dim, BLASKernel.current))
     }
 }

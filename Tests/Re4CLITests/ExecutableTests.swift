@@ -47,6 +47,21 @@ final class ExecutableTests: XCTestCase {
         XCTAssertNotEqual(ink[0], ink[1], "the font size changes the drawing")
     }
 
+    /// The executable restarts itself on OpenBLAS's strongest kernel this CPU runs
+    /// (BLASKernel), and keeps the user's own OPENBLAS_CORETYPE.
+    func testTheExecutableRunsOnTheBestBLASKernelUnlessTheUserChose() throws {
+        let args = ["bench", "--kernel"]
+        let r = try run(args)
+        XCTAssertEqual(r.status, 0, r.err)
+        let kernel = try XCTUnwrap(r.out.components(separatedBy: "OpenBLAS kernel ").last?.components(separatedBy: ";").first)
+        if let best = BLASKernel.best(flags: BLASKernel.cpuFlags()) {
+            XCTAssertGreaterThanOrEqual(BLASKernel.tier(kernel), BLASKernel.tier(best), "running on \(kernel)")
+        }
+        let chosen = try runExecutable(try builtExecutable("re4"), args,
+                                     environment: ProcessInfo.processInfo.environment.merging(["OPENBLAS_CORETYPE": "Prescott"]) { $1 })
+        XCTAssertTrue(chosen.out.contains("OpenBLAS kernel Prescott"), chosen.out)
+    }
+
     func testBadInputsGiveOneClearLine() throws {
         let dir = makeTempDir()
         assertOneErrorLine(try run(["data", "stats", "nope"]), contains: ["unknown data set 'nope'"])

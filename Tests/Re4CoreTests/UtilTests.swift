@@ -92,3 +92,34 @@ final class FastMathTests: XCTestCase {
         }
     }
 }
+
+/// OpenBLAS's kernel choice: restart only when the user chose none and the CPU can do better.
+final class BLASKernelTests: XCTestCase {
+    let avx512: Set<String> = ["fma", "avx", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+
+    func testBestKernelByFeatures() {
+        XCTAssertEqual(BLASKernel.best(flags: avx512), "SkylakeX")
+        XCTAssertEqual(BLASKernel.best(flags: ["fma", "avx", "avx2"]), "Haswell")
+        XCTAssertEqual(BLASKernel.best(flags: ["avx2"]), nil, "AVX2 without FMA: no named kernel")
+        XCTAssertEqual(BLASKernel.best(flags: ["avx512f", "avx2", "fma"]), "Haswell", "AVX-512 foundation alone is not SkylakeX")
+        XCTAssertNil(BLASKernel.best(flags: []))
+    }
+
+    func testOverrideOnlyWhenOpenBLASFellBackAndTheUserChoseNothing() {
+        XCTAssertEqual(BLASKernel.override(current: "Prescott", flags: avx512, environment: [:]), "SkylakeX")
+        XCTAssertEqual(BLASKernel.override(current: "Sandybridge", flags: ["fma", "avx2"], environment: [:]), "Haswell")
+        XCTAssertNil(BLASKernel.override(current: "Prescott", flags: avx512, environment: ["OPENBLAS_CORETYPE": "Haswell"]), "the user's choice stands")
+        XCTAssertNil(BLASKernel.override(current: "SkylakeX", flags: avx512, environment: [:]), "already the best")
+        XCTAssertNil(BLASKernel.override(current: "Cooperlake", flags: avx512, environment: [:]), "as strong as SkylakeX")
+        XCTAssertNil(BLASKernel.override(current: "Zen", flags: ["fma", "avx2"], environment: [:]))
+        XCTAssertNil(BLASKernel.override(current: "Prescott", flags: ["sse3"], environment: [:]), "nothing better to run")
+    }
+
+    func testThisProcessReportsAKernelAndItsCPUFlags() {
+        XCTAssertFalse(BLASKernel.current.isEmpty)
+        XCTAssertNotEqual(BLASKernel.current, "unknown")
+        #if arch(x86_64)
+        XCTAssertTrue(BLASKernel.cpuFlags().contains("sse2"), "x86-64 always has SSE2")
+        #endif
+    }
+}
