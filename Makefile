@@ -14,7 +14,8 @@ RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswif
 endif
 OUT ?= out
 
-.PHONY: paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
+PHONY_EXTRA := gallery gallery-figure
+.PHONY: $(PHONY_EXTRA) paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
 
 bench: build
 	bash bench/train_throughput.sh
@@ -88,6 +89,21 @@ reproduce: build
 	$(RELEASE)/re4 data fetch ml-1m
 	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 30 5 scripts/grid-movielens.txt --threads 2 --keep-every-epoch
 
+# The gallery-size study (issue 18; scripts/grid-gallery.txt): the same 6,000
+# planted users over galleries of 2,000, 20,000 and 200,000 generated items,
+# Base and Re4, three seeds; resumable like `reproduce`. Then its table and figure.
+GALLERIES := 2k:2000 20k:20000 200k:200000
+gallery: build
+	@mkdir -p $(RUNS)
+	for g in $(GALLERIES); do tag=$${g%%:*}; n=$${g##*:}; \
+	  [ -f $(RUNS)/synth-g$$tag/truth.csv ] || $(RELEASE)/re4 data synth --out $(RUNS)/synth-g$$tag --items $$n --fixed-users --seed 1 || exit 1; done
+	bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS) 12 3 scripts/grid-gallery.txt --threads 2 --keep-every-epoch
+	$(MAKE) gallery-figure
+
+gallery-figure: build
+	$(RELEASE)/re4-viz gallery --runs $(RUNS) --prefixes gallery-2k,gallery-20k,gallery-200k --threads 2 \
+	    --out figures/gallery-gain.png --md figures/gallery-gain.md
+
 # The planted-interests study (issue 15 §5): two planted data sets
 # generated into $(RUNS) (seconds), then Base and Re4, three seeds each, 30
 # epochs with patience 5 (scripts/grid-planted.txt); resumable like `reproduce`.
@@ -146,6 +162,7 @@ figures: build
 	    --out figures --dpi 200 --threads 2
 	if [ -d $(RUNS)/sweep ]; then $(RELEASE)/re4-viz sweep $(RUNS)/sweep/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
 	    $(RUNS)/ml1m-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens.md; fi
+	if [ -d $(RUNS)/gallery-200k-re4-s1 ]; then $(MAKE) gallery-figure; fi
 	if [ -d $(RUNS)/confirm ]; then $(RELEASE)/re4-viz sweep $(RUNS)/confirm/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
 	    --budget 30 --with-test --title MovieLens-1M --out figures/confirm-movielens.md; fi
 

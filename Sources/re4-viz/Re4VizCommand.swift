@@ -15,7 +15,7 @@ struct Re4VizCommand: ParsableCommand {
                   --out curves.png
               re4-viz tsne --points items.npy --out items-2d.npy --report
             """,
-        subcommands: [TSNECommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, SweepCommand.self, ScatterCommand.self])
+        subcommands: [TSNECommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, GalleryCommand.self, SweepCommand.self, ScatterCommand.self])
 
     /// Any error becomes one line on stderr and exit code 1.
     static func main() { mainWithOneLineErrors() }
