@@ -25,15 +25,16 @@ def mixture(n, d=64, k=20, seed=42):
     return (centres[labels] + rng.normal(0, 1, (n, d))).astype(np.float32), labels
 
 
-def exact_kl(P, Y, chunk=2048):
-    """KL(P||Q) = sum p log p - sum p log w + log Z, Z over all pairs i != j."""
+def exact_kl(P, Y, chunk=2048, dof=1.0):
+    """KL(P||Q) = sum p log p - sum p log w + log Z, Z over all pairs i != j,
+    w = (1 + d^2/dof)^-dof (dof 1: the Cauchy kernel)."""
     P = P.tocoo()
-    w = 1.0 / (1.0 + ((Y[P.row] - Y[P.col]) ** 2).sum(1))
+    w = (1.0 + ((Y[P.row] - Y[P.col]) ** 2).sum(1) / dof) ** -dof
     Z = 0.0
     sq = (Y ** 2).sum(1)
     for s in range(0, len(Y), chunk):
         d2 = sq[s:s + chunk, None] + sq[None, :] - 2 * Y[s:s + chunk] @ Y.T
-        Z += (1.0 / (1.0 + np.maximum(d2, 0))).sum() - min(chunk, len(Y) - s)
+        Z += ((1.0 + np.maximum(d2, 0) / dof) ** -dof).sum() - min(chunk, len(Y) - s)
     p = P.data
     return float((p * np.log(p)).sum() - (p * np.log(w)).sum() + np.log(Z))
 
@@ -87,6 +88,7 @@ def main():
     ap.add_argument("--shared-p", choices=["exact", "opentsne"], default="exact",
                     help="the P every embedding is scored against: perplexity-30 affinities from exact neighbours "
                          "(default), or openTSNE's own default (approximate neighbours above 1,000 points)")
+    ap.add_argument("--dof", type=float, default=1.0, help="degrees of freedom of the kernel, both tools (scikit-learn left out when not 1)")
     ap.add_argument("--points", help="also embed this .npy (rows = points), e.g. item embeddings from `re4 export`")
     a = ap.parse_args()
     import openTSNE
@@ -109,13 +111,13 @@ def main():
             for method in a.methods:
                 t = time.perf_counter()
                 subprocess.run([swift, "tsne", "--points", os.path.join(tmp, "x.npy"), "--out", os.path.join(tmp, "y.npy"),
-                                "--method", method, "--threads", "2", "--seed", "42"], check=True, stdout=subprocess.DEVNULL)
+                                "--method", method, "--threads", "2", "--seed", "42", "--dof", str(a.dof)], check=True, stdout=subprocess.DEVNULL)
                 results.append((f"re4-viz {method}", time.perf_counter() - t, np.load(os.path.join(tmp, "y.npy")).astype(np.float64)))
         for method in a.methods:
             t = time.perf_counter()
-            Y = np.asarray(openTSNE.TSNE(negative_gradient_method=method, n_jobs=2, random_state=42).fit(X))
+            Y = np.asarray(openTSNE.TSNE(negative_gradient_method=method, n_jobs=2, random_state=42, dof=a.dof).fit(X))
             results.append((f"openTSNE {method}", time.perf_counter() - t, Y))
-        if n <= a.skip_sklearn_above:
+        if n <= a.skip_sklearn_above and a.dof == 1:
             t = time.perf_counter()
             Y = SKTSNE(n_jobs=2, random_state=42).fit_transform(X)
             results.append(("scikit-learn", time.perf_counter() - t, Y))
@@ -123,7 +125,7 @@ def main():
         for name, secs, Y in results:
             if n <= a.score_up_to:
                 t10 = trustworthiness(X, Y) if n <= a.trust_up_to else float("nan")
-                rows.append((label, name, secs, exact_kl(P, Y), knn_kept(X, Y, a=kx), t10))
+                rows.append((label, name, secs, exact_kl(P, Y, dof=a.dof), knn_kept(X, Y, a=kx), t10))
             else:
                 rows.append((label, name, secs, float("nan"), float("nan"), float("nan")))
             print("%s %s %.1fs KL %.3f kNN %.3f T %.3f" % rows[-1], file=sys.stderr)

@@ -76,7 +76,7 @@ public enum PointsEmbedding {
         if let placedLine { lines.append(placedLine) }
         if report {
             let data = o.metric == .cosine ? normalizedRows(x.values, n: x.n, dim: x.dim) : x.values
-            let kl = TSNEQuality.exactKL(r.affinities, embedding: r.embedding)
+            let kl = TSNEQuality.exactKL(r.affinities, embedding: r.embedding, dof: o.dof)
             let knn = TSNEQuality.knnPreservation(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
             let tw = TSNEQuality.trustworthiness(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
             lines.append(String(format: "exact KL %.4f  kNN10 kept %.4f  T(10) %.4f", kl, knn, tw))

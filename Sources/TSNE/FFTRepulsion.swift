@@ -6,8 +6,12 @@ import RealModule
 /// interpolation (`nodes` per box per axis, at least `minBoxes` boxes per axis,
 /// boxes at most `maxBoxWidth` wide), convolved with (1+d²)^−2 by FFT, and
 /// interpolated back. Returns Z.
+///
+/// With the heavy-tailed kernel (`dof` α ≠ 1) the same four charges serve:
+/// the force kernel is (1 + d²/α)^−(α+1) and, since w = (1 + d²/α)^−α equals
+/// it times (1 + d²/α), Z follows from the same four sums with d² scaled by 1/α.
 func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: Int, maxBoxWidth: Double = 1.25,
-                  out: UnsafeMutablePointer<Double>) -> Double {
+                  out: UnsafeMutablePointer<Double>, dof: Double = 1) -> Double {
     var lo = Double.infinity, hi = -Double.infinity
     for i in 0..<(2 * n) { lo = min(lo, y[i]); hi = max(hi, y[i]) }
     let width = max(hi - lo, 1e-9)
@@ -53,8 +57,12 @@ func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: In
             let db = b < m ? b : (b > size - m ? b - size : Int.max)
             if db == Int.max { continue }
             let dx = Double(da) * delta, dy = Double(db) * delta
-            let q = 1 / (1 + dx * dx + dy * dy)
-            kRe.p[a * size + b] = q * q
+            if dof == 1 {
+                let q = 1 / (1 + dx * dx + dy * dy)
+                kRe.p[a * size + b] = q * q
+            } else {
+                kRe.p[a * size + b] = Double.pow(1 / (1 + (dx * dx + dy * dy) / dof), dof + 1)
+            }
         }
     }
     let plan = FFTPlan(n: size)
@@ -108,7 +116,8 @@ func repulsiveFFT(_ y: UnsafePointer<Double>, n: Int, nodes p: Int, minBoxes: In
     for i in 0..<n {
         let yx = y[2 * i], yy = y[2 * i + 1]
         let p0 = phi[0].p[i], p1 = phi[1].p[i], p2 = phi[2].p[i], p3 = phi[3].p[i]
-        z += (1 + yx * yx + yy * yy) * p0 - 2 * (yx * p1 + yy * p2) + p3
+        if dof == 1 { z += (1 + yx * yx + yy * yy) * p0 - 2 * (yx * p1 + yy * p2) + p3 }
+        else { z += (1 + (yx * yx + yy * yy) / dof) * p0 - 2 * (yx * p1 + yy * p2) / dof + p3 / dof }
         out[2 * i] = yx * p0 - p1
         out[2 * i + 1] = yy * p0 - p2
     }

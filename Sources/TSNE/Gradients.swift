@@ -12,11 +12,27 @@ public enum GradientMethod: String, Sendable, CaseIterable {
     case fft
 }
 
-/// Attractive part, Σ_j p_ij w_ij (y_i − y_j), times `exaggeration`, over P's
+/// The heavy-tailed kernel of Kobak et al. 2019 ("Heavy-tailed kernels reveal
+/// a finer cluster structure in t-SNE visualisations"), openTSNE's `dof`:
+/// w(d²) = (1 + d²/α)^−α, α = 1 the Cauchy kernel of t-SNE. The gradient of the
+/// KL is 4 Σ_j (p_ij − q_ij) w_ij^{1/α} (y_i − y_j), so the attraction uses
+/// w^{1/α} = 1/(1 + d²/α) and the repulsion w·w^{1/α} = (1 + d²/α)^−(α+1).
+struct TKernel {
+    let dof: Double
+    /// w^{1/α} = 1 / (1 + d²/α).
+    @inline(__always) func root(_ d2: Double) -> Double { dof == 1 ? 1 / (1 + d2) : 1 / (1 + d2 / dof) }
+    /// w = (1 + d²/α)^−α, from its root.
+    @inline(__always) func weight(root r: Double) -> Double { dof == 1 ? r : Double.pow(r, dof) }
+    /// log w from its root.
+    @inline(__always) func logWeight(root r: Double) -> Double { dof == 1 ? Double.log(r) : dof * Double.log(r) }
+}
+
+/// Attractive part, Σ_j p_ij w_ij^{1/α} (y_i − y_j), times `exaggeration`, over P's
 /// non-zeros; written into `out` (n × 2). Returns Σ p_ij log w_ij (for the KL)
 /// with `withLogTerm`, else 0 (the log per edge is most of this loop's time).
 func attractiveForces(_ P: SparseAffinities, _ y: UnsafePointer<Double>, exaggeration: Double,
-                      out: UnsafeMutablePointer<Double>, withLogTerm: Bool = true) -> Double {
+                      out: UnsafeMutablePointer<Double>, withLogTerm: Bool = true, dof: Double = 1) -> Double {
+    let kernel = TKernel(dof: dof)
     let n = P.n
     let partial = Buffer<Double>(n, 0)
     P.rowStart.withUnsafeBufferPointer { rs in
@@ -29,10 +45,10 @@ func attractiveForces(_ P: SparseAffinities, _ y: UnsafePointer<Double>, exagger
                         for e in rs[i]..<rs[i + 1] {
                             let j = Int(cols[e])
                             let d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1]
-                            let w = 1 / (1 + d0 * d0 + d1 * d1)
+                            let w = kernel.root(d0 * d0 + d1 * d1)
                             let pw = vals[e] * w
                             f0 += pw * d0; f1 += pw * d1
-                            if withLogTerm { pl += vals[e] * Double.log(w) }
+                            if withLogTerm { pl += vals[e] * kernel.logWeight(root: w) }
                         }
                         out[2 * i] = exaggeration * f0; out[2 * i + 1] = exaggeration * f1
                         partial.p[i] = pl
@@ -46,8 +62,9 @@ func attractiveForces(_ P: SparseAffinities, _ y: UnsafePointer<Double>, exagger
     return s
 }
 
-/// Exact repulsion: rep_i = Σ_{j≠i} w_ij² (y_i − y_j) and Z = Σ_{i≠j} w_ij.
-func repulsiveExact(_ y: UnsafePointer<Double>, n: Int, out: UnsafeMutablePointer<Double>) -> Double {
+/// Exact repulsion: rep_i = Σ_{j≠i} w_ij·w_ij^{1/α} (y_i − y_j) and Z = Σ_{i≠j} w_ij.
+func repulsiveExact(_ y: UnsafePointer<Double>, n: Int, out: UnsafeMutablePointer<Double>, dof: Double = 1) -> Double {
+    let kernel = TKernel(dof: dof)
     let zpart = Buffer<Double>(n, 0)
     parallelFor(n, minChunk: 64) { range in
         for i in range {
@@ -55,8 +72,8 @@ func repulsiveExact(_ y: UnsafePointer<Double>, n: Int, out: UnsafeMutablePointe
             var f0 = 0.0, f1 = 0.0, z = 0.0
             for j in 0..<n where j != i {
                 let d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1]
-                let w = 1 / (1 + d0 * d0 + d1 * d1)
-                z += w; f0 += w * w * d0; f1 += w * w * d1
+                let r = kernel.root(d0 * d0 + d1 * d1), w = kernel.weight(root: r)
+                z += w; f0 += w * r * d0; f1 += w * r * d1
             }
             out[2 * i] = f0; out[2 * i + 1] = f1; zpart.p[i] = z
         }
@@ -142,9 +159,9 @@ struct QuadTree {
         (x >= nodes[node].cx ? 1 : 0) + (y >= nodes[node].cy ? 2 : 0)
     }
 
-    /// Σ_j w_ij and Σ_j w_ij² (y_i − y_j) for point i, cells passing the opening test summarised.
+    /// Σ_j w_ij and Σ_j w_ij·w_ij^{1/α} (y_i − y_j) for point i, cells passing the opening test summarised.
     @inline(__always)
-    func forces(x: Double, y: Double, stack: inout [Int32]) -> (Double, Double, Double) {
+    func forces(x: Double, y: Double, stack: inout [Int32], kernel: TKernel = TKernel(dof: 1)) -> (Double, Double, Double) {
         var sumQ = 0.0, f0 = 0.0, f1 = 0.0
         stack.removeAll(keepingCapacity: true)
         stack.append(0)
@@ -159,9 +176,9 @@ struct QuadTree {
                     sumQ += Double(nd.count - (nd.firstChild < 0 ? 1 : 0))
                     continue
                 }
-                let w = 1 / (1 + d2)
+                let r = kernel.root(d2), w = kernel.weight(root: r)
                 let cw = Double(nd.count) * w
-                sumQ += cw; f0 += cw * w * d0; f1 += cw * w * d1
+                sumQ += cw; f0 += cw * r * d0; f1 += cw * r * d1
             } else {
                 for c in 0..<4 { stack.append(nd.firstChild + Int32(c)) }
             }
@@ -172,7 +189,8 @@ struct QuadTree {
 
 /// Barnes–Hut repulsion; returns Z.
 func repulsiveBH(_ y: UnsafePointer<Double>, n: Int, theta: Double, cell: TSNEOptions.BHCell = .diagonal,
-                 out: UnsafeMutablePointer<Double>) -> Double {
+                 out: UnsafeMutablePointer<Double>, dof: Double = 1) -> Double {
+    let kernel = TKernel(dof: dof)
     var tree = QuadTree(y, n: n)
     tree.setOpening(theta: theta, cell: cell)
     let zpart = Buffer<Double>(n, 0)
@@ -180,7 +198,7 @@ func repulsiveBH(_ y: UnsafePointer<Double>, n: Int, theta: Double, cell: TSNEOp
         var stack: [Int32] = []
         stack.reserveCapacity(256)
         for i in range {
-            let (q, f0, f1) = tree.forces(x: y[2 * i], y: y[2 * i + 1], stack: &stack)
+            let (q, f0, f1) = tree.forces(x: y[2 * i], y: y[2 * i + 1], stack: &stack, kernel: kernel)
             out[2 * i] = f0; out[2 * i + 1] = f1; zpart.p[i] = q
         }
     }

@@ -4,12 +4,12 @@ import RealModule
 public enum TSNEQuality {
     /// Exact KL(P‖Q) for the final embedding: Σ p log p − Σ p log w + log Z, with
     /// Z = Σ_{i≠j} w_ij summed over all pairs (O(N²), parallel, fixed order).
-    public static func exactKL(_ P: SparseAffinities, embedding y: [Double]) -> Double {
+    public static func exactKL(_ P: SparseAffinities, embedding y: [Double], dof: Double = 1) -> Double {
         let n = P.n
         return y.withUnsafeBufferPointer { yp in
             let rep = Buffer<Double>(2 * n, 0), attr = Buffer<Double>(2 * n, 0)
-            let z = repulsiveExact(yp.baseAddress!, n: n, out: rep.p)
-            let pLogW = attractiveForces(P, yp.baseAddress!, exaggeration: 1, out: attr.p)
+            let z = repulsiveExact(yp.baseAddress!, n: n, out: rep.p, dof: dof)
+            let pLogW = attractiveForces(P, yp.baseAddress!, exaggeration: 1, out: attr.p, dof: dof)
             var plogp = 0.0
             for v in P.values where v > 0 { plogp += v * Double.log(v) }
             return plogp - pLogW + Double.log(z)

@@ -11,6 +11,10 @@ public struct TSNEOptions: Sendable {
     /// Exaggeration of the main phase (openTSNE's `exaggeration`; 1 = none).
     /// Values above 1 tighten clusters, as in Böhm et al. 2022.
     public var exaggeration = 1.0
+    /// Degrees of freedom α of the embedding's kernel (1 + d²/α)^−α (openTSNE's
+    /// `dof`; Kobak et al. 2019): 1 is t-SNE's Cauchy kernel, below 1 heavier
+    /// tails that split clusters more finely.
+    public var dof = 1.0
     /// How the input neighbours are found: exact (O(N²)), approximate
     /// (`NeighborGraph.approximate`), or auto (approximate from
     /// `TSNE.approximateThreshold` points).
@@ -213,12 +217,12 @@ struct Optimizer {
                        momentum: Double, method: GradientMethod, options o: TSNEOptions, evaluateKL: Bool) -> Double {
         let attr = Buffer<Double>(2 * n, 0), rep = Buffer<Double>(2 * n, 0)
         // Σ p log w (a log per edge) is needed only for the KL estimate.
-        let pLogW = attractiveForces(P, y, exaggeration: exaggeration, out: attr.p, withLogTerm: evaluateKL)
+        let pLogW = attractiveForces(P, y, exaggeration: exaggeration, out: attr.p, withLogTerm: evaluateKL, dof: o.dof)
         let z: Double
         switch method {
-        case .exact: z = repulsiveExact(y, n: n, out: rep.p)
-        case .bh, .auto: z = repulsiveBH(y, n: n, theta: o.theta, cell: o.bhCell, out: rep.p)
-        case .fft: z = repulsiveFFT(y, n: n, nodes: o.fftNodes, minBoxes: o.fftMinBoxes, out: rep.p)
+        case .exact: z = repulsiveExact(y, n: n, out: rep.p, dof: o.dof)
+        case .bh, .auto: z = repulsiveBH(y, n: n, theta: o.theta, cell: o.bhCell, out: rep.p, dof: o.dof)
+        case .fft: z = repulsiveFFT(y, n: n, nodes: o.fftNodes, minBoxes: o.fftMinBoxes, out: rep.p, dof: o.dof)
         }
         var kl = 0.0
         if evaluateKL {
@@ -272,6 +276,9 @@ extension TSNEOptions {
         }
         guard exaggeration > 0, exaggeration.isFinite else {
             throw TSNEError.badOption("--exaggeration \(exaggeration) is out of range: it must be a finite number > 0 (1 = none)")
+        }
+        guard dof > 0, dof <= 100, dof.isFinite else {
+            throw TSNEError.badOption("--dof \(dof) is out of range: the degrees of freedom must be > 0 and at most 100 (1 = t-SNE's kernel; Kobak et al. use 0.5 and below)")
         }
         guard theta >= 0, theta.isFinite else { throw TSNEError.badOption("--theta \(theta) is out of range: it must be a finite number ≥ 0") }
         guard threads >= 1 else { throw TSNEError.badOption("threads must be ≥ 1, got \(threads)") }

@@ -8,6 +8,7 @@ struct TSNEOptionGroup: ParsableArguments {
     @Option(help: "Several perplexities at once, comma-separated (multiscale, e.g. 30,300); replaces --perplexity.") var perplexities: String?
     @Option(help: "Input neighbours: auto (approximate from 100,000 points), exact or approximate.") var neighbors: TSNEOptions.NeighborSearch = .auto
     @Option(help: "Exaggeration after the early phase (1 = none; above 1 tightens clusters).") var exaggeration: Double = 1
+    @Option(help: "Degrees of freedom of the kernel (1 = t-SNE's; below 1 heavier tails, finer clusters).") var dof: Double = 1
     @Option(help: "Repulsion: auto, bh, fft or exact.") var method: GradientMethod = .auto
     @Option(help: "Barnes–Hut accuracy θ (0 = exact sums).") var theta: Double = 0.5
     @Option(help: "Barnes–Hut cell size compared with θ·distance: diagonal, or side (openTSNE's test).") var bhCell: TSNEOptions.BHCell = .diagonal
@@ -36,7 +37,7 @@ struct TSNEOptionGroup: ParsableArguments {
         o.perplexity = perplexity; o.method = method; o.theta = theta; o.bhCell = bhCell
         o.iterations = iterations; o.earlyIterations = earlyIterations; o.initialization = initialization
         o.seed = seed; o.threads = threads.count
-        o.exaggeration = exaggeration; o.neighbors = neighbors
+        o.exaggeration = exaggeration; o.dof = dof; o.neighbors = neighbors
         if perplexities != nil { o.perplexities = parsedPerplexities ?? [] }
         if let metric { o.metric = metric }
         return o
