@@ -114,6 +114,35 @@ class Re4Model(nn.Module):
         return out
 
 
+def evaluate(model, users, L, N=50, chunk=512):
+    """Recall@N of each held-out user: interests from the items before the 80 %
+    cut, top-N over the whole gallery by the max over interests, as re4's
+    evaluation does (docs/protocol.md)."""
+    model.eval()
+    hits = 0.0
+    E = model.embedding_layer.weight
+    with torch.no_grad():
+        for s in range(0, len(users), chunk):
+            part = users[s:s + chunk]
+            hist = np.zeros((len(part), L), dtype=np.int64)
+            truth = []
+            for r, seq in enumerate(part):
+                cut = int(0.8 * len(seq))
+                h = seq[max(0, cut - L):cut][::-1]
+                hist[r, :len(h)] = h
+                truth.append(set(seq[cut:]))
+            X = model.embedding_layer(torch.from_numpy(hist))
+            mask = torch.from_numpy(hist > 0)
+            logits = (model.W1_2 @ torch.tanh(model.W1 @ X.transpose(1, 2))).masked_fill(~mask[:, None, :], -1e9)
+            U = torch.tanh(model.fc1(torch.softmax(logits, -1) @ (X @ model.W2)))       # B,K,d
+            scores = (U @ E[1:].T).max(1).values                                       # B,n
+            top = scores.topk(N, dim=1).indices + 1
+            for r, t in enumerate(top.tolist()):
+                hits += len(truth[r].intersection(t)) / max(1, len(truth[r]))
+    model.train()
+    return hits / max(1, len(users))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="ml-1m")
@@ -123,6 +152,10 @@ def main():
     ap.add_argument("--batch-size", type=int, default=1024)
     ap.add_argument("--negatives", type=int, default=5000)
     ap.add_argument("--base", action="store_true")
+    ap.add_argument("--whole", metavar="OUT",
+                    help="also do what a training process does around the steps: evaluate every held-out user "
+                         "(full-gallery top-50 over the K interests) and torch.save the model to OUT; "
+                         "time the process from outside for whole-process ratios")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -130,6 +163,7 @@ def main():
     seqs, n = load_sequences(a.data)
     order = rng.permutation(len(seqs))
     train = [seqs[i] for i in order[: int(0.8 * len(seqs))]]
+    held_out = [seqs[i] for i in order[int(0.8 * len(seqs)):]]
     ex = np.array([(u, p) for u, s in enumerate(train) for p in range(1, len(s))])
     rng.shuffle(ex)
     L = 20
@@ -138,6 +172,8 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=0.003, weight_decay=1e-6)
     B = a.batch_size
     elapsed = 0.0
+    if a.whole:
+        a.warmup = 0                      # a training process times every step
     for step in range(a.warmup + a.batches):
         part = ex[step * B:(step + 1) * B]
         hist = np.zeros((len(part), L), dtype=np.int64)
@@ -160,6 +196,9 @@ def main():
             model.embedding_layer.weight[0].zero_()
         if step >= a.warmup:
             elapsed += time.perf_counter() - t0
+    if a.whole:
+        evaluate(model, held_out, L)
+        torch.save(model.state_dict(), a.whole)
     print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "data": a.data,
                       "variant": "base" if a.base else "re4", "threads": a.threads,
                       "examples_per_s": a.batches * B / elapsed, "loss": loss.item()}))
