@@ -21,7 +21,7 @@ extension ParsableCommand {
             fail(first.replacingOccurrences(of: "Error: ", with: "") + " (see --help)")
         }
         do {
-            try withTSNEProgress { try command.run() }
+            try withTSNEProgress { try withReadProgress { try command.run() } }
         } catch let e as LocalizedError where e.errorDescription != nil {
             fail(e.errorDescription!)
         } catch {

@@ -116,6 +116,33 @@ final class TSNEBars: @unchecked Sendable {
     func finish() { lock.lock(); line?.finish(); line = nil; lock.unlock() }
 }
 
+/// A progress line per interaction file read, in megabytes.
+final class ReadBars: @unchecked Sendable {
+    let lock = NSLock()
+    var line: ProgressLine? = nil
+    var path = ""
+    let make: (String) -> ProgressLine
+
+    init(make: @escaping (String) -> ProgressLine) { self.make = make }
+
+    func report(path p: String, bytes: Int, total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if p != path || line == nil { line?.finish(); path = p; line = make("reading " + URL(fileURLWithPath: p).lastPathComponent) }
+        let mb = 1 << 20
+        line?.update(bytes / mb, of: max(1, total / mb), detail: "MB")
+        if bytes >= total { line?.finish(); line = nil; path = "" }
+    }
+
+    func finish() { lock.lock(); line?.finish(); line = nil; lock.unlock() }
+}
+
+/// Runs `body` with a progress line for every interaction file it reads.
+public func withReadProgress<T>(_ body: () throws -> T) rethrows -> T {
+    let bars = ReadBars { ProgressLine($0) }
+    defer { bars.finish() }
+    return try ReadProgress.with({ bars.report(path: $0, bytes: $1, total: $2) }) { try body() }
+}
+
 /// Runs `body` with a progress line for every t-SNE inside it.
 public func withTSNEProgress<T>(_ body: () throws -> T) rethrows -> T {
     let bars = TSNEBars { ProgressLine($0) }

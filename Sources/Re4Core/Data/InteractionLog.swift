@@ -127,6 +127,7 @@ extension InteractionLog {
             let used = try carry.withUnsafeBytes { try parser.feed($0, final: false) }
             carry.removeFirst(used)
             consumed += used
+            ReadProgress.report(path: path, bytes: consumed, of: fileSize)
             // After the first chunk, reserve the rows the file will hold (10 % over
             // the estimate), so the arrays do not double past the data's size.
             if !reserved, parser.userOf.count >= 64, consumed > 0 {
@@ -136,6 +137,7 @@ extension InteractionLog {
             }
         }
         _ = try carry.withUnsafeBytes { try parser.feed($0, final: true) }
+        ReadProgress.report(path: path, bytes: fileSize, of: fileSize)
         return try parser.finish()
     }
 
