@@ -117,7 +117,11 @@ planted: build
 # The planted-interests study's tables and figures (notebooks-md/07-planted-interests.md)
 # from the runs of `make planted` and the ML-1M seed-1 pair of `make reproduce`.
 planted-figures: build
-	@mkdir -p $(OUT)
+	@mkdir -p $(OUT)/planted01
+	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix planted01-ml1m --name planted01 --title "Planted (6,000 users, 3,700 items)" \
+	    --out $(OUT)/planted01 --dpi 150 --threads 2
+	cp $(OUT)/planted01/results.md figures/results-planted01.md
+	cp $(OUT)/planted01/fig3-curves-planted01.png $(OUT)/planted01/distinctness-planted01.md $(OUT)/planted01/distinctness-planted01.png figures/
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-ml1m --users 20 --threads 2 \
 	    --out figures/views-planted01-6k.md --csv figures/views-planted01-6k.csv
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads 2 \

@@ -38,7 +38,7 @@ struct Renderer {
             }
         }
         let cellW = W / Double(figure.columns), cellH = (H - top - 0.02 * H) / Double(figure.rows)
-        let titles = figure.axes.map { ax in ax.title.map { c.wrapped($0, size: fs * 1.2, width: 0.96 * cellW, maxLines: 2) } }
+        let titles = figure.axes.map { ax in ax.title.map { c.wrapped($0, size: fs * 1.2, width: 0.9 * cellW, maxLines: 2) } }
         let insets = layout(canvas: c, limits: lims, titles: titles, cellW: cellW, cellH: cellH)
         for r in 0..<figure.rows {
             for col in 0..<figure.columns {

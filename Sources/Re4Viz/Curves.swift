@@ -111,11 +111,12 @@ public enum Curves {
                 if group.count > 1 { ax.band(x: xs, lower: lo, upper: hi, color: color) }
                 ax.line(x: xs, y: mean, color: color, marker: xs.count == 1 ? .circle : .none,
                         label: group.count > 1 ? "\(label) (n=\(group.count))" : label)
-                // Best epoch by mean validation Recall@50 (own logs only).
+                // Best epoch by mean validation Recall@50 (own logs only), among the
+                // epochs every run of the label reached (a mean over fewer runs is not comparable).
                 var best: (Int, Double)? = nil
                 for e in epochs.map({ Int($0) }) where group.allSatisfy({ $0.columns == nil }) {
                     let v = group.compactMap { r in r.records.first { $0.epoch == e }?.valid["recall@50"] }
-                    guard !v.isEmpty else { continue }
+                    guard v.count == group.count else { continue }
                     let m = v.reduce(0, +) / Double(v.count)
                     if best == nil || m > best!.1 { best = (e, m) }
                 }

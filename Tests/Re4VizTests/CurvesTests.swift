@@ -34,6 +34,22 @@ final class CurvesTests: XCTestCase {
         XCTAssertGreaterThan(try PixelImage.read(png: d + "/curves.png").width, 0)
     }
 
+    /// The star sits at the best epoch among those every run of the label reached.
+    func testBestEpochStarIgnoresEpochsOnlySomeSeedsReached() throws {
+        func run(_ valid: [Double]) -> Curves.Run {
+            let recs = valid.enumerated().map { e, v in
+                EpochRecord(epoch: e + 1, seconds: 1, examplesPerSecond: 1, loss: LossBreakdown(), valid: ["recall@50": v], test: ["recall@50": v])
+            }
+            return Curves.Run(label: "Re4", path: "x", records: recs)
+        }
+        // Seed 2 ran on to epoch 5, its best; over both seeds epoch 2 is best.
+        let fig = try Curves.figure(runs: [run([0.1, 0.3, 0.2]), run([0.1, 0.2, 0.2, 0.25, 0.9])], metrics: ["test_recall@50"])
+        let stars = fig.axes[0].series.compactMap { s -> Double? in
+            if case .scatter(let x, _, _, .star, _, _, _) = s { return x.first } else { return nil }
+        }
+        XCTAssertEqual(stars, [2])
+    }
+
     func testSingleEpochLogStillPlots() throws {
         let d = makeTempDir("curves")
         let a = try log(d, "one", epochs: 1, slope: 0.01)
