@@ -50,6 +50,7 @@ public struct GalleryMap: Sendable, Equatable {
         // Options added later enter the key only when set, so existing caches keep their names.
         if let ps = o.perplexities { bytes.append(Data("|perplexities \(ps)".utf8)) }
         if o.exaggeration != 1 { bytes.append(Data("|exaggeration \(o.exaggeration)".utf8)) }
+        if o.dof != 1 { bytes.append(Data("|dof \(o.dof)".utf8)) }
         if o.neighbors == .approximate || (o.neighbors == .auto && count >= TSNE.approximateThreshold) {
             bytes.append(Data("|neighbors approximate".utf8))
         }

@@ -44,6 +44,14 @@ final class GalleryMapTests: XCTestCase {
         _ = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/r/best.safetensors", options: t)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/r").filter { $0.hasPrefix("item-map-") }.count, 2, "other settings, another map")
         t.seed = 42
+        // The keys of settings added later: unset, the old name; set, a new one.
+        let key = try GalleryMap.cacheKey(checkpoint: dir + "/r/best.safetensors", options: t, count: opened.dataset.itemCount)
+        var heavy = t; heavy.dof = 0.5
+        var exag = t; exag.exaggeration = 2
+        let keys = try [heavy, exag].map { try GalleryMap.cacheKey(checkpoint: dir + "/r/best.safetensors", options: $0, count: opened.dataset.itemCount) }
+        XCTAssertEqual(Set([key] + keys).count, 3, "dof and exaggeration each name their own map")
+        var one = t; one.dof = 1
+        XCTAssertEqual(try GalleryMap.cacheKey(checkpoint: dir + "/r/best.safetensors", options: one, count: opened.dataset.itemCount), key)
         let users = Array(opened.dataset.users(in: .test).prefix(3))
         var req = InterestMap.Request(users: users, panelTitles: ["best", "last"])
         req.layout = .map; req.tsne = t; req.checkpoints = [dir + "/r/best.safetensors", dir + "/r/last.safetensors"]; req.dpi = 40
