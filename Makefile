@@ -42,7 +42,10 @@ build: setup
 test: setup-test
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case .* (started|passed)" ; exit $${PIPESTATUS[0]}
+	@# The test process loads OpenBLAS as it is; on a CPU OpenBLAS does not know that is its SSE3
+	@# fallback. Ask the built re4 for the CPU's strongest kernel (docs/performance.md), unless set.
+	core=$${OPENBLAS_CORETYPE:-$$(.build/debug/re4 bench --kernel | sed -n 's/.*strongest for this CPU: \([A-Za-z]*\).*/\1/p' | grep -v '^none$$')}; \
+	env $${core:+OPENBLAS_CORETYPE=$$core} $(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case .* (started|passed)" ; exit $${PIPESTATUS[0]}
 
 DEMO_EPOCHS ?= 6
 DEMO_RUNS := $(OUT)/runs
