@@ -7,6 +7,7 @@ extension InterestMap.Kind: ExpressibleByArgument {}
 extension InterestProjection.Layout: ExpressibleByArgument {}
 extension UserInterests.Space: ExpressibleByArgument {}
 extension Distinctness.Format: ExpressibleByArgument {}
+extension Comparison.Format: ExpressibleByArgument {}
 extension Palette: ExpressibleByArgument {}
 extension InterestProjection.PlaceBy: ExpressibleByArgument {}
 extension InterestProjection.ItemChoice: ExpressibleByArgument {}

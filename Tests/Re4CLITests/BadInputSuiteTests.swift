@@ -139,6 +139,7 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "evaluate a .pt with builtins.eval", tool: "re4", args: ["evaluate", "--checkpoint", torch + "eval.pt", "--data", d + "/good.csv"], expect: ["'builtins.eval'"]),
             Case(name: "convert onto its input", tool: "re4", args: ["convert", torch + "re4-base.pt", torch + "re4-base.pt"], expect: ["is the input"]),
             Case(name: "distinct output is a checkpoint", tool: "re4-viz", args: ["distinct", ck, "--out", ck], expect: ["is the input"]),
+            Case(name: "compare --labels count", tool: "re4-viz", args: ["compare", "--a", d + "/a.csv", "--b", d + "/b.csv", "--b", d + "/c.csv", "--labels", "A,B"], expect: ["--labels needs 3 names"]),
             Case(name: "distinct --per-user count", tool: "re4-viz", args: ["distinct", ck, "--per-user", d + "/a.csv," + d + "/b.csv"], expect: ["--per-user names 2 file(s) for 1 model(s)"]),
             Case(name: "t-SNE coordinates folder missing", tool: "re4-viz", args: ["tsne", ck, "--out", d + "/f.png", "--coords-out", d + "/missing/c.csv"], expect: ["missing", "does not exist"]),
             Case(name: "t-SNE --perplexity 1e-300", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/y.npy", "--perplexity", "1e-300"], expect: ["--perplexity", "≥ 1"]),

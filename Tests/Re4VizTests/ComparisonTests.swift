@@ -57,4 +57,33 @@ final class ComparisonTests: XCTestCase {
         write("user,split,cos_U\nu1,test,0.1\nu2,test,\nu3,test,\n", d + "/sparse.csv")
         assertThrowsMessage(["'cos_U' is defined for 1 shared user"]) { _ = try Comparison.run(a: [d + "/sparse.csv"], b: [d + "/b.csv"], metrics: ["cos_U"]) }
     }
+    /// Several models against one baseline: Holm over every (model, metric) test, and the four formats.
+    func testSeveralModelsShareOneHolmAdjustmentAndEveryFormatCarriesTheRows() throws {
+        let d = makeTempDir()
+        var rng = SeededRandom(seed: 3)
+        func file(_ name: String, shift: Double) {
+            var s = "user,split,recall@20,ndcg@20\n"
+            for u in 0..<40 { s += "u\(u),test,\(0.2 + shift + 0.05 * rng.unitDouble()),\(0.3 + shift / 2 + 0.05 * rng.unitDouble())\n" }
+            write(s, d + "/\(name).csv")
+        }
+        file("a", shift: 0); file("b1", shift: 0.02); file("b2", shift: -0.001)
+        let many = try Comparison.runMany(a: [d + "/a.csv"], bs: [[d + "/b1.csv"], [d + "/b2.csv"]], labels: ["Base", "Re4", "NoCt"], metrics: nil, resamples: 200)
+        let single = try [d + "/b1.csv", d + "/b2.csv"].map { try Comparison.run(a: [d + "/a.csv"], b: [$0], metrics: nil, resamples: 200) }
+        let expected = PairedTests.holm(single.flatMap { $0.rows.map(\.wilcoxon.p) })
+        XCTAssertEqual(many.flatMap { $0.rows.map(\.holm) }, expected, "one adjustment over the four tests")
+        XCTAssertGreaterThanOrEqual(many[0].rows[0].holm, single[0].rows[0].holm, "adjusting over more tests never lowers p")
+        XCTAssertEqual(many.map(\.labels.1), ["Re4", "NoCt"])
+        let csv = Comparison.format(many, as: .csv).split(separator: "\n")
+        XCTAssertEqual(csv.count, 1 + 4); XCTAssertTrue(csv[1].hasPrefix("Base,Re4,recall@20,40,1,"))
+        let json = try JSONSerialization.jsonObject(with: Data(Comparison.format(many, as: .json).utf8)) as! [[String: Any]]
+        XCTAssertEqual(json.count, 4); XCTAssertEqual(json[3]["model"] as? String, "NoCt")
+        XCTAssertEqual((json[0]["holm_p"] as? Double) ?? -1, expected[0], accuracy: 1e-12)
+        XCTAssertTrue(json[0]["ci95_seeds"] is NSNull, "one seed: no two-level interval")
+        let text = Comparison.format(many, as: .text)
+        XCTAssertEqual(text.split(separator: "\n").filter { $0.hasPrefix("Re4 ") || $0.hasPrefix("NoCt ") }.count, 4)
+        XCTAssertTrue(Comparison.format(many, as: .markdown).contains("Holm's adjustment is over all 4 tests of the 2 models together"))
+        assertThrowsMessage(["--labels has 2 names for 3 models"]) {
+            _ = try Comparison.runMany(a: [d + "/a.csv"], bs: [[d + "/b1.csv"], [d + "/b2.csv"]], labels: ["Base", "Re4"], metrics: nil)
+        }
+    }
 }
