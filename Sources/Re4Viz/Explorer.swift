@@ -56,7 +56,7 @@ public enum Explorer {
             progress("map \(p + 1): placing \(r.users.count) users' interests, retrieving their top \(r.top)")
             if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }
             maps.append(map)
-            var po = r.placement; po.threads = r.tsne.threads
+            var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
             let ui = UserInterests(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
             let placed = r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: m, map: map, space: r.space, placeBy: r.placeBy, placement: po)
             // History positions hold items, most recent first; attention per position, K values each.

@@ -82,7 +82,7 @@ public enum InterestMap {
                 var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.gallerySample)
                 if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }   // Procrustes onto the first map
                 maps.append(map)
-                var po = r.placement; po.threads = r.tsne.threads
+                var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
                 pts += try InterestProjection.projectOnMap(model: m, dataset: ds, users: r.users, map: map, space: r.space,
                                                            selection: r.selection, placeBy: r.placeBy, panel: p, placement: po)
             }

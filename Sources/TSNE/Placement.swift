@@ -17,6 +17,9 @@ public struct PlacementOptions: Sendable {
     public var minGain = 0.01
     public var metric: TSNEMetric = .euclidean
     public var threads = 1
+    /// The reference map's kernel degrees of freedom (`TSNEOptions.dof`): new
+    /// points are placed under the kernel the map was made with.
+    public var dof = 1.0
     public init() {}
 
     public func check(references n: Int) throws {
@@ -26,6 +29,7 @@ public struct PlacementOptions: Sendable {
         guard (0...TSNEOptions.maxIterations).contains(iterations) else { throw TSNEError.badOption("placement iterations must be between 0 and \(TSNEOptions.maxIterations)") }
         guard learningRate > 0, exaggeration > 0, maxGradientNorm > 0 else { throw TSNEError.badOption("placement learning rate, exaggeration and gradient clip must be > 0") }
         guard threads >= 1 else { throw TSNEError.badOption("threads must be ≥ 1, got \(threads)") }
+        guard dof > 0, dof <= 100, dof.isFinite else { throw TSNEError.badOption("placement dof must be > 0 and at most 100, got \(dof)") }
     }
 }
 
@@ -114,6 +118,7 @@ public enum TSNEPlacement {
         guard initial.count == 2 * p.m else { throw TSNEError.badOption("the initial layout must be m × 2") }
         for v in p.indices where Int(v) >= n || v < 0 { throw TSNEError.badOption("a placement affinity points past the \(n) reference points") }
         var pos = initial
+        let kernel = TKernel(dof: o.dof)
         var update = [Double](repeating: 0, count: 2 * p.m), gains = [Double](repeating: 1, count: 2 * p.m)
         let t0 = DispatchTime.now().uptimeNanoseconds
         for it in 0..<o.iterations {
@@ -129,16 +134,16 @@ public enum TSNEPlacement {
                             var z = 0.0, rx = 0.0, ry = 0.0
                             for j in 0..<n {
                                 let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
-                                let w = 1 / (1 + dx * dx + dy * dy)
-                                z += w; rx += w * w * dx; ry += w * w * dy
+                                let r = kernel.root(dx * dx + dy * dy), w = kernel.weight(root: r)
+                                z += w; rx += w * r * dx; ry += w * r * dy
                             }
                             var ax = 0.0, ay = 0.0, klSum = 0.0
                             for t in 0..<p.k {
                                 let j = Int(p.indices[i * p.k + t]), pij = p.values[i * p.k + t]
                                 let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
-                                let w = 1 / (1 + dx * dx + dy * dy)
-                                ax += pij * w * dx; ay += pij * w * dy
-                                if evaluate && pij > 0 { klSum += pij * Double.log(pij / (w / z)) }
+                                let r = kernel.root(dx * dx + dy * dy)
+                                ax += pij * r * dx; ay += pij * r * dy
+                                if evaluate && pij > 0 { klSum += pij * Double.log(pij / (kernel.weight(root: r) / z)) }
                             }
                             G[2 * i] = o.exaggeration * ax - rx / z
                             G[2 * i + 1] = o.exaggeration * ay - ry / z

@@ -77,7 +77,7 @@ struct TSNECommand: ParsableCommand {
         var o = tsne.options
         if let points {
             o.metric = tsne.metric ?? .euclidean
-            let placing = place.map { ($0, placedOut!, PlacementOptions()) }
+            let placing = place.map { p -> (String, String, PlacementOptions) in var po = PlacementOptions(); po.dof = o.dof; return (p, placedOut!, po) }
             let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, style: try style.style(), place: placing,
                                             neighborsOut: neighborsOut) { p in
                 if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }

@@ -33,6 +33,24 @@ final class PlacementTests: XCTestCase {
         }
     }
 
+    /// On a heavy-tailed map (dof 0.5) placed with the same kernel, copies land on their rows too.
+    func testOnAHeavyTailedMapCopiesLandOnTheirRows() throws {
+        let (x, _) = mixture(n: 600, dim: 8, clusters: 6, seed: 3)
+        var o = TSNEOptions(); o.perplexity = 20; o.threads = 2; o.iterations = 300; o.earlyIterations = 150; o.dof = 0.5
+        let y = try TSNE.embed(x, n: 600, dim: 8, options: o).embedding
+        let rows = [5, 250, 480]
+        let q = rows.flatMap { Array(x[($0 * 8)..<(($0 + 1) * 8)]) }
+        var po = PlacementOptions(); po.dof = 0.5
+        let placed = try TSNEPlacement.place(new: q, m: rows.count, reference: x, n: 600, dim: 8, embedding: y, options: po)
+        let e = extent(y)
+        for (i, r) in rows.enumerated() {
+            let off = ((placed[2 * i] - y[2 * r]) * (placed[2 * i] - y[2 * r]) + (placed[2 * i + 1] - y[2 * r + 1]) * (placed[2 * i + 1] - y[2 * r + 1])).squareRoot() / e
+            XCTAssertLessThan(off, 0.02, "row \(r)")
+        }
+        po.dof = 0
+        XCTAssertThrowsError(try TSNEPlacement.place(new: q, m: rows.count, reference: x, n: 600, dim: 8, embedding: y, options: po))
+    }
+
     func testSameInputSameBytesAtAnyThreadCountAndNewPointsIgnoreEachOther() throws {
         let ref = try reference()
         let (q, _) = mixture(n: 10, dim: 8, clusters: 6, seed: 9)
