@@ -34,10 +34,10 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "Re4Core",
-            dependencies: ["COpenBLAS", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            dependencies: ["COpenBLAS", "CKernels", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: release),
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-fno-math-errno"])]),
         .target(name: "TSNE", dependencies: ["CKernels", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: alwaysOptimised),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
         // The explorer's viewer (explorer.js, explorer.css) is compiled into the binary and inlined into each page.

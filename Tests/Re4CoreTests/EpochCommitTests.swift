@@ -56,6 +56,30 @@ final class EpochCommitTests: XCTestCase {
         }
     }
 
+    /// On a gallery much larger than a step's rows, only the rows a step wrote are
+    /// zeroed afterwards; the run is byte for byte the one that zeroes everything.
+    func testZeroingTheTouchedRowsGivesTheBytesOfZeroingEverything() throws {
+        var rng = SeededRandom(seed: 9)
+        var log = InteractionLog(source: "wide")
+        for u in 0..<80 { for t in 0..<12 { log.append(user: "u\(u)", item: "i\(rng.below(3000))", time: Double(t)) } }
+        let ds = try Dataset.build(name: "wide", log: log)
+        XCTAssertGreaterThan(ds.itemCount, 2 * (16 * 6 + 16 + 50), "a step touches at most 16·6 + 16 + 50 rows: the row-wise path")
+        var o = options(epochs: 2); o.batchSize = 16; o.negatives = .uniform(count: 50); o.keepEveryEpoch = false
+        for flows in [false, true] {
+            var c = config()
+            if !flows { c.lambdaAtt = 0; c.lambdaCt = 0; c.lambdaCs = 0 }
+            var out: [Data] = []
+            for whole in [true, false] {
+                let dir = makeTempDir("zero")
+                var t = try Trainer(dataset: ds, source: syntheticSource, config: c, options: o, out: dir)
+                t.zeroWholeGradient = whole
+                try t.run()
+                out.append(try Data(contentsOf: URL(fileURLWithPath: RunFolder(dir).resumeState)))
+            }
+            XCTAssertEqual(out[0], out[1], flows ? "Re4" : "Base")
+        }
+    }
+
     func testSecondTrainerIntoTheSameFolderIsRefused() throws {
         let dir = makeTempDir()
         do {

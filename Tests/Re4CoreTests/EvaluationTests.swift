@@ -94,6 +94,35 @@ final class AdamTests: XCTestCase {
         XCTAssertEqual(Double(p.buffers[0][0]), expected, accuracy: 1e-5)
     }
 
+    /// The 16-lane kernel gives the bits of the element-by-element formula, at any length and offset.
+    func testVectorisedKernelGivesTheScalarBits() {
+        var rng = SeededRandom(seed: 12)
+        for n in [1, 15, 16, 17, 1_000, 1_007] {
+            let g = (0..<n).map { _ in Float(rng.normal()) * (rng.unitDouble() < 0.2 ? 0 : 1) }
+            var p = (0..<n).map { _ in Float(rng.normal()) }, m = (0..<n).map { _ in Float(rng.normal()) * 0.1 }
+            var v = (0..<n).map { _ in Float(rng.unitDouble()) * 0.01 }
+            var (rp, rm, rv) = (p, m, v)
+            let (b1, b2, e, wd, step, sq): (Float, Float, Float, Float, Float, Float) = (0.9, 0.999, 1e-8, 1e-6, 0.003 / 0.19, 0.0447)
+            for _ in 0..<3 {
+                p.withUnsafeMutableBufferPointer { pp in m.withUnsafeMutableBufferPointer { mm in v.withUnsafeMutableBufferPointer { vv in
+                    g.withUnsafeBufferPointer { gg in
+                        let off = min(3, n - 1)   // an unaligned start too
+                        Adam.kernel(pp.baseAddress!, gg.baseAddress!, mm.baseAddress!, vv.baseAddress!, 0..<off, b1: b1, b2: b2, eps: e, weightDecay: wd, stepSize: step, sqrtBc2: sq)
+                        Adam.kernel(pp.baseAddress!, gg.baseAddress!, mm.baseAddress!, vv.baseAddress!, off..<n, b1: b1, b2: b2, eps: e, weightDecay: wd, stepSize: step, sqrtBc2: sq)
+                    }
+                } } }
+                for i in 0..<n {
+                    let gi = g[i] + wd * rp[i]
+                    rm[i] = b1 * rm[i] + (1 - b1) * gi
+                    rv[i] = b2 * rv[i] + (1 - b2) * gi * gi
+                    rp[i] -= step * rm[i] / (rv[i].squareRoot() / sq + e)
+                }
+            }
+            XCTAssertEqual(p.map(\.bitPattern), rp.map(\.bitPattern), "n = \(n)")
+            XCTAssertEqual(m.map(\.bitPattern), rm.map(\.bitPattern)); XCTAssertEqual(v.map(\.bitPattern), rv.map(\.bitPattern))
+        }
+    }
+
     func testPaddingRowStaysZeroAndLazyTouchesOnlyGivenRows() {
         for lazy in [false, true] {
             var p = ParameterSet(); p.add("E", shape: [4, 2], values: [0, 0, 1, 1, 2, 2, 3, 3])

@@ -18,4 +18,10 @@ void re4_fft_stages_baseline(double *re, double *im, long n, long n2, int radix3
                              const double *cos_t, const double *sin_t,
                              long row_stride, long width, int inverse);
 
+/// Adam's update of n elements (docs/model.md §4, PyTorch's Adam): g' = g + wd·p,
+/// m = b1·m + (1−b1)·g', v = b2·v + (1−b2)·g'², p −= step·m / (√v / √bc2 + eps),
+/// in exactly that order of operations (the Swift fallback's), vectorised.
+void re4_adam_update(float *p, const float *g, float *m, float *v, long n,
+                     float b1, float b2, float eps, float wd, float step_size, float sqrt_bc2);
+
 #endif

@@ -23,6 +23,8 @@ public struct Trainer {
     /// Called after each step of an epoch's commit; tests throw from it to stand
     /// for a process killed at that point.
     var afterCommitStep: ((CommitStep, Int) throws -> Void)? = nil
+    /// Test hook: zero the whole gradient after every step instead of the rows it touched.
+    var zeroWholeGradient = false
 
     /// The steps of `saveEpoch`, in order. `resumeState` is the commit point.
     enum CommitStep: CaseIterable { case best, epochCopy, last, log, resumeState }
@@ -114,10 +116,14 @@ public struct Trainer {
                     throw TrainingError.nonFinite(component: bad, epoch: epoch, batch: bi + 1,
                                                   lastGood: epoch > 1 ? folder.last : "(none: it failed in the first epoch)")
                 }
-                var touched: [Int32] = []
-                if options.lazyAdam { touched = batch.unique + targets + cand }
-                adam.update(model.params, grads, embedding: MultiInterestModel.embeddingName, touchedRows: touched)
-                if options.lazyAdam {
+                // The rows of the embedding the step wrote a gradient to: the batch's
+                // items, its targets and the negatives. Only they need zeroing after
+                // the update; on a large gallery that is a small part of the table.
+                let touchedCount = batch.unique.count + targets.count + cand.count
+                let rowWise = options.lazyAdam || (2 * touchedCount < dataset.itemCount && !zeroWholeGradient)
+                let touched: [Int32] = rowWise ? batch.unique + targets + cand : []
+                adam.update(model.params, grads, embedding: MultiInterestModel.embeddingName, touchedRows: options.lazyAdam ? touched : [])
+                if !touched.isEmpty {
                     for i in grads.names.indices where i != eIndex { grads.buffers[i].zero() }
                     let g = grads.buffers[eIndex].p
                     for r in touched { (g + Int(r) * d).update(repeating: 0, count: d) }
