@@ -113,4 +113,35 @@ final class ByteInternerTests: XCTestCase {
         XCTAssertEqual(intern(&u, [97]), 0); XCTAssertEqual(intern(&u, [97, 0]), 1); XCTAssertEqual(intern(&u, []), 2)
         XCTAssertEqual(intern(&u, [97]), 0); XCTAssertEqual(intern(&u, []), 2); XCTAssertEqual(intern(&u, [97, 0]), 1)
     }
+    /// Decimal ids take the direct path, everything else the table: one numbering.
+    func testDecimalIdsAndOtherKeysShareOneFirstAppearanceNumbering() {
+        var t = ByteInterner(capacity: 1)
+        var rng = SeededRandom(seed: 8)
+        var expected: [String: Int32] = [:]
+        var order: [String] = []
+        let limit = ByteInterner.directLimit
+        for _ in 0..<30_000 {
+            let key: String
+            switch rng.below(8) {
+            case 0: key = String(rng.below(50))                      // small decimals
+            case 1: key = String(rng.below(400_000))                 // the direct array grows
+            case 2: key = "0" + String(rng.below(30))               // leading zero: not canonical, "07" ≠ "7"
+            case 3: key = String(limit + rng.below(1000))           // above the limit: the table
+            case 4: key = String(10_000_000 + rng.below(100))       // 8 digits, above the limit
+            case 5: key = String(100_000_000 + rng.below(100))      // 9 digits: the table
+            case 6: key = "u" + String(rng.below(200))
+            default: key = ["0", "00", "-1", "+1", "1 ", " 1", "1.0", ""][rng.below(8)]
+            }
+            let got = intern(&t, Array(key.utf8))
+            if let e = expected[key] { XCTAssertEqual(got, e, key) } else {
+                XCTAssertEqual(got, Int32(order.count), key); expected[key] = got; order.append(key)
+            }
+        }
+        XCTAssertEqual(t.count, order.count)
+        for (k, key) in order.enumerated() { XCTAssertEqual(t.string(k), key) }
+        XCTAssertNotEqual(expected["7"], expected["07"]); XCTAssertNotEqual(expected["0"], expected["00"])
+        func value(_ s: String) -> Int? { Array(s.utf8).withUnsafeBytes { ByteInterner.canonicalDecimal($0.baseAddress!, $0.count) } }
+        XCTAssertEqual(value("1234"), 1234); XCTAssertEqual(value("0"), 0)
+        XCTAssertNil(value("12a4")); XCTAssertNil(value("0012")); XCTAssertNil(value("123456789"), "nine digits: the table")
+    }
 }

@@ -12,6 +12,15 @@ struct ByteInterner {
     struct Slot { var tag: UInt64 = 0; var key: UInt32 = 0; var len: UInt32 = 0 }   // key = number + 1, 0 = empty
     private var slots: [Slot]
     private var mask: Int
+    /// Canonical decimal keys ("0", "17", "368000"; no sign, no leading zero)
+    /// below `directLimit` are numbered through this array indexed by their
+    /// value (number + 1, 0 = not seen) instead of the hash table: numeric ids
+    /// are the common case, and a lookup is then one access into an array the
+    /// size of the largest id, not a probe into a table scattered over memory
+    /// (on an 8.9 M-row log with 368k random items that probe was the reader's
+    /// largest cost). The limit is fixed, so a key always takes the same path.
+    private var direct: [Int32] = []
+    static let directLimit = 1 << 22
     /// The last key seen: logs list a user's rows together, so most lookups repeat it.
     private var lastKey: Int32 = -1
     private var lastTag: UInt64 = 0, lastLen = -1
@@ -62,9 +71,38 @@ struct ByteInterner {
         return true
     }
 
+    /// The value of a canonical decimal key of at most 8 digits, else nil.
+    @inline(__always)
+    static func canonicalDecimal(_ p: UnsafeRawPointer, _ n: Int) -> Int? {
+        guard n >= 1, n <= 8 else { return nil }
+        let first = p.load(as: UInt8.self)
+        if first == 48 { return n == 1 ? 0 : nil }          // "0", but not "007"
+        var v = 0
+        for i in 0..<n {
+            let c = Int(p.load(fromByteOffset: i, as: UInt8.self)) &- 48
+            guard c >= 0, c <= 9 else { return nil }
+            v = v * 10 + c
+        }
+        return v
+    }
+
     /// The number of the key `p[0..<n]`, adding it if new.
     @inline(__always)
     mutating func intern(_ p: UnsafeRawPointer, _ n: Int) -> Int32 {
+        if let v = Self.canonicalDecimal(p, n), v < Self.directLimit {
+            if v < direct.count {
+                let k = direct[v]
+                if k != 0 { return k - 1 }
+            } else {
+                let size = Swift.min(Self.directLimit, Swift.max(v + 1, 2 * direct.count, 1024))
+                direct.append(contentsOf: repeatElement(0, count: size - direct.count))
+            }
+            let new = count
+            bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+            starts.append(bytes.count)
+            direct[v] = Int32(new + 1)
+            return Int32(new)
+        }
         let short = n <= 8
         let h = short ? 0 : Self.hash(p, n)
         let tag = short ? Self.tail(p, n) : h

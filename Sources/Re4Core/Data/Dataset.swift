@@ -91,6 +91,7 @@ extension Dataset {
                 for r in 0..<nRows { let u = Int(uo[r]); order[fill[u]] = Int32(r); fill[u] += 1 }
             }
         }
+        log.userOf = []          // not needed past the grouping: freed before the sort's peak
         // Stable time sort per user (ties keep file order: sort on (time, row)),
         // skipped when a user's rows are already in time order, as logs usually are.
         log.times.withUnsafeBufferPointer { t in
@@ -109,7 +110,7 @@ extension Dataset {
                 }
             }
         }
-        log.userOf = []; log.times = []
+        log.times = []
         var rows: [ArraySlice<Int32>] = (0..<nUsers).map { order[offsets[$0]..<offsets[$0 + 1]] }
         // k-core on the raw items.
         var keepUser = [Bool](repeating: true, count: nUsers)
