@@ -5,15 +5,11 @@
 // baseline) computes the same correctly rounded operations in the same order
 // as the Swift formula, so every build gives the same bits.
 #include "CKernels.h"
+#include "clones.h"
 #include <math.h>
 
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
-#define RE4_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define RE4_CLONES
-#endif
 
 RE4_CLONES
 void re4_adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, long n,

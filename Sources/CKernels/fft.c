@@ -6,16 +6,12 @@
 // machine it runs on (an ifunc), so the binary stays correct on an older
 // x86-64; elsewhere (arm64) there is one version.
 #include "CKernels.h"
+#include "clones.h"
 #include <math.h>
 
 // The same results from every version: no contraction into fused multiply-adds.
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
-#define RE4_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define RE4_CLONES
-#endif
 
 static inline __attribute__((always_inline))
 void butterfly(double *restrict ar, double *restrict ai, double *restrict br, double *restrict bi,

@@ -76,16 +76,7 @@ final class HeavyTailTests: XCTestCase {
         let (x, labels) = mixture(n: 240, dim: 10, clusters: 6, spread: 3)
         var o = TSNEOptions()
         o.method = .bh; o.earlyIterations = 60; o.iterations = 150
-        func ratio(_ y: [Double]) -> Double {
-            var cx = [Double](repeating: 0, count: 6), cy = cx, cnt = cx
-            for i in 0..<240 { cx[labels[i]] += y[2 * i]; cy[labels[i]] += y[2 * i + 1]; cnt[labels[i]] += 1 }
-            for c in 0..<6 { cx[c] /= cnt[c]; cy[c] /= cnt[c] }
-            var within = 0.0
-            for i in 0..<240 { within += ((y[2 * i] - cx[labels[i]]) * (y[2 * i] - cx[labels[i]]) + (y[2 * i + 1] - cy[labels[i]]) * (y[2 * i + 1] - cy[labels[i]])).squareRoot() }
-            var between = 0.0, pairs = 0.0
-            for a in 0..<6 { for b in (a + 1)..<6 { between += ((cx[a] - cx[b]) * (cx[a] - cx[b]) + (cy[a] - cy[b]) * (cy[a] - cy[b])).squareRoot(); pairs += 1 } }
-            return (within / 240) / (between / pairs)
-        }
+        func ratio(_ y: [Double]) -> Double { clusterSpreadRatio(y, labels: labels, clusters: 6) }
         let cauchy = try TSNE.embed(x, n: 240, dim: 10, options: o).embedding
         o.dof = 1
         XCTAssertEqual(try TSNE.embed(x, n: 240, dim: 10, options: o).embedding, cauchy, "dof 1 is the default, byte for byte")

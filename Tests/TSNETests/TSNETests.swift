@@ -16,6 +16,19 @@ func mixture(n: Int, dim: Int, clusters: Int, spread: Double = 10, seed: UInt64 
     return (x, labels)
 }
 
+/// Mean distance to the own cluster's centre over the mean distance between centres.
+func clusterSpreadRatio(_ y: [Double], labels: [Int], clusters k: Int) -> Double {
+    let n = labels.count
+    var cx = [Double](repeating: 0, count: k), cy = cx, cnt = cx
+    for i in 0..<n { cx[labels[i]] += y[2 * i]; cy[labels[i]] += y[2 * i + 1]; cnt[labels[i]] += 1 }
+    for c in 0..<k { cx[c] /= cnt[c]; cy[c] /= cnt[c] }
+    var within = 0.0
+    for i in 0..<n { within += ((y[2 * i] - cx[labels[i]]) * (y[2 * i] - cx[labels[i]]) + (y[2 * i + 1] - cy[labels[i]]) * (y[2 * i + 1] - cy[labels[i]])).squareRoot() }
+    var between = 0.0, pairs = 0.0
+    for a in 0..<k { for b in (a + 1)..<k { between += ((cx[a] - cx[b]) * (cx[a] - cx[b]) + (cy[a] - cy[b]) * (cy[a] - cy[b])).squareRoot(); pairs += 1 } }
+    return (within / Double(n)) / (between / pairs)
+}
+
 func relativeError(_ a: [Double], _ b: [Double]) -> Double {
     var d = 0.0, s = 0.0
     for i in a.indices { d += (a[i] - b[i]) * (a[i] - b[i]); s += b[i] * b[i] }
@@ -306,17 +319,7 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertEqual(try TSNE.embed(x, n: 240, dim: 10, options: o).embedding, plain)
         o.exaggeration = 4
         let tight = try TSNE.embed(x, n: 240, dim: 10, options: o).embedding
-        // Mean distance to the own cluster's centre over the mean distance between centres.
-        func spreadRatio(_ y: [Double]) -> Double {
-            var cx = [Double](repeating: 0, count: 6), cy = cx, cnt = cx
-            for i in 0..<240 { cx[labels[i]] += y[2 * i]; cy[labels[i]] += y[2 * i + 1]; cnt[labels[i]] += 1 }
-            for c in 0..<6 { cx[c] /= cnt[c]; cy[c] /= cnt[c] }
-            var within = 0.0
-            for i in 0..<240 { within += ((y[2 * i] - cx[labels[i]]) * (y[2 * i] - cx[labels[i]]) + (y[2 * i + 1] - cy[labels[i]]) * (y[2 * i + 1] - cy[labels[i]])).squareRoot() }
-            var between = 0.0, pairs = 0.0
-            for a in 0..<6 { for b in (a + 1)..<6 { between += ((cx[a] - cx[b]) * (cx[a] - cx[b]) + (cy[a] - cy[b]) * (cy[a] - cy[b])).squareRoot(); pairs += 1 } }
-            return (within / 240) / (between / pairs)
-        }
+        func spreadRatio(_ y: [Double]) -> Double { clusterSpreadRatio(y, labels: labels, clusters: 6) }
         print("spread ratio: exaggeration 1 \(spreadRatio(plain)), 4 \(spreadRatio(tight))")
         XCTAssertLessThan(spreadRatio(tight), 0.8 * spreadRatio(plain))
         o.exaggeration = 0
