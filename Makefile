@@ -120,13 +120,21 @@ planted: build
 # The planted-interests study's tables and figures (notebooks-md/07-planted-interests.md)
 # from the runs of `make planted` and the ML-1M seed-1 pair of `make reproduce`.
 planted-figures: build
-	@mkdir -p $(OUT)/planted01
+	@mkdir -p $(OUT)/planted01 $(OUT)/planted01-50k
 	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix planted01-ml1m --name planted01 --title "Planted (6,000 users, 3,700 items)" \
 	    --out $(OUT)/planted01 --dpi 150 --threads 2
 	cp $(OUT)/planted01/results.md figures/results-planted01.md
 	cp $(OUT)/planted01/fig3-curves-planted01.png $(OUT)/planted01/distinctness-planted01.md $(OUT)/planted01/distinctness-planted01.png figures/
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-ml1m --users 20 --threads 2 \
 	    --out figures/views-planted01-6k.md --csv figures/views-planted01-6k.csv
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-50k --users 20 --threads 2 \
+	    --out figures/views-planted01-50k.md --csv figures/views-planted01-50k.csv
+	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix planted01-50k --name planted01-50k --title "Planted (6,000 users, 43,618 items)" \
+	    --out $(OUT)/planted01-50k --dpi 150 --threads 2
+	cp $(OUT)/planted01-50k/results.md figures/results-planted01-50k.md
+	$(RELEASE)/re4-viz tsne $(RUNS)/planted01-50k-base-s1/best.safetensors $(RUNS)/planted01-50k-re4-s1/best.safetensors \
+	    --labels Base,Re4 --layout map --users 4 --threads 2 --dpi 110 --title "planted, 43,618 items, N(0, 0.1²) start" \
+	    --out figures/planted01-50k-fig4-map.png
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads 2 \
 	    --out figures/views-planted-6k.md --csv figures/views-planted-6k.csv
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix ml1m --data ml-1m --users 20 --threads 2 \
