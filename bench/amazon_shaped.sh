@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A synthetic Amazon-Books-shaped run (603,668 users, 367,982 items, 8,898,041
-# interactions, Zipf-like item popularity; SPEC-re4 §7) to check memory and
+# interactions, Zipf-like item popularity; the Amazon-Books shape of the paper's data table) to check memory and
 # throughput at catalogue scale with --lazy-adam. The data is random: only
 # speed and memory mean anything here.
 set -euo pipefail

@@ -1,7 +1,7 @@
-"""PyTorch CPU reference of the Re4 / ComiRec model in SPEC-re4, for throughput
+"""PyTorch CPU reference of the Re4 / ComiRec model of docs/model.md, for throughput
 comparison with `re4 train` (same data, batch, shapes, negatives and threads).
 
-It follows SPEC-re4 sections 2.1 and 3.1-3.5: the authors' self-attentive
+It follows docs/model.md sections 2.1 and 3.1-3.5: the authors' self-attentive
 extractor, sampled softmax with hard interest selection over min(5000,
 available) negatives drawn without replacement from non-targets, Re-attend,
 Re-contrast (tau = 0.02) and Re-construct, Adam(lr 0.003, weight_decay 1e-6).

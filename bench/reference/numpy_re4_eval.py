@@ -1,4 +1,4 @@
-"""Independent NumPy evaluation of a Re4-encoder checkpoint (SPEC-re4 2.1 and 5).
+"""Independent NumPy evaluation of a Re4-encoder checkpoint (docs/model.md 2.1, docs/protocol.md 5).
 
 Reads a safetensors state_dict (the authors' PyTorch names) and a JSON file of
 evaluation users ({"histories": [[...L ids, 0-padded]], "truths": [[...]]}),
