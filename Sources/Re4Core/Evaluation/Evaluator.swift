@@ -59,9 +59,7 @@ public enum Evaluator {
     /// - Parameter progress: called with the number of users ranked so far, every `progressChunk`.
     public static func evaluate(model: MultiInterestModel, dataset: Dataset, users: [Int], threads: Int = 1,
                                 progress: (Int) -> Void = { _ in }) -> [String: Double] {
-        guard !users.isEmpty else { return [:] }
-        let tops = topLists(model: model, dataset: dataset, users: users, N: RankingMetrics.cutoffs.max()!, threads: threads, progress: progress)
-        return RankingMetrics.evaluate(tops: tops, truths: users.map { Array(dataset.groundTruth(user: $0)) })
+        evaluateKeepingUsers(model: model, dataset: dataset, users: users, threads: threads, progress: progress).metrics
     }
 
     /// The split's metrics and every user's values (`RankingMetrics.names()`

@@ -143,9 +143,9 @@ public struct Trainer {
             var mean = LossBreakdown()
             let n = Double(max(seen, 1))
             mean.rec = sum.rec / n; mean.att = sum.att / n; mean.ct = sum.ct / n; mean.cs = sum.cs / n; mean.total = sum.total / n
-            let nValid = dataset.users(in: .valid).count, nEval = nValid + dataset.users(in: .test).count
-            progress(.evaluating(epoch: epoch, done: 0, of: nEval))
             let validUsers = dataset.users(in: .valid), testUsers = dataset.users(in: .test)
+            let nValid = validUsers.count, nEval = nValid + testUsers.count
+            progress(.evaluating(epoch: epoch, done: 0, of: nEval))
             let (valid, validRows) = Evaluator.evaluateKeepingUsers(model: model, dataset: dataset, users: validUsers, threads: options.threads) {
                 progress(.evaluating(epoch: epoch, done: $0, of: nEval))
             }
