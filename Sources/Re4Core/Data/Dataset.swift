@@ -77,69 +77,75 @@ extension Dataset {
     public static func build(name: String, log consumedLog: consuming InteractionLog, side: ItemSideInfo? = nil,
                              options: DatasetOptions = DatasetOptions()) throws -> Dataset {
         var log = consumedLog
-        let timeRange: ClosedRange<Double>? = log.times.min().flatMap { lo in log.times.max().map { lo...$0 } }
+        let timeRange = log.timeColumn.range
         // Group by user in order of first appearance, keeping file order inside:
-        // a counting sort on the log's user numbers (already first-seen order).
+        // a counting sort on the log's user numbers (already first-seen order),
+        // done in place. Each row's user number is overwritten by the row's place
+        // in the grouped order, and the items and times are moved there by
+        // following that permutation's cycles, so no second copy of the rows is
+        // ever held (a file already grouped by user moves nothing).
         let nUsers = log.userIDs.count, nItems = log.itemIDs.count, nRows = log.count
         var offsets = [Int](repeating: 0, count: nUsers + 1)
-        log.userOf.withUnsafeBufferPointer { uo in for r in 0..<nRows { offsets[Int(uo[r]) + 1] += 1 } }
-        for u in 0..<nUsers { offsets[u + 1] += offsets[u] }
-        var order = [Int32](repeating: 0, count: nRows)
-        do {
+        var dest = log.userOf
+        log.userOf = []
+        var grouped = true
+        dest.withUnsafeMutableBufferPointer { d in
+            for r in 0..<nRows { offsets[Int(d[r]) + 1] += 1 }
+            for u in 0..<nUsers { offsets[u + 1] += offsets[u] }
             var fill = offsets
-            log.userOf.withUnsafeBufferPointer { uo in
-                for r in 0..<nRows { let u = Int(uo[r]); order[fill[u]] = Int32(r); fill[u] += 1 }
+            for r in 0..<nRows {
+                let u = Int(d[r]), p = fill[u]
+                fill[u] = p + 1
+                if p != r { grouped = false }
+                d[r] = Int32(p)
             }
         }
-        log.userOf = []          // not needed past the grouping: freed before the sort's peak
-        // Stable time sort per user (ties keep file order: sort on (time, row)),
-        // skipped when a user's rows are already in time order, as logs usually are.
-        log.times.withUnsafeBufferPointer { t in
-            order.withUnsafeMutableBufferPointer { o in
-                for u in 0..<nUsers {
-                    let a = offsets[u], b = offsets[u + 1]
-                    var sorted = true
-                    var i = a + 1
-                    while i < b { if t[Int(o[i])] < t[Int(o[i - 1])] { sorted = false; break }; i += 1 }
-                    if sorted { continue }
-                    var part = UnsafeMutableBufferPointer(rebasing: o[a..<b])
-                    part.sort { x, y in
-                        let tx = t[Int(x)], ty = t[Int(y)]
-                        return tx < ty || (tx == ty && x < y)
-                    }
-                }
-            }
+        var itemOf = log.itemOf
+        log.itemOf = []
+        var times = log.timeColumn
+        log.timeColumn = TimeColumn()
+        if !grouped {
+            dest.withUnsafeBufferPointer { d in times.moveRows(to: d, companion: &itemOf) }
         }
-        log.times = []
-        var rows: [ArraySlice<Int32>] = (0..<nUsers).map { order[offsets[$0]..<offsets[$0 + 1]] }
-        // k-core on the raw items.
+        dest = []
+        // Stable time sort per user (ties keep file order), skipped when a
+        // user's rows are already in time order, as logs usually are.
+        var scratch: [Int32] = []
+        for u in 0..<nUsers { times.stableSortSegment(offsets[u], offsets[u + 1], companion: &itemOf, scratch: &scratch) }
+        times = TimeColumn()
+        // k-core on the raw items; `active` holds the users' items only when it filters.
         var keepUser = [Bool](repeating: true, count: nUsers)
+        var active: [[Int32]]? = nil
         if options.kCore > 1 {
-            var active = rows.map { Array($0) }
+            var act = (0..<nUsers).map { Array(itemOf[offsets[$0]..<offsets[$0 + 1]]) }
             var itemCount = [Int](repeating: 0, count: nItems)
             while true {
                 for j in itemCount.indices { itemCount[j] = 0 }
-                for u in active.indices where keepUser[u] { for r in active[u] { itemCount[Int(log.itemOf[Int(r)])] += 1 } }
+                for u in act.indices where keepUser[u] { for it in act[u] { itemCount[Int(it)] += 1 } }
                 var changed = false
-                for u in active.indices where keepUser[u] {
-                    let filtered = active[u].filter { itemCount[Int(log.itemOf[Int($0)])] >= options.kCore }
-                    if filtered.count != active[u].count { changed = true; active[u] = filtered }
-                    if active[u].count < options.kCore { keepUser[u] = false; changed = true }
+                for u in act.indices where keepUser[u] {
+                    let filtered = act[u].filter { itemCount[Int($0)] >= options.kCore }
+                    if filtered.count != act[u].count { changed = true; act[u] = filtered }
+                    if act[u].count < options.kCore { keepUser[u] = false; changed = true }
                 }
                 if !changed { break }
             }
-            rows = active.map { ArraySlice($0) }
+            active = act
+        }
+        func length(_ u: Int) -> Int { active?[u].count ?? offsets[u + 1] - offsets[u] }
+        func forEachItem(of u: Int, _ body: (Int32) -> Void) {
+            if let active { for it in active[u] { body(it) } } else { for p in offsets[u]..<offsets[u + 1] { body(itemOf[p]) } }
         }
         // Users with fewer than 2 interactions cannot give a training or eval example.
         var skipped = 0
-        for u in rows.indices where keepUser[u] && rows[u].count < 2 { keepUser[u] = false; skipped += 1 }
-        let keptUsers = rows.indices.filter { keepUser[$0] }
+        for u in 0..<nUsers where keepUser[u] && length(u) < 2 { keepUser[u] = false; skipped += 1 }
+        let keptUsers = (0..<nUsers).filter { keepUser[$0] }
         if keptUsers.isEmpty { throw DataError.noUsableUsers(file: log.source) }
 
         // Number the items the kept users have: by first appearance in the file
         // (the log's item numbers are that order) or by popularity.
         var counts = [Int](repeating: 0, count: nItems)
-        for u in keptUsers { for r in rows[u] { counts[Int(log.itemOf[Int(r)])] += 1 } }
+        for u in keptUsers { forEachItem(of: u) { counts[Int($0)] += 1 } }
         var items = (0..<nItems).filter { counts[$0] > 0 }
         if options.itemOrder == .popularity {
             items.sort { counts[$0] > counts[$1] || (counts[$0] == counts[$1] && $0 < $1) }
@@ -148,8 +154,13 @@ extension Dataset {
         for (i, it) in items.enumerated() { number[it] = Int32(i + 1) }
 
         var ds = Dataset(name: name, itemIDs: items.map { log.itemIDs[$0] }, userIDs: keptUsers.map { log.userIDs[$0] },
-                         sequences: keptUsers.map { u in rows[u].map { number[Int(log.itemOf[Int($0)])] } },
+                         sequences: keptUsers.map { u in
+                             var seq = [Int32](); seq.reserveCapacity(length(u))
+                             forEachItem(of: u) { seq.append(number[Int($0)]) }
+                             return seq
+                         },
                          split: [], itemCategories: [], itemTitles: [])
+        itemOf = []; active = nil   // the rows are in the sequences now
         ds.skippedUsers = skipped
         ds.interactionsRead = nRows
         ds.timeRange = timeRange

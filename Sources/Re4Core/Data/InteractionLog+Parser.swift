@@ -11,7 +11,7 @@ extension InteractionLog {
         let spec: InteractionFileSpec
         let delim: [UInt8]
         var users = ByteInterner(), items = ByteInterner()
-        var userOf: [Int32] = [], itemOf: [Int32] = [], times: [Double] = []
+        var userOf: [Int32] = [], itemOf: [Int32] = [], times = TimeColumn()
         var cols: (u: Int, i: Int, t: Int)? = nil
         var line = 0
         var ranges: [(Int, Int, Bool)] = []   // start, end, quoted
@@ -28,7 +28,7 @@ extension InteractionLog {
             let n = b.count
             guard n > 0, let base = b.baseAddress else { return 0 }
             var U = ByteInterner(capacity: 0), I = ByteInterner(capacity: 0)
-            var uo: [Int32] = [], io: [Int32] = [], ts: [Double] = []
+            var uo: [Int32] = [], io: [Int32] = [], ts = TimeColumn()
             func exchange() { swap(&U, &users); swap(&I, &items); swap(&uo, &userOf); swap(&io, &itemOf); swap(&ts, &times) }
             exchange()
             defer { exchange() }
@@ -193,7 +193,7 @@ extension InteractionLog {
         }
 
         func reserve(_ rows: Int) {
-            userOf.reserveCapacity(rows); itemOf.reserveCapacity(rows); times.reserveCapacity(rows)
+            userOf.reserveCapacity(rows); itemOf.reserveCapacity(rows); times.reserve(rows)
         }
 
         func finish() throws -> InteractionLog {

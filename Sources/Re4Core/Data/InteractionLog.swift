@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Interactions as read from a file, before renumbering: per row the user and
 /// the item (numbered in order of first appearance; their raw ids — strings,
@@ -12,7 +15,9 @@ public struct InteractionLog: Sendable {
     /// Per row: index into `userIDs`, into `itemIDs`, and the time.
     public internal(set) var userOf: [Int32] = []
     public internal(set) var itemOf: [Int32] = []
-    public internal(set) var times: [Double] = []
+    /// Per row, the time (kept 4 bytes a row when the times allow: `TimeColumn`).
+    public var times: [Double] { timeColumn.values }
+    var timeColumn = TimeColumn()
     private var userIndex: [String: Int32] = [:]
     private var itemIndex: [String: Int32] = [:]
 
@@ -25,7 +30,7 @@ public struct InteractionLog: Sendable {
         if itemIndex.isEmpty && !itemIDs.isEmpty { for (i, it) in itemIDs.enumerated() { itemIndex[it] = Int32(i) } }
         let u = userIndex[user] ?? { let k = Int32(userIDs.count); userIDs.append(user); userIndex[user] = k; return k }()
         let i = itemIndex[item] ?? { let k = Int32(itemIDs.count); itemIDs.append(item); itemIndex[item] = k; return k }()
-        userOf.append(u); itemOf.append(i); times.append(time)
+        userOf.append(u); itemOf.append(i); timeColumn.append(time)
     }
 
     /// Per row, the raw user id (made on demand; the log keeps numbers).
@@ -35,12 +40,12 @@ public struct InteractionLog: Sendable {
 
     /// The raw user and item id of row r.
     public func row(_ r: Int) -> (user: String, item: String, time: Double) {
-        (userIDs[Int(userOf[r])], itemIDs[Int(itemOf[r])], times[r])
+        (userIDs[Int(userOf[r])], itemIDs[Int(itemOf[r])], timeColumn[r])
     }
 
-    init(source: String, userIDs: [String], itemIDs: [String], userOf: [Int32], itemOf: [Int32], times: [Double]) {
+    init(source: String, userIDs: [String], itemIDs: [String], userOf: [Int32], itemOf: [Int32], times: TimeColumn) {
         self.source = source; self.userIDs = userIDs; self.itemIDs = itemIDs
-        self.userOf = userOf; self.itemOf = itemOf; self.times = times
+        self.userOf = userOf; self.itemOf = itemOf; self.timeColumn = times
     }
 }
 
@@ -111,21 +116,29 @@ extension InteractionLog {
             throw IOError.unreadable(path: path, reason: "no such file")
         }
         if isDir.boolValue { throw IOError.unreadable(path: path, reason: "it is a folder, not a file") }
-        guard let fh = FileHandle(forReadingAtPath: path) else { throw IOError.unreadable(path: path, reason: "permission denied") }
-        defer { try? fh.close() }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw IOError.unreadable(path: path, reason: "permission denied") }
+        defer { close(fd) }
         let parser = Parser(source: path, spec: spec)
         let fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-        var carry: [UInt8] = []
-        var consumed = 0, reserved = false
+        // One buffer: the unparsed tail of a read moves to its front and the
+        // next read fills the rest; it grows only for a row longer than it.
+        var buffer = [UInt8](repeating: 0, count: max(chunkSize, 1))
+        var filled = 0, consumed = 0, reserved = false
         while true {
-            let chunk: Data
-            do { chunk = try fh.read(upToCount: chunkSize) ?? Data() } catch {
+            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if got < 0 {
+                if errno == EINTR { continue }
                 throw IOError.unreadable(path: path, reason: "I/O error while reading")
             }
-            if chunk.isEmpty { break }
-            carry.append(contentsOf: chunk)
-            let used = try carry.withUnsafeBytes { try parser.feed($0, final: false) }
-            carry.removeFirst(used)
+            if got == 0 { break }
+            filled += got
+            let used = try buffer.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), final: false) }
+            if used > 0 {
+                buffer.withUnsafeMutableBytes { b in _ = memmove(b.baseAddress!, b.baseAddress! + used, filled - used) }
+                filled -= used
+            }
             consumed += used
             ReadProgress.report(path: path, bytes: consumed, of: fileSize)
             // After the first chunk, reserve the rows the file will hold (10 % over
@@ -136,7 +149,8 @@ extension InteractionLog {
                 parser.reserve(estimate)
             }
         }
-        _ = try carry.withUnsafeBytes { try parser.feed($0, final: true) }
+        _ = try buffer.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), final: true) }
+        buffer = []   // released before the ids become strings
         ReadProgress.report(path: path, bytes: fileSize, of: fileSize)
         return try parser.finish()
     }
