@@ -20,6 +20,8 @@ ap.add_argument("--input")
 ap.add_argument("--sample", type=int, default=20_000)
 ap.add_argument("--out", default="/tmp/tsne-scale")
 ap.add_argument("--skip-opentsne", action="store_true")
+ap.add_argument("--opentsne-timeout", type=float, default=None,
+                help="seconds; openTSNE is stopped after this and reported as not finished")
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
 if a.input:
@@ -33,9 +35,18 @@ np.save(xpath, X)
 n = X.shape[0]
 
 
-def timed(cmd):
+def timed(cmd, timeout=None):
     t = time.perf_counter()
-    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+    # Its own process group, so a timeout stops the tool and not only /usr/bin/time.
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)
+        p.communicate()
+        return None, None, None
+    r = subprocess.CompletedProcess(cmd, p.returncode, out, err)
     if r.returncode != 0:
         sys.exit(r.stderr[-2000:])
     return time.perf_counter() - t, int(r.stderr.strip().splitlines()[-1]) / 1024, r.stdout
@@ -51,8 +62,11 @@ if not a.skip_opentsne:
     code = ("import numpy as np, openTSNE, sys; X = np.load(sys.argv[1]); "
             "Y = openTSNE.TSNE(neighbors='annoy', negative_gradient_method='fft', n_jobs=2, random_state=42).fit(X); "
             "np.save(sys.argv[2], np.asarray(Y))")
-    wall, rss, _ = timed([sys.executable, "-c", code, xpath, os.path.join(a.out, "y-opentsne.npy")])
-    results["openTSNE"] = {"wall": wall, "peak_MB": rss}
+    wall, rss, _ = timed([sys.executable, "-c", code, xpath, os.path.join(a.out, "y-opentsne.npy")], a.opentsne_timeout)
+    if wall is None:
+        print(f"openTSNE did not finish within {a.opentsne_timeout:.0f} s", flush=True)
+    else:
+        results["openTSNE"] = {"wall": wall, "peak_MB": rss}
 
 # Exact neighbours of the sample, in blocks (squared distances via the norms).
 rng = np.random.default_rng(7)
@@ -60,13 +74,15 @@ S = np.sort(rng.choice(n, size=min(a.sample, n), replace=False))
 norms = (X.astype(np.float64) ** 2).sum(1)
 def exact_knn(Z, rows, k, zn):
     out = np.empty((len(rows), k), dtype=np.int64)
-    for s in range(0, len(rows), 1000):
-        r = rows[s:s + 1000]
-        d = zn[r, None] + zn[None, :] - 2 * (Z[r].astype(np.float64) @ Z.T.astype(np.float64))
+    ZT = Z.T.astype(np.float64)
+    step = max(100, min(1000, 300_000_000 // len(Z)))   # a block's distances stay near 2.4 GB at any n
+    for s in range(0, len(rows), step):
+        r = rows[s:s + step]
+        d = zn[r, None] + zn[None, :] - 2 * (Z[r].astype(np.float64) @ ZT)
         d[np.arange(len(r)), r] = np.inf
         part = np.argpartition(d, k, axis=1)[:, :k]
         order = np.argsort(np.take_along_axis(d, part, 1), axis=1)
-        out[s:s + 1000] = np.take_along_axis(part, order, 1)
+        out[s:s + step] = np.take_along_axis(part, order, 1)
     return out
 K90 = exact_knn(X, S, 90, norms)
 K10 = K90[:, :10]
