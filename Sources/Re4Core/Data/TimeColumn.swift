@@ -25,11 +25,10 @@ struct TimeColumn: Sendable, Equatable {
     @inline(__always)
     mutating func append(_ t: Double) {
         if wide == nil {
-            if narrow.isEmpty && t.rounded() == t && abs(t) < 0x1p53 { base = t }
+            let whole = t.rounded() == t && abs(t) < 0x1p53
+            if whole && narrow.isEmpty { base = t }
             let d = t - base
-            if t.rounded() == t && abs(t) < 0x1p53 && d >= -0x1p31 && d < 0x1p31 {
-                narrow.append(Int32(d)); return
-            }
+            if whole && d >= -0x1p31 && d < 0x1p31 { narrow.append(Int32(d)); return }
             widen()
         }
         wide!.append(t)
