@@ -98,10 +98,11 @@ public enum Ticks {
         return a <= b ? (a...b).map { pow(10, Double($0)) } : []
     }
 
+    /// Log-axis labels as matplotlib's default formatter writes them: 10 with the
+    /// exponent raised (10⁰, 10³, 10⁻²), so every decade reads the same way.
     public static func logLabels(_ ticks: [Double]) -> [String] {
-        ticks.map { v in
-            let e = Int(log10(v).rounded())
-            return e >= 0 && e <= 4 ? String(format: "%.0f", v) : (e < 0 && e >= -3 ? String(format: "%.\(-e)f", v) : "1e\(e)")
-        }
+        let raised: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵",
+                                              "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
+        return ticks.map { v in "10" + String(String(Int(log10(v).rounded())).map { raised[$0]! }) }
     }
 }

@@ -45,6 +45,7 @@ public enum GalleryStudy {
             ax.xScale = .log; ax.grid = true; ax.legend = .none
             ax.xLabel = "items in the gallery"
             let xs = g.map { Double($0.items) }
+            ax.xTickLabels = g.map { (Double($0.items), DatasetStats.grouped($0.items)) }
             let rows = g.map { $0.paired.row(m)! }
             let ci = rows.map { $0.hierarchical ?? $0.bootstrap }
             if let lo = xs.first, let hi = xs.last { ax.line(x: [lo / 1.5, hi * 1.5], y: [0, 0], color: .gray, width: 1, dashed: true) }
@@ -72,7 +73,7 @@ public enum GalleryStudy {
             }
         }
         s += "\nPaired over each gallery's test users (and seeds: the interval is the two-level bootstrap over seeds, then users, when there are several; "
-            + "Wilcoxon signed-rank p with Holm's adjustment over the six table metrics). Best checkpoints by validation Recall@50.\n"
+            + "Wilcoxon signed-rank p with Holm's adjustment over the six metrics of the results table, Recall, NDCG and HR at 20 and 50). Best checkpoints by validation Recall@50.\n"
         return s
     }
 }

@@ -54,7 +54,7 @@ final class TickTests: XCTestCase {
         XCTAssertEqual(Ticks.locate(5, 5), [5])
         XCTAssertEqual(Ticks.locate(.nan, 1), [])
         XCTAssertEqual(Ticks.locateLog(0.5, 2000), [1, 10, 100, 1000])
-        XCTAssertEqual(Ticks.logLabels([0.01, 1, 100, 1e6]), ["0.01", "1", "100", "1e6"])
+        XCTAssertEqual(Ticks.logLabels([0.01, 1, 100, 1e6, 1e12]), ["10⁻²", "10⁰", "10²", "10⁶", "10¹²"])
     }
 }
 

@@ -72,7 +72,7 @@ public struct DatasetStats: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n")
     }
 
-    static func grouped(_ x: Int) -> String {
+    public static func grouped(_ x: Int) -> String {
         let s = String(x)
         var out = ""
         for (i, c) in s.reversed().enumerated() { if i > 0 && i % 3 == 0 { out.append(",") }; out.append(c) }
