@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Re4CLI
 import Re4Core
@@ -19,6 +20,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Batch size.") var batchSize: Int = 1024
     @Option(help: "Negatives per batch.") var negatives: Int = 5000
     @Option(help: "Timed steps per variant.") var steps: Int = 20
+    @Option(help: "Time only these objectives, comma-separated: base, base+att, base+ct, base+cs, re4 (default: all).")
+    var variants: String?
     @OptionGroup var threads: ThreadsOption
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Only print which OpenBLAS kernel runs the products, and the strongest this CPU allows.") var kernel = false
@@ -27,8 +30,13 @@ struct BenchCommand: ParsableCommand {
         guard steps >= 1, batchSize >= 1, negatives >= 1, repeats >= 1 else {
             throw ValidationError("--steps, --batch-size, --negatives and --repeats must be ≥ 1")
         }
+        if let v = variantSet, let bad = v.first(where: { !StepBenchmark.variantNames.contains($0) }) {
+            throw ValidationError("--variants: unknown objective '\(bad)'; use \(StepBenchmark.variantNames.joined(separator: ", "))")
+        }
         guard data != nil || retrieval != nil || kernel else { throw ValidationError("give --data (training steps) or --retrieval (an export folder)") }
     }
+
+    var variantSet: Set<String>? { variants.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) } }
 
     func run() throws {
         if kernel {
@@ -43,7 +51,8 @@ struct BenchCommand: ParsableCommand {
         }
         let ds = try reading.source(data!).load()
         let cfg = model.config
-        let r = StepBenchmark.run(dataset: ds, base: cfg, batchSize: batchSize, negatives: .uniform(count: negatives), steps: steps, threads: t)
+        let r = StepBenchmark.run(dataset: ds, base: cfg, batchSize: batchSize, negatives: .uniform(count: negatives), steps: steps, threads: t,
+                                    only: variantSet)
         let peak = StepBenchmark.sgemmRate(m: 1024, n: 1024, k: 1024, threads: t)
         let skinny = StepBenchmark.sgemmRate(m: batchSize, n: min(ds.itemCount, negatives), k: cfg.dim, threads: t)
         if json {

@@ -166,3 +166,17 @@ final class TrainingTests: XCTestCase {
         XCTAssertTrue(r.jsonLine.contains("\"test_recall@50\":null"))
     }
 }
+
+final class StepBenchmarkTests: XCTestCase {
+    func testVariantsSelectWhichObjectivesAreTimed() throws {
+        let ds = try syntheticDataset()
+        var c = ModelConfig()
+        c.interests = 2; c.dim = 8; c.maxLength = 6; c.hidden = 12
+        let all = StepBenchmark.run(dataset: ds, base: c, batchSize: 16, negatives: .uniform(count: 10), steps: 1, warmup: 0, threads: 1)
+        XCTAssertEqual(all.map(\.name), ["base", "base+att", "base+ct", "base+cs", "re4 (all flows)"])
+        let two = StepBenchmark.run(dataset: ds, base: c, batchSize: 16, negatives: .uniform(count: 10), steps: 1, warmup: 0,
+                                    threads: 1, only: ["re4", "base+ct"])
+        XCTAssertEqual(two.map(\.name), ["base+ct", "re4 (all flows)"])
+        XCTAssertTrue(two.allSatisfy { $0.secondsPerStep > 0 && $0.examplesPerSecond.isFinite })
+    }
+}

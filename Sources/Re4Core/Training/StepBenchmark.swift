@@ -10,21 +10,26 @@ public enum StepBenchmark {
         public var examplesPerSecond: Double
     }
 
-    /// - Parameters: steps to time after `warmup` untimed steps.
+    /// The objectives timed, by the names `--variants` takes.
+    public static let variantNames = ["base", "base+att", "base+ct", "base+cs", "re4"]
+
+    /// - Parameters: steps to time after `warmup` untimed steps; `only`: a subset of
+    ///   `variantNames` to time (all when nil), for profiling one objective alone.
     public static func run(dataset: Dataset, base: ModelConfig, batchSize: Int, negatives: SampledSoftmax.Mode,
-                           steps: Int, warmup: Int = 3, seed: UInt64 = 1, threads: Int) -> [Result] {
+                           steps: Int, warmup: Int = 3, seed: UInt64 = 1, threads: Int, only: Set<String>? = nil) -> [Result] {
         Threads.run(threads) { runBound(dataset: dataset, base: base, batchSize: batchSize, negatives: negatives,
-                                        steps: steps, warmup: warmup, seed: seed) }
+                                        steps: steps, warmup: warmup, seed: seed, only: only) }
     }
 
     static func runBound(dataset: Dataset, base: ModelConfig, batchSize: Int, negatives: SampledSoftmax.Mode,
-                         steps: Int, warmup: Int, seed: UInt64) -> [Result] {
+                         steps: Int, warmup: Int, seed: UInt64, only: Set<String>? = nil) -> [Result] {
         var cfg = base
         cfg.items = dataset.itemCount
-        let variants: [(String, Float, Float, Float)] = [
+        let all: [(String, Float, Float, Float)] = [
             ("base", 0, 0, 0), ("base+att", cfg.lambdaAtt, 0, 0), ("base+ct", 0, cfg.lambdaCt, 0),
             ("base+cs", 0, 0, cfg.lambdaCs), ("re4 (all flows)", cfg.lambdaAtt, cfg.lambdaCt, cfg.lambdaCs),
         ]
+        let variants = zip(variantNames, all).filter { only?.contains($0.0) ?? true }.map(\.1)
         var examples = dataset.trainingExamples()
         var rng = SeededRandom(seed: seed, stream: "bench")
         rng.shuffle(&examples)
