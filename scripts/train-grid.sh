@@ -5,18 +5,55 @@
 # out) and continues an interrupted one from its last completed epoch; a
 # missing run starts. So the grid can be started again at any time.
 # In ARGS, @RUNS@ stands for RUNS_DIR (for data generated into it).
-# Usage: scripts/train-grid.sh RE4_BINARY RUNS_DIR EPOCHS PATIENCE GRID_FILE [EXTRA ARGS…]
+#
+# GRID_JOBS=N runs N workers side by side, each taking the next run no other
+# worker has taken; an flock on RUNS_DIR/.FOLDER.lock also keeps two grids
+# started at once off the same run. Give each worker its share of the cores
+# with --threads in EXTRA ARGS (`make reproduce JOBS=2` does). With N > 1 each
+# worker's training output goes to RUNS_DIR/grid-worker-W.log.
+# Usage: [GRID_JOBS=N] scripts/train-grid.sh RE4_BINARY RUNS_DIR EPOCHS PATIENCE GRID_FILE [EXTRA ARGS…]
 set -euo pipefail
 re4=$1 runs=$2 epochs=$3 patience=$4 grid=$5
 shift 5
+extra=("$@")
+jobs=${GRID_JOBS:-1}
+case "$jobs" in ''|*[!0-9]*|0) echo "error: GRID_JOBS must be a whole number ≥ 1 (got '$jobs')" >&2; exit 2 ;; esac
+[ -r "$grid" ] || { echo "error: $grid: cannot read the grid file; give a file of 'FOLDER ARGS…' lines" >&2; exit 2; }
 mkdir -p "$runs"
-while read -r name args; do
-  case "$name" in ''|'#'*) continue ;; esac
-  dir="$runs/$name"
-  args=${args//@RUNS@/$runs}
-  resume=""
-  [ -f "$dir/last.optim.safetensors" ] && resume="--resume"
-  echo "grid: $name ${resume:-(new)}"
-  # shellcheck disable=SC2086
-  "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "$@" $resume
-done < "$grid"
+# Runs taken by a worker of this invocation (mkdir is atomic: one worker wins).
+claims=$(mktemp -d)
+trap 'rm -rf "$claims"' EXIT
+
+# One worker: every line of the grid in order, skipping runs another worker holds.
+work() {
+  local worker=$1 name args dir resume
+  while read -r name args; do
+    case "$name" in ''|'#'*) continue ;; esac
+    dir="$runs/$name"
+    args=${args//@RUNS@/$runs}
+    mkdir "$claims/$name" 2>/dev/null || continue
+    exec 9>"$runs/.$name.lock"
+    if ! flock -n 9; then echo "grid: $name (held by another worker)"; continue; fi
+    resume=""
+    [ -f "$dir/last.optim.safetensors" ] && resume="--resume"
+    if [ "$jobs" -gt 1 ]; then
+      echo "grid: $name ${resume:-(new)} (worker $worker, log $runs/grid-worker-$worker.log)"
+      echo "grid: $name ${resume:-(new)}" >> "$runs/grid-worker-$worker.log"
+      # shellcheck disable=SC2086
+      "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "${extra[@]}" $resume \
+        >> "$runs/grid-worker-$worker.log" 2>&1 || { echo "error: $name failed; see $runs/grid-worker-$worker.log" >&2; return 1; }
+    else
+      echo "grid: $name ${resume:-(new)}"
+      # shellcheck disable=SC2086
+      "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "${extra[@]}" $resume
+    fi
+    exec 9>&-
+  done < "$grid"
+}
+
+if [ "$jobs" -eq 1 ]; then work 1; exit 0; fi
+pids=()
+for w in $(seq "$jobs"); do work "$w" & pids+=($!); done
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+exit $rc

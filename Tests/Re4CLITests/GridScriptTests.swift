@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+import TestSupport
+
+/// `scripts/train-grid.sh` with GRID_JOBS: every run of the grid is trained by
+/// exactly one worker, the workers run side by side, and a failing run fails
+/// the grid. The trainer is a stand-in script that records its arguments.
+final class GridScriptTests: XCTestCase {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/train-grid.sh").path
+
+    /// A stand-in for `re4`: appends "NAME WORKER-PID ARGS…" to calls.log, sleeps a little, fails for a folder named bad.
+    func fakeTrainer(_ dir: String) throws -> String {
+        let path = dir + "/fake-re4"
+        write("""
+            #!/usr/bin/env bash
+            out=""; prev=""
+            for a in "$@"; do [ "$prev" = "--out" ] && out=$a; prev=$a; done
+            name=$(basename "$out")
+            echo "$name $PPID $*" >> \(dir)/calls.log
+            sleep 0.3
+            [ "$name" = bad ] && exit 3
+            mkdir -p "$out"
+            exit 0
+
+            """, path)
+        XCTAssertEqual(chmod(path, 0o755), 0)
+        return path
+    }
+
+    func runGrid(_ dir: String, lines: [String], jobs: String) throws -> (status: Int32, out: String, err: String) {
+        write("# a comment\n\n" + lines.joined(separator: "\n") + "\n", dir + "/grid.txt")
+        return try runExecutable("/bin/bash", [script, try fakeTrainer(dir), dir + "/runs", "4", "2", dir + "/grid.txt", "--threads", "1"],
+                                 environment: ["GRID_JOBS": jobs, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+    }
+
+    func calls(_ dir: String) -> [[String]] {
+        ((try? String(contentsOfFile: dir + "/calls.log", encoding: .utf8)) ?? "").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+    }
+
+    func testTwoWorkersTrainEveryRunOnceSideBySide() throws {
+        let dir = makeTempDir()
+        let names = (1...6).map { "run\($0)" }
+        let r = try runGrid(dir, lines: names.map { "\($0) --data @RUNS@/d --seed 1" }, jobs: "2")
+        XCTAssertEqual(r.status, 0, r.err)
+        let c = calls(dir)
+        XCTAssertEqual(c.map { $0[0] }.sorted(), names, "each run once")
+        XCTAssertEqual(Set(c.map { $0[1] }).count, 2, "both workers trained runs")
+        for call in c {
+            XCTAssertTrue(call.contains("--epochs") && call.contains("4") && call.contains(dir + "/runs/d"), "\(call)")
+            XCTAssertEqual(call.suffix(2), ["--threads", "1"], "extra arguments reach the trainer: \(call)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/runs/grid-worker-1.log"))
+    }
+
+    func testOneWorkerKeepsTheGridOrder() throws {
+        let dir = makeTempDir()
+        let r = try runGrid(dir, lines: ["b1", "a2", "c3"], jobs: "1")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(calls(dir).map { $0[0] }, ["b1", "a2", "c3"])
+    }
+
+    func testAFailingRunFailsTheGridAndBadJobsAreRefused() throws {
+        let dir = makeTempDir()
+        let r = try runGrid(dir, lines: ["ok1", "bad", "ok2"], jobs: "2")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("bad failed"), r.err)
+        let dir2 = makeTempDir("jobs")
+        let z = try runGrid(dir2, lines: ["x"], jobs: "two")
+        XCTAssertEqual(z.status, 2)
+        XCTAssertTrue(z.err.contains("GRID_JOBS must be a whole number"), z.err)
+        XCTAssertTrue(calls(dir2).isEmpty, "nothing trained")
+    }
+}
