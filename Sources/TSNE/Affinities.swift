@@ -52,6 +52,34 @@ public struct SparseAffinities: Sendable {
         return SparseAffinities(n: n, rowStart: rowStart, columns: cols, values: vals)
     }
 
+    /// The same affinities with the points renamed: point `order[r]` becomes
+    /// point r (`order` a permutation of 0..<n), each row's columns ascending as
+    /// in P itself. Renaming back with the inverse permutation gives P's bytes.
+    func renamed(order: [Int32]) -> SparseAffinities {
+        var newIndex = [Int32](repeating: 0, count: n)
+        for (r, i) in order.enumerated() { newIndex[Int(i)] = Int32(r) }
+        var rs = [Int](repeating: 0, count: n + 1)
+        for r in 0..<n { let i = Int(order[r]); rs[r + 1] = rs[r] + rowStart[i + 1] - rowStart[i] }
+        let nnz = rs[n]
+        var cols = [Int32](repeating: 0, count: nnz), vals = [Double](repeating: 0, count: nnz)
+        cols.withUnsafeMutableBufferPointer { cp in vals.withUnsafeMutableBufferPointer { vp in
+            let co = cp.baseAddress!, vo = vp.baseAddress!
+            rowStart.withUnsafeBufferPointer { src in columns.withUnsafeBufferPointer { c in values.withUnsafeBufferPointer { v in
+                parallelFor(n, minChunk: 1024) { range in
+                    var row: [(Int32, Double)] = []
+                    for r in range {
+                        let i = Int(order[r])
+                        row.removeAll(keepingCapacity: true)
+                        for e in src[i]..<src[i + 1] { row.append((newIndex[Int(c[e])], v[e])) }
+                        row.sort { $0.0 < $1.0 }                   // columns are distinct within a row
+                        for (t, (j, w)) in row.enumerated() { co[rs[r] + t] = j; vo[rs[r] + t] = w }
+                    }
+                }
+            } } }
+        } }
+        return SparseAffinities(n: n, rowStart: rs, columns: cols, values: vals)
+    }
+
     /// Multiscale affinities: each row's conditional P is the mean of the
     /// kernels calibrated to each perplexity over the same k neighbours, then
     /// symmetrised as for one perplexity (openTSNE's MultiscaleMixture).

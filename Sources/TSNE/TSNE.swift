@@ -47,6 +47,10 @@ public struct TSNEOptions: Sendable {
     /// FFT: interpolation nodes per box and the minimum number of boxes per axis.
     public var fftNodes = 3
     public var fftMinBoxes = 50
+    /// Optimise in a memory order where input neighbours are near each other
+    /// (true), in the input's order (false), or from `TSNE.localityThreshold`
+    /// points (nil). The embedding differs only by rounding.
+    public var localityOrder: Bool? = nil
     public enum Initialization: String, Sendable, CaseIterable { case pca, random }
     public init() {}
 }
@@ -113,6 +117,10 @@ public enum TSNE {
     /// From this many points `--neighbors auto` searches approximately
     /// (docs/tsne.md § Approximate neighbours, where it was measured).
     public static let approximateThreshold = 100_000
+    /// From this many points the optimisation runs on the points renamed in the
+    /// leaf order of a random-projection tree, so a point's input neighbours sit
+    /// near it in memory (docs/tsne.md § Memory order).
+    public static let localityThreshold = 50_000
 
     /// Embeds the rows of `x` (N × dim, row-major) in two dimensions.
     public static func embed(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions = TSNEOptions(),
@@ -140,10 +148,12 @@ public enum TSNE {
             approximate ? NeighborGraph.approximate(points: $0.baseAddress!, n: n, dim: dim, k: k, options: ao)
                         : NeighborGraph.exact(points: $0.baseAddress!, n: n, dim: dim, k: k)
         }
-        let P = o.perplexities.map { SparseAffinities.fromNeighbors(graph, perplexities: $0) }
+        var P = o.perplexities.map { SparseAffinities.fromNeighbors(graph, perplexities: $0) }
             ?? SparseAffinities.fromNeighbors(graph, perplexity: o.perplexity)
-        let tAff = seconds()
         var y = initial(data, n: n, dim: dim, options: o)
+        let order = (o.localityOrder ?? (n >= localityThreshold)) ? MemoryOrder(data, n: n, dim: dim, seed: o.seed) : nil
+        order?.enter(&P, &y)
+        let tAff = seconds()
         let method: GradientMethod = o.method == .auto ? (n < autoThreshold ? .bh : .fft) : o.method
         var history: [TSNEProgress] = []
         var opt = Optimizer(n: n)
@@ -165,6 +175,7 @@ public enum TSNE {
             }
             if name != "main" { tEarly = seconds() }
         }
+        order?.leave(&P, &y)
         let total = seconds()
         return TSNEResult(embedding: y, affinities: P, history: history,
                           seconds: (tAff, tEarly - tAff, total - tEarly), method: method,

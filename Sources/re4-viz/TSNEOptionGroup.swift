@@ -17,6 +17,9 @@ struct TSNEOptionGroup: ParsableArguments {
     @Option(help: "euclidean or cosine (default: cosine for checkpoints, euclidean for --points).") var metric: TSNEMetric?
     @Option(help: "Initialisation: pca or random.") var initialization: TSNEOptions.Initialization = .pca
     @Option(help: "Seed (user sample and t-SNE).") var seed: UInt64 = 42
+    @Option(help: "Memory order of the optimisation: auto (tree order from 50,000 points), tree or input. Changes only rounding.")
+    var memoryOrder: MemoryOrder = .auto
+    enum MemoryOrder: String, ExpressibleByArgument, CaseIterable { case auto, tree, input }
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
@@ -38,6 +41,7 @@ struct TSNEOptionGroup: ParsableArguments {
         o.iterations = iterations; o.earlyIterations = earlyIterations; o.initialization = initialization
         o.seed = seed; o.threads = threads.count
         o.exaggeration = exaggeration; o.dof = dof; o.neighbors = neighbors
+        o.localityOrder = memoryOrder == .auto ? nil : memoryOrder == .tree
         if perplexities != nil { o.perplexities = parsedPerplexities ?? [] }
         if let metric { o.metric = metric }
         return o
