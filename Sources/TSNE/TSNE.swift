@@ -120,7 +120,7 @@ public enum TSNE {
     /// From this many points the optimisation runs on the points renamed in the
     /// leaf order of a random-projection tree, so a point's input neighbours sit
     /// near it in memory (docs/tsne.md § Memory order).
-    public static let localityThreshold = 50_000
+    public static let localityThreshold = 100_000
 
     /// Embeds the rows of `x` (N × dim, row-major) in two dimensions.
     public static func embed(_ x: [Float], n: Int, dim: Int, options o: TSNEOptions = TSNEOptions(),

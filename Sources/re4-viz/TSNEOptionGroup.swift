@@ -17,7 +17,7 @@ struct TSNEOptionGroup: ParsableArguments {
     @Option(help: "euclidean or cosine (default: cosine for checkpoints, euclidean for --points).") var metric: TSNEMetric?
     @Option(help: "Initialisation: pca or random.") var initialization: TSNEOptions.Initialization = .pca
     @Option(help: "Seed (user sample and t-SNE).") var seed: UInt64 = 42
-    @Option(help: "Memory order of the optimisation: auto (tree order from 50,000 points), tree or input. Changes only rounding.")
+    @Option(help: "Memory order of the optimisation: auto (tree order from 100,000 points), tree or input. Changes only rounding.")
     var memoryOrder: MemoryOrder = .auto
     enum MemoryOrder: String, ExpressibleByArgument, CaseIterable { case auto, tree, input }
     @OptionGroup var threads: ThreadsOption
