@@ -30,8 +30,9 @@ struct BenchCommand: ParsableCommand {
         guard steps >= 1, batchSize >= 1, negatives >= 1, repeats >= 1 else {
             throw ValidationError("--steps, --batch-size, --negatives and --repeats must be ≥ 1")
         }
-        if let v = variantSet, let bad = v.first(where: { !StepBenchmark.variantNames.contains($0) }) {
-            throw ValidationError("--variants: unknown objective '\(bad)'; use \(StepBenchmark.variantNames.joined(separator: ", "))")
+        if let v = variantSet, v.isEmpty || v.contains(where: { !StepBenchmark.variantNames.contains($0) }) {
+            let bad = v.first(where: { !StepBenchmark.variantNames.contains($0) }).map { "unknown objective '\($0)'" } ?? "no objective given"
+            throw ValidationError("--variants: \(bad); use \(StepBenchmark.variantNames.joined(separator: ", "))")
         }
         guard data != nil || retrieval != nil || kernel else { throw ValidationError("give --data (training steps) or --retrieval (an export folder)") }
     }

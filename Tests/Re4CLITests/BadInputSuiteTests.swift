@@ -151,6 +151,9 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "ComiRec id of two billion", tool: "re4", args: ["data", "stats", d + "/huge_train.txt"], expect: ["huge_train.txt:3", "2000000000", "renumber"]),
             Case(name: "ComiRec user in two splits", tool: "re4", args: ["data", "stats", d + "/dup_train.txt"], expect: ["dup_test.txt:1", "'a'", "dup_train.txt"]),
             Case(name: "JSONL with NaN", tool: "re4-viz", args: ["curves", d + "/nan.jsonl", "--out", d + "/c.png"], expect: ["nan.jsonl:1", "NaN", "null"]),
+            Case(name: "bench, unknown objective", tool: "re4", args: ["bench", "--data", d + "/good.csv", "--variants", "base,re5"], expect: ["--variants", "'re5'", "base+cs"]),
+            Case(name: "bench, no objective", tool: "re4", args: ["bench", "--data", d + "/good.csv", "--variants", ","], expect: ["--variants", "no objective"]),
+            Case(name: "t-SNE, unknown memory order", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/y.npy", "--memory-order", "hilbert"], expect: ["memory-order", "hilbert"]),
         ]
         XCTAssertGreaterThanOrEqual(cases.count, 25)
         for c in cases {
