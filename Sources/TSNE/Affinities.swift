@@ -53,11 +53,10 @@ public struct SparseAffinities: Sendable {
     }
 
     /// The same affinities with the points renamed: point `order[r]` becomes
-    /// point r (`order` a permutation of 0..<n), each row's columns ascending as
-    /// in P itself. Renaming back with the inverse permutation gives P's bytes.
-    func renamed(order: [Int32]) -> SparseAffinities {
-        var newIndex = [Int32](repeating: 0, count: n)
-        for (r, i) in order.enumerated() { newIndex[Int(i)] = Int32(r) }
+    /// point r (`order` a permutation of 0..<n, `newIndex` its inverse), each
+    /// row's columns ascending as in P itself. Renaming back with the two
+    /// swapped gives P's bytes.
+    func renamed(order: [Int32], newIndex: [Int32]) -> SparseAffinities {
         var rs = [Int](repeating: 0, count: n + 1)
         for r in 0..<n { let i = Int(order[r]); rs[r + 1] = rs[r] + rowStart[i + 1] - rowStart[i] }
         let nnz = rs[n]

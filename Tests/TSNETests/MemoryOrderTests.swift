@@ -11,7 +11,9 @@ final class MemoryOrderTests: XCTestCase {
         let order = x.withUnsafeBufferPointer { NeighborGraph.buildTree($0.baseAddress!, n: 200, dim: 6, leaf: 16, seed: 3).0 }
         XCTAssertEqual(order.sorted(), (0..<200).map(Int32.init), "a permutation")
         XCTAssertNotEqual(order, (0..<200).map(Int32.init))
-        let R = P.renamed(order: order)
+        var back = [Int32](repeating: 0, count: 200)
+        for (r, i) in order.enumerated() { back[Int(i)] = Int32(r) }
+        let R = P.renamed(order: order, newIndex: back)
         func entry(_ M: SparseAffinities, _ i: Int, _ j: Int) -> Double {
             for e in M.rowStart[i]..<M.rowStart[i + 1] where Int(M.columns[e]) == j { return M.values[e] }
             return 0
@@ -24,9 +26,7 @@ final class MemoryOrderTests: XCTestCase {
                 XCTAssertEqual(R.values[e], entry(P, Int(order[r]), Int(order[Int(R.columns[e])])), "R[r, c] = P[order[r], order[c]]")
             }
         }
-        var back = [Int32](repeating: 0, count: 200)
-        for (r, i) in order.enumerated() { back[Int(i)] = Int32(r) }
-        let B = R.renamed(order: back)
+        let B = R.renamed(order: back, newIndex: order)
         XCTAssertEqual(B.rowStart, P.rowStart); XCTAssertEqual(B.columns, P.columns); XCTAssertEqual(B.values, P.values)
     }
 

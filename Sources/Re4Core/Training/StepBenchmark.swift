@@ -11,7 +11,7 @@ public enum StepBenchmark {
     }
 
     /// The objectives timed, by the names `--variants` takes.
-    public static let variantNames = ["base", "base+att", "base+ct", "base+cs", "re4"]
+    public static let variantNames = ["base", "base+att", "base+ct", "base+cs", "re4"]   // the keys of `runBound`'s table
 
     /// - Parameters: steps to time after `warmup` untimed steps; `only`: a subset of
     ///   `variantNames` to time (all when nil), for profiling one objective alone.
@@ -25,11 +25,12 @@ public enum StepBenchmark {
                          steps: Int, warmup: Int, seed: UInt64, only: Set<String>? = nil) -> [Result] {
         var cfg = base
         cfg.items = dataset.itemCount
-        let all: [(String, Float, Float, Float)] = [
-            ("base", 0, 0, 0), ("base+att", cfg.lambdaAtt, 0, 0), ("base+ct", 0, cfg.lambdaCt, 0),
-            ("base+cs", 0, 0, cfg.lambdaCs), ("re4 (all flows)", cfg.lambdaAtt, cfg.lambdaCt, cfg.lambdaCs),
+        // (name, display name, λ_att, λ_ct, λ_cs), names in `variantNames`' order.
+        let all: [(String, String, Float, Float, Float)] = [
+            ("base", "base", 0, 0, 0), ("base+att", "base+att", cfg.lambdaAtt, 0, 0), ("base+ct", "base+ct", 0, cfg.lambdaCt, 0),
+            ("base+cs", "base+cs", 0, 0, cfg.lambdaCs), ("re4", "re4 (all flows)", cfg.lambdaAtt, cfg.lambdaCt, cfg.lambdaCs),
         ]
-        let variants = zip(variantNames, all).filter { only?.contains($0.0) ?? true }.map(\.1)
+        let variants = all.filter { only?.contains($0.0) ?? true }.map { ($0.1, $0.2, $0.3, $0.4) }
         var examples = dataset.trainingExamples()
         var rng = SeededRandom(seed: seed, stream: "bench")
         rng.shuffle(&examples)
