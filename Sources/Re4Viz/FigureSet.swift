@@ -27,6 +27,8 @@ public enum FigureSet {
         /// Compare the ablation at this many epochs: every run's best validation epoch
         /// among its first `ablationEpochs` (nil = each run's own best).
         public var ablationEpochs: Int? = nil
+        /// Keep runs whose training is not over (`Reproduction.discover`).
+        public var includeUnfinished = false
         public init(runs: String, prefix: String, name: String, dataTitle: String, out: String) {
             self.runs = runs; self.prefix = prefix; self.name = name; self.dataTitle = dataTitle; self.out = out
         }
@@ -38,7 +40,7 @@ public enum FigureSet {
     ///   configs supply the rest.
     public static func make(_ o: FigureOptions, data: DataRequest, log: (String) -> Void) throws -> [String] {
         guard FileManager.default.fileExists(atPath: o.out) else { throw IOError.missingFolder(path: o.out, folder: o.out) }
-        let runs = try Reproduction.discover(in: o.runs, prefix: o.prefix)
+        let runs = try Reproduction.discover(in: o.runs, prefix: o.prefix, includeUnfinished: o.includeUnfinished, log: log)
         let (source, ds) = try RunData.openData(for: runs.map(\.checkpoint), request: data)
         let variants = Reproduction.variants, tableMetrics = Reproduction.tableMetrics
         var o = o

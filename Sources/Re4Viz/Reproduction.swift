@@ -30,22 +30,35 @@ public enum Reproduction {
     }
 
     /// Finds `<prefix>-<variant>-s<seed>` folders under `dir` that have a log with at least one epoch.
-    public static func discover(in dir: String, prefix: String) throws -> [Run] {
+    /// A run whose training is not over (`RunProgress`: neither its last epoch
+    /// nor its patience reached) is left out with a line to `log`, unless
+    /// `includeUnfinished`; then it is kept and still named in `log`.
+    public static func discover(in dir: String, prefix: String, includeUnfinished: Bool = false,
+                                log: (String) -> Void = { _ in }) throws -> [Run] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
             throw VizError.badInput("\(dir): cannot list the runs folder; give the folder that holds the training runs")
         }
-        var runs: [Run] = []
+        var runs: [Run] = [], unfinished: [String] = []
         for name in names.sorted() {
             guard name.hasPrefix(prefix + "-"), let sRange = name.range(of: "-s", options: .backwards) else { continue }
             let variant = String(name[name.index(name.startIndex, offsetBy: prefix.count + 1)..<sRange.lowerBound])
             guard let seed = Int(name[sRange.upperBound...]), variants.contains(where: { $0.key == variant }) else { continue }
-            let folder = dir + "/" + name, log = RunFolder(folder).logJSONL
-            guard FileManager.default.fileExists(atPath: log) else { continue }
-            let records = try EpochLog.read(path: log)
-            guard let b = BestEpoch.best(records) else { throw VizError.badInput("\(log): no epoch with a validation Recall@50; is the run finished?") }
+            let folder = dir + "/" + name, logPath = RunFolder(folder).logJSONL
+            guard FileManager.default.fileExists(atPath: logPath) else { continue }
+            let records = try EpochLog.read(path: logPath)
+            guard let b = BestEpoch.best(records) else { throw VizError.badInput("\(logPath): no epoch with a validation Recall@50; is the run finished?") }
+            let progress = try RunProgress.of(folder: RunFolder(folder))
+            if !progress.isFinished {
+                log("\(name): \(progress.description)" + (includeUnfinished ? "; included (--include-unfinished)" : "; left out until it finishes"))
+                guard includeUnfinished else { unfinished.append(name); continue }
+            }
             runs.append(Run(variant: variant, seed: seed, folder: folder, records: records, best: b))
         }
         guard !runs.isEmpty else {
+            if !unfinished.isEmpty {
+                throw VizError.badInput("\(dir): every \(prefix) run is still training (\(unfinished.joined(separator: ", ")));"
+                                        + " wait for them, resume them with re4 train --resume, or pass --include-unfinished")
+            }
             throw VizError.badInput("\(dir): no runs named \(prefix)-<variant>-s<seed> with a log.jsonl (variants: "
                                     + variants.map(\.key).joined(separator: ", ") + "); train them first")
         }

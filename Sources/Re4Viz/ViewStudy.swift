@@ -51,7 +51,7 @@ public enum ViewStudy {
     public static let recoveryKeys = ["recovered_attended", "recovered_retrieved", "duplicate_attended", "purity_attended"]
 
     public static func run(_ r: Request, progress: (String) -> Void = { _ in }) throws -> Result {
-        let runs = try Reproduction.discover(in: r.runs, prefix: r.prefix).filter { $0.variant == "base" || $0.variant == "re4" }
+        let runs = try Reproduction.discover(in: r.runs, prefix: r.prefix, log: progress).filter { $0.variant == "base" || $0.variant == "re4" }
         guard !runs.isEmpty else { throw VizError.badInput("\(r.runs): no \(r.prefix)-base-s* or \(r.prefix)-re4-s* runs") }
         var scores: [Score] = [], recovery: [(String, Int, [String: Double])] = []
         var truth = false, name = "", users = 0

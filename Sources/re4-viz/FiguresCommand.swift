@@ -33,6 +33,7 @@ struct FiguresCommand: ParsableCommand {
     @Option(help: "Sample this many test users for the distinctness statistics (default: all).") var distinctUsers: Int?
     @Option(help: "Compare the ablation at this many epochs (each run's best validation epoch among its first N).") var ablationEpochs: Int?
     @Option(help: "Seed for user samples, t-SNE and bootstrap.") var seed: UInt64 = 42
+    @Flag(help: "Keep runs still training (neither their last epoch nor their patience reached).") var includeUnfinished = false
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
@@ -45,6 +46,7 @@ struct FiguresCommand: ParsableCommand {
     func run() throws {
         var o = FigureSet.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? "", out: out)
         o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads.count; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
+        o.includeUnfinished = includeUnfinished
         o.style = try style.style()
         let written = try FigureSet.make(o, data: data.request) { print($0) }
         print("wrote \(written.count) files into \(out)")

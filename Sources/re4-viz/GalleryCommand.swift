@@ -28,6 +28,7 @@ struct GalleryCommand: ParsableCommand {
     @Option(help: "Resolution of PNG output.") var dpi: Double = 150
     @OptionGroup var style: FigureStyleOptions
     @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 42
+    @Flag(help: "Keep runs still training (neither their last epoch nor their patience reached).") var includeUnfinished = false
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws { try style.checkResolution(dpi: dpi) }
@@ -35,7 +36,8 @@ struct GalleryCommand: ParsableCommand {
     func run() throws {
         let list = prefixes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let outputs = try OutputSet(outputs: [out] + (md.map { [$0] } ?? []), inputs: [])
-        let g = try GalleryStudy.run(runs: runs, prefixes: list, threads: threads.count, seed: seed) { print($0) }
+        let g = try GalleryStudy.run(runs: runs, prefixes: list, threads: threads.count, seed: seed,
+                                     includeUnfinished: includeUnfinished) { print($0) }
         let fig = GalleryStudy.figure(g, title: title, dpi: dpi).styled(try style.style())
         try outputs.stage(out) { try fig.render(as: out, into: $0) }
         let table = GalleryStudy.markdown(g, title: title)

@@ -77,6 +77,36 @@ final class ReproductionTests: XCTestCase {
         }
     }
 
+    /// A run still training (a config planning more epochs, patience not spent)
+    /// is left out and named; `includeUnfinished` keeps it; all unfinished is refused by name.
+    func testUnfinishedRunsAreLeftOutAndNamed() throws {
+        let root = makeTempDir("repro")
+        func config(_ name: String, epochs: Int, patience: Int?) throws {
+            var c = RunConfig(model: ModelConfig(), training: .init(), data: DataSource(data: "toy"),
+                              dataset: .init(name: "toy", fingerprint: "0"))
+            c.sessions = [.init(firstEpoch: 1, epochs: epochs, patience: patience, threads: 1, keepEveryEpoch: false)]
+            try c.json().write(to: URL(fileURLWithPath: root + "/" + name + "/config.json"))
+        }
+        try run(root, "x-base-s1", valid: [0.1, 0.3, 0.2], test: [0.5, 0.1, 0.9])
+        try config("x-base-s1", epochs: 3, patience: nil)           // reached its last epoch
+        try run(root, "x-re4-s1", valid: [0.3, 0.2], test: [0.16, 0.9])
+        try config("x-re4-s1", epochs: 12, patience: 1)             // patience ran out at epoch 2
+        try run(root, "x-re4-s2", valid: [0.1, 0.2], test: [0.1, 0.2])
+        try config("x-re4-s2", epochs: 12, patience: 3)             // still training
+        var lines: [String] = []
+        let runs = try Reproduction.discover(in: root, prefix: "x") { lines.append($0) }
+        XCTAssertEqual(runs.map { "\($0.variant)-\($0.seed)" }, ["base-1", "re4-1"])
+        XCTAssertEqual(lines, ["x-re4-s2: epoch 2 of 12, not finished; left out until it finishes"])
+        let all = try Reproduction.discover(in: root, prefix: "x", includeUnfinished: true) { lines.append($0) }
+        XCTAssertEqual(all.map { "\($0.variant)-\($0.seed)" }, ["base-1", "re4-1", "re4-2"])
+        XCTAssertTrue(lines.last!.hasSuffix("included (--include-unfinished)"), lines.last!)
+        try run(root, "y-re4-s1", valid: [0.1], test: [0.1])
+        try config("y-re4-s1", epochs: 12, patience: 3)
+        XCTAssertThrowsError(try Reproduction.discover(in: root, prefix: "y")) {
+            XCTAssertTrue($0.localizedDescription.contains("every y run is still training (y-re4-s1)"), $0.localizedDescription)
+        }
+    }
+
     func testAblationFigureHasOnePanelPerMetricAndOneBarPerVariant() throws {
         let root = makeTempDir("repro")
         for (name, v) in [("x-base-s1", 0.1), ("x-base-s2", 0.12), ("x-re4-s1", 0.15), ("x-nocs-s1", 0.13)] {

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Whether a run's training is over, read from its log and the sessions in its
+/// config: tables and figures that compare runs use it so that a run still
+/// training (or killed and not resumed) is not reported as if it were done.
+///
+/// The last session's `epochs` and `patience` are what `re4 train` was told
+/// the last time; the log is replayed with the trainer's own rule
+/// (`BestEpoch.improves`) to count the epochs since the best one.
+public enum RunProgress: Equatable, Sendable {
+    /// The last session's final epoch was trained.
+    case reachedLastEpoch(epoch: Int)
+    /// `patience` epochs in a row did not improve on the best one.
+    case patienceRanOut(epoch: Int, best: Int, patience: Int)
+    /// Neither: the run is still training, or was stopped and not resumed.
+    case unfinished(epoch: Int, of: Int)
+    /// The config records no session (a version-1 config): nothing to judge by.
+    case unknown(epoch: Int)
+
+    public var isFinished: Bool {
+        switch self {
+        case .reachedLastEpoch, .patienceRanOut, .unknown: return true
+        case .unfinished: return false
+        }
+    }
+
+    /// The state from a run's epochs (any order) and its config's sessions.
+    public static func of(records: [EpochRecord], sessions: [RunConfig.Session]) -> RunProgress {
+        let sorted = records.sorted { $0.epoch < $1.epoch }
+        let last = sorted.last?.epoch ?? 0
+        guard let session = sessions.last else { return .unknown(epoch: last) }
+        if last >= session.epochs { return .reachedLastEpoch(epoch: last) }
+        // The trainer's replay: the first epoch always improves on the start (−1).
+        var bestScore = -1.0, bestEpoch = 0, bad = 0
+        for r in sorted {
+            let s = BestEpoch.score(r)
+            if BestEpoch.improves(s, on: bestScore) { bestScore = s; bestEpoch = r.epoch; bad = 0 } else { bad += 1 }
+        }
+        if let p = session.patience, !sorted.isEmpty, bad >= p {
+            return .patienceRanOut(epoch: last, best: bestEpoch, patience: p)
+        }
+        return .unfinished(epoch: last, of: session.epochs)
+    }
+
+    /// The state of the run in `folder`: its log and, when present, its config.
+    public static func of(folder: RunFolder) throws -> RunProgress {
+        let records = try folder.readLog()
+        guard FileManager.default.fileExists(atPath: folder.config) else { return .unknown(epoch: records.map(\.epoch).max() ?? 0) }
+        return of(records: records, sessions: try folder.readConfig().sessions)
+    }
+
+    /// A phrase for messages: "epoch 5 of 12", "stopped at epoch 9 (patience 3)".
+    public var description: String {
+        switch self {
+        case .reachedLastEpoch(let e): return "finished at epoch \(e)"
+        case .patienceRanOut(let e, _, let p): return "stopped at epoch \(e) (patience \(p))"
+        case .unfinished(let e, let n): return "epoch \(e) of \(n), not finished"
+        case .unknown(let e): return "epoch \(e) (no session recorded)"
+        }
+    }
+}
