@@ -26,7 +26,7 @@ trap 'rm -rf "$claims"' EXIT
 
 # One worker: every line of the grid in order, skipping runs another worker holds.
 work() {
-  local worker=$1 name args dir resume
+  local worker=$1 name args dir resume log
   while read -r name args; do
     case "$name" in ''|'#'*) continue ;; esac
     dir="$runs/$name"
@@ -36,17 +36,21 @@ work() {
     if ! flock -n 9; then echo "grid: $name (held by another worker)"; continue; fi
     resume=""
     [ -f "$dir/last.optim.safetensors" ] && resume="--resume"
+    # The worker's training output: the terminal for one worker, its own log for several.
     if [ "$jobs" -gt 1 ]; then
-      echo "grid: $name ${resume:-(new)} (worker $worker, log $runs/grid-worker-$worker.log)"
-      echo "grid: $name ${resume:-(new)}" >> "$runs/grid-worker-$worker.log"
-      # shellcheck disable=SC2086
-      "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "${extra[@]}" $resume \
-        >> "$runs/grid-worker-$worker.log" 2>&1 || { echo "error: $name failed; see $runs/grid-worker-$worker.log" >&2; return 1; }
+      log="$runs/grid-worker-$worker.log"
+      echo "grid: $name ${resume:-(new)} (worker $worker, log $log)"
+      echo "grid: $name ${resume:-(new)}" >> "$log"
+      exec 8>>"$log" 7>&8
     else
+      log="the output above"
       echo "grid: $name ${resume:-(new)}"
-      # shellcheck disable=SC2086
-      "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "${extra[@]}" $resume
+      exec 8>&1 7>&2
     fi
+    # shellcheck disable=SC2086
+    "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "${extra[@]}" $resume >&8 2>&7 \
+      || { echo "error: $name failed; see $log" >&2; return 1; }
+    exec 8>&- 7>&-
     exec 9>&-
   done < "$grid"
 }

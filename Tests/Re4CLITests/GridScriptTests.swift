@@ -65,6 +65,12 @@ final class GridScriptTests: XCTestCase {
         let r = try runGrid(dir, lines: ["ok1", "bad", "ok2"], jobs: "2")
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("bad failed"), r.err)
+        // One worker stops at the failing run: the runs after it are not started.
+        let one = makeTempDir("one")
+        let r1 = try runGrid(one, lines: ["ok1", "bad", "ok2"], jobs: "1")
+        XCTAssertNotEqual(r1.status, 0)
+        XCTAssertTrue(r1.err.contains("error: bad failed"), r1.err)
+        XCTAssertEqual(calls(one).map { $0[0] }, ["ok1", "bad"])
         let dir2 = makeTempDir("jobs")
         let z = try runGrid(dir2, lines: ["x"], jobs: "two")
         XCTAssertEqual(z.status, 2)
