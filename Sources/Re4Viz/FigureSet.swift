@@ -71,7 +71,7 @@ public enum FigureSet {
             perUser[r.checkpoint] = t
             return t
         }, seed: o.seed)
-        if !paired.isEmpty { log("paired comparisons: " + paired.map { "\($0.variant) vs \($0.baseline) (\($0.seeds.count) seeds)" }.joined(separator: ", ")) }
+        if !paired.isEmpty { log("paired comparisons: " + paired.map { "\($0.variant) vs \($0.baseline) (\(seedCount($0.seeds.count)))" }.joined(separator: ", ")) }
         let main = runs.filter { !["noct", "noatt", "nocs"].contains($0.variant) }
         var text = "# Results: \(o.dataTitle)\n\n" + Reproduction.resultsMarkdown(main, dataName: o.dataTitle, paired: paired)
         if main.count < runs.count {
@@ -173,8 +173,8 @@ public enum FigureSet {
         let b = r50("base"), r = r50("re4")
         guard !b.isEmpty, !r.isEmpty else { return "\(dataTitle): Base and Re4 runs are both needed for a comparison." }
         let verdict = mean(r) > mean(b) ? "above" : (mean(r) < mean(b) ? "below" : "level with")
-        var s = String(format: "on %@, Re4's mean test Recall@50 (%.4f, %d seeds) is %@ Base's (%.4f, %d seeds)",
-                       dataTitle, mean(r), r.count, verdict, mean(b), b.count)
+        var s = String(format: "on %@, Re4's mean test Recall@50 (%.4f, %@) is %@ Base's (%.4f, %@)",
+                       dataTitle, mean(r), seedCount(r.count), verdict, mean(b), seedCount(b.count))
         let rec = { (v: String) in reports.filter { $0.variant == v }.compactMap { $0.report.value("recovered_attended")?.mean } }
         let rb = rec("base"), rr = rec("re4")
         if !rb.isEmpty, !rr.isEmpty {
@@ -183,4 +183,7 @@ public enum FigureSet {
         }
         return s + "."
     }
+
+    /// "1 seed", "3 seeds".
+    static func seedCount(_ n: Int) -> String { "\(n) seed" + (n == 1 ? "" : "s") }
 }

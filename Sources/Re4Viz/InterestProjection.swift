@@ -133,7 +133,7 @@ public enum InterestProjection {
     /// What colour means: per interest (panels), or per user with the interest
     /// as the shade (family: interest 1 darkest, K lightest).
     static func legend(points: [Point], users: Int, K: Int, layout: Layout, palette: Palette) -> [LegendEntry] {
-        let dot = LegendEntry("● its items", color: Color(hex: "#8c8c8c"), marker: .circle)
+        let dot = LegendEntry("items of each interest", color: Color(hex: "#8c8c8c"), marker: .circle)
         switch layout {
         case .panels, .map:
             return (0..<K).map { LegendEntry("interest \($0 + 1)", color: palette.color($0), marker: .star) } + [dot]

@@ -48,10 +48,10 @@ final class LabelsTests: XCTestCase {
         let pts = [InterestProjection.Point(panel: 0, isInterest: true, user: "u7", userIndex: 0, interest: 0, item: 0, x: 0, y: 0),
                    InterestProjection.Point(panel: 0, isInterest: true, user: "u9", userIndex: 1, interest: 1, item: 0, x: 1, y: 1)]
         let panels = InterestProjection.figure(points: pts, panelTitles: ["Base"], users: 2, K: 2, layout: .panels, caption: "c", title: nil, dpi: 50)
-        XCTAssertEqual(panels.legend.map(\.label), ["interest 1", "interest 2", "● its items"])
+        XCTAssertEqual(panels.legend.map(\.label), ["interest 1", "interest 2", "items of each interest"])
         XCTAssertEqual(panels.legend[1].color, Palette.tab10.color(1))
         let family = InterestProjection.figure(points: pts, panelTitles: ["Base"], users: 2, K: 2, layout: .family, caption: "c", title: nil, dpi: 50)
-        XCTAssertEqual(family.legend.map(\.label), ["user u7", "user u9", "interest 1", "interest 2", "● its items"])
+        XCTAssertEqual(family.legend.map(\.label), ["user u7", "user u9", "interest 1", "interest 2", "items of each interest"])
         XCTAssertEqual(family.legend[1].color, Palette.tab10.color(1), "a user's hue")
         let map = InterestProjection.mapFigure(points: pts, panelTitles: ["Base"], users: 2, K: 2, caption: "c", title: nil, dpi: 50)
         XCTAssertEqual(map.legend.count, 3)
