@@ -24,4 +24,10 @@ void re4_fft_stages_baseline(double *re, double *im, long n, long n2, int radix3
 void re4_adam_update(float *p, const float *g, float *m, float *v, long n,
                      float b1, float b2, float eps, float wd, float step_size, float sqrt_bc2);
 
+/// Sets this thread's floating-point mode to flush subnormal results to zero
+/// and read subnormal inputs as zero (x86: MXCSR FTZ and DAZ; arm64: FPCR FZ;
+/// elsewhere nothing). Returns the previous mode for `re4_fp_restore`.
+unsigned long re4_fp_flush_subnormals(void);
+void re4_fp_restore(unsigned long old);
+
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 import Foundation
 #if canImport(Glibc)
@@ -40,7 +41,7 @@ public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
             let lo = i * size, hi = min(m, lo + size)
             guard lo < hi else { return }
             let aBlock = transA ? a + lo : a + lo * lda
-            sgemmSerial(transA, transB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc)
+            withSubnormalsFlushed { sgemmSerial(transA, transB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc) }
         }
     } else {
         // Split columns of C (and of op(B)).
@@ -49,7 +50,7 @@ public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
             let lo = i * size, hi = min(n, lo + size)
             guard lo < hi else { return }
             let bBlock = transB ? b + lo * ldb : b + lo
-            sgemmSerial(transA, transB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc)
+            withSubnormalsFlushed { sgemmSerial(transA, transB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc) }
         }
     }
 }
@@ -79,11 +80,15 @@ public enum Threads {
     /// The most threads any command accepts (`--threads` is refused above it).
     public static let maximum = 256
 
-    /// Runs `body` with `threads` threads for the numeric code.
+    /// Runs `body` with `threads` threads for the numeric code, subnormals flushed
+    /// to zero (`withSubnormalsFlushed`).
     public static func run<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
         _ = configured
-        return try $count.withValue(max(1, threads), operation: body)
+        return try withSubnormalsFlushed { try $count.withValue(max(1, threads), operation: body) }
     }
+
+    /// `RE4_KEEP_SUBNORMALS=1`: compute with subnormals (`withSubnormalsFlushed`).
+    public static let keepSubnormals = ProcessInfo.processInfo.environment["RE4_KEEP_SUBNORMALS"] == "1"
 
     /// Runs once on first use: OpenBLAS single-threaded, allocator tuned.
     static let configured: Void = { openblas_set_num_threads(1); keepLargeAllocationsInHeap() }()
@@ -109,8 +114,26 @@ public func parallelChunks(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> 
     let size = (n + t - 1) / t
     DispatchQueue.concurrentPerform(iterations: t) { c in
         let lo = c * size, hi = min(n, lo + size)
-        if lo < hi { body(lo..<hi) }
+        if lo < hi { withSubnormalsFlushed { body(lo..<hi) } }
     }
+}
+
+/// Runs `body` on this thread with subnormal floats flushed to zero (results
+/// and inputs), then restores the thread's previous mode. `Threads.run` and
+/// every parallel loop of this module use it, so the numeric code under a
+/// `Threads.run` computes in one mode on every thread whatever the thread
+/// count, and a thread Dispatch lends is handed back as it came. Why: a
+/// saturated attention softmax sends values under 1.2·10⁻³⁸ through the
+/// encoder's backward products, and on x86 each one takes a microcode assist;
+/// Base training on a 114k-item planted gallery ran 3× slower for it
+/// (docs/performance.md § Subnormal numbers).
+/// `RE4_KEEP_SUBNORMALS=1` in the environment turns it off (for measuring it).
+@inline(__always)
+public func withSubnormalsFlushed<R>(_ body: () throws -> R) rethrows -> R {
+    if Threads.keepSubnormals { return try body() }
+    let old = re4_fp_flush_subnormals()
+    defer { re4_fp_restore(old) }
+    return try body()
 }
 
 
