@@ -154,8 +154,7 @@ public struct SampledSoftmax: Sendable {
                 let bound = (uNorm2 * maxNorm2).squareRoot()
                 let m = uniform && bound - p <= 60 ? p : FastMath.maximum(row, S, start: full ? -Float.infinity : p)
                 let ep: Float = full ? 0 : expf(p - m)
-                // s ≥ 1 (it holds the shift's own term), so terms under e^−50 are dropped.
-                let s: Float = ep + FastMath.expShifted(row, S, shift: m, cutoff: FastMath.negligible)
+                let s: Float = ep + FastMath.expShifted(row, S, shift: m)
                 let lse = logf(s) + m
                 lossParts[b] = Double(lse - p)
                 rowScale[b] = inv / s

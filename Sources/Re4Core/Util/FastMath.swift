@@ -77,32 +77,22 @@ public enum FastMath {
     }
 
     /// x[i] ← exp(x[i] − shift) for `count` values; returns their sum
-    /// (sixteen partial sums, added in a fixed order). A value with
-    /// x[i] − shift < `cutoff` becomes exactly 0 (the default keeps every
-    /// normal result; `SampledSoftmax` passes `negligible`).
+    /// (sixteen partial sums, added in a fixed order).
     @inline(__always)
-    public static func expShifted(_ x: UnsafeMutablePointer<Float>, _ count: Int, shift: Float, cutoff: Float = -87) -> Float {
+    public static func expShifted(_ x: UnsafeMutablePointer<Float>, _ count: Int, shift: Float) -> Float {
         var acc = SIMD16<Float>(repeating: 0)
-        let raw = UnsafeMutableRawPointer(x), sh = SIMD16<Float>(repeating: shift), cut = SIMD16<Float>(repeating: cutoff)
+        let raw = UnsafeMutableRawPointer(x), sh = SIMD16<Float>(repeating: shift)
         var i = 0
         while i + 16 <= count {
-            let y = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh
-            let e = exp(y).replacing(with: 0, where: y .< cut)
+            let e = exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh)
             raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD16<Float>.self)
             acc += e
             i += 16
         }
         var s = acc.sum()
-        while i < count { let y = x[i] - shift, e = y < cutoff ? 0 : exp(y); x[i] = e; s += e; i += 1 }
+        while i < count { let e = exp(x[i] - shift); x[i] = e; s += e; i += 1 }
         return s
     }
-
-    /// The exponent below which a softmax term is dropped when the sum it joins
-    /// is at least 1: e^−50 ≈ 2·10⁻²² is 14 orders of magnitude under a float's
-    /// resolution of that sum, and such terms fed only subnormal products to
-    /// the gradient GEMMs, where the CPU's slow path for subnormals made Base
-    /// epochs 1.6× slower than Re4's on a 114k-item gallery (docs/performance.md).
-    public static let negligible: Float = -50
 
     @inline(__always)
     public static func tanh(_ x: Float) -> Float {
