@@ -14,7 +14,8 @@ public enum RunProgress: Equatable, Sendable {
     case patienceRanOut(epoch: Int, best: Int, patience: Int)
     /// Neither: the run is still training, or was stopped and not resumed.
     case unfinished(epoch: Int, of: Int)
-    /// The config records no session (a version-1 config): nothing to judge by.
+    /// No config, or one without sessions (a version-1 config without `epochs`;
+    /// one with it gets a session of those epochs): nothing to judge by.
     case unknown(epoch: Int)
 
     public var isFinished: Bool {
