@@ -225,7 +225,7 @@ explore: build setup-test
 paired: build
 	@mkdir -p $(OUT)/per-user
 	a=""; b=""; for s in 1 2 3; do \
-	  [ -f $(RUNS)/ml1m-base-s$$s/best.safetensors ] && [ -f $(RUNS)/ml1m-re4-s$$s/best.safetensors ] || continue; \
+	  $(RELEASE)/re4 status --require-finished $(RUNS)/ml1m-base-s$$s $(RUNS)/ml1m-re4-s$$s >/dev/null 2>&1 || continue; \
 	  for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/ml1m-$$v-s$$s/best.safetensors --data ml-1m \
 	      --per-user $(OUT)/per-user/ml1m-$$v-s$$s.csv --threads 2 >/dev/null || exit 1; done; \
 	  a="$$a$${a:+,}$(OUT)/per-user/ml1m-base-s$$s.csv"; b="$$b$${b:+,}$(OUT)/per-user/ml1m-re4-s$$s.csv"; \

@@ -22,6 +22,9 @@ extension ParsableCommand {
         }
         do {
             try withTSNEProgress { try withReadProgress { try command.run() } }
+        } catch let code as ExitCode {
+            // A command's own exit code (e.g. `re4 status --require-finished`): no message.
+            Foundation.exit(code.rawValue)
         } catch let e as LocalizedError where e.errorDescription != nil {
             fail(e.errorDescription!)
         } catch {

@@ -13,7 +13,8 @@ struct Re4: ParsableCommand {
               re4 train --data ml-latest-small --epochs 5 --out runs/re4
               re4 evaluate --checkpoint runs/re4/best.safetensors
             """,
-        subcommands: [DataCommand.self, TrainCommand.self, EvaluateCommand.self, ExportCommand.self, ConvertCommand.self, BenchCommand.self])
+        subcommands: [DataCommand.self, TrainCommand.self, EvaluateCommand.self, ExportCommand.self, ConvertCommand.self, BenchCommand.self,
+                      StatusCommand.self])
 
     /// Any error becomes one line on stderr and exit code 1.
     static func main() { mainWithOneLineErrors() }

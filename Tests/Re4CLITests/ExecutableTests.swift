@@ -25,6 +25,36 @@ final class ExecutableTests: XCTestCase {
         return dir + "/tiny.csv"
     }
 
+    /// `re4 status`: a line per run, exit 3 under --require-finished while one is
+    /// still training (and no error line), one error line for a folder that is no run.
+    func testStatusSaysWhichRunsAreOver() throws {
+        let root = makeTempDir("status")
+        func run(_ name: String, valid: [Double], epochs: Int, patience: Int?) throws -> String {
+            let d = root + "/" + name
+            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+            var l = LossBreakdown(); l.total = 1; l.rec = 1
+            let recs = valid.enumerated().map { EpochRecord(epoch: $0 + 1, seconds: 1, examplesPerSecond: 1, loss: l,
+                                                            valid: ["recall@50": $1], test: [:]) }
+            try EpochLog.write(recs, jsonl: d + "/log.jsonl", csv: d + "/log.csv")
+            var c = RunConfig(model: ModelConfig(), training: .init(), data: DataSource(data: "toy"), dataset: .init(name: "toy", fingerprint: "0"))
+            c.sessions = [.init(firstEpoch: 1, epochs: epochs, patience: patience, threads: 1, keepEveryEpoch: false)]
+            try c.json().write(to: URL(fileURLWithPath: d + "/config.json"))
+            return d
+        }
+        let done = try run("done", valid: [0.1, 0.3, 0.2, 0.25], epochs: 10, patience: 2)
+        let going = try run("going", valid: [0.1, 0.2], epochs: 10, patience: 2)
+        let r = try self.run(["status", done, going])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out.split(separator: "\n").map(String.init), [
+            "\(done): stopped at epoch 4 (patience 2); best epoch 2 (validation Recall@50 0.3000)",
+            "\(going): epoch 2 of 10, not finished; best epoch 2 (validation Recall@50 0.2000)"])
+        let strict = try self.run(["status", "--require-finished", done, going])
+        XCTAssertEqual(strict.status, 3)
+        XCTAssertEqual(strict.err, "")
+        XCTAssertEqual(try self.run(["status", "--require-finished", done]).status, 0)
+        assertOneErrorLine(try self.run(["status", root]), contains: [root, "no log.jsonl"])
+    }
+
     /// `--size`, `--font-size`, `--xlabel` reach the drawn file: a 3 × 2 in figure at 100 dpi is 300 × 200 pixels,
     /// and a larger font draws more ink.
     func testFigureStyleOptionsReachTheFile() throws {

@@ -69,4 +69,15 @@ final class RunProgressTests: XCTestCase {
         XCTAssertEqual(p, .patienceRanOut(epoch: log.count, best: c.bestEpoch, patience: 1))
         XCTAssertTrue(p.isFinished)
     }
+
+    func testStatusLineOfAFolderJustStartedAndOfNoRun() throws {
+        let d = makeTempDir("status")
+        XCTAssertThrowsError(try RunProgress.statusLine(folder: d)) { XCTAssertEqual($0 as? RunError, .noLog(folder: d)) }
+        var c = RunConfig(model: ModelConfig(), training: .init(), data: DataSource(data: "toy"), dataset: .init(name: "toy", fingerprint: "0"))
+        c.sessions = [session(3, patience: nil)]
+        try c.json().write(to: URL(fileURLWithPath: d + "/config.json"))
+        let s = try RunProgress.statusLine(folder: d)
+        XCTAssertEqual(s.line, d + ": no epoch trained yet")
+        XCTAssertFalse(s.finished)
+    }
 }

@@ -6,6 +6,7 @@ public enum RunError: LocalizedError, Equatable {
     case resumeChanged(folder: String, changes: [String])
     case holdsRun(folder: String)
     case nothingToResume(folder: String)
+    case noLog(folder: String)
     case noData(checkpoint: String)
     case locked(folder: String, holder: Int32?)
     case dataMismatch(checkpoint: String, trained: String, data: String, dataName: String, reasons: [String])
@@ -18,6 +19,8 @@ public enum RunError: LocalizedError, Equatable {
             return "\(f): cannot resume with other settings: \(c.joined(separator: "; ")); start a new --out or drop the option"
         case .holdsRun(let f):
             return "\(f) already holds a run; pass --resume to continue it or choose another --out"
+        case .noLog(let f):
+            return "\(f): no log.jsonl with an epoch in it; give a folder written by re4 train --out"
         case .nothingToResume(let f):
             return "\(f): nothing to resume (no last.optim.safetensors); start without --resume"
         case .locked(let f, let pid):

@@ -50,6 +50,23 @@ public enum RunProgress: Equatable, Sendable {
         return of(records: records, sessions: try folder.readConfig().sessions)
     }
 
+    /// One line per run folder for `re4 status`: its state, its best epoch and
+    /// that epoch's validation Recall@50. A folder with neither a logged epoch
+    /// nor a config is refused.
+    public static func statusLine(folder path: String) throws -> (line: String, finished: Bool) {
+        let folder = RunFolder(path)
+        let records = try folder.readLog(), hasConfig = FileManager.default.fileExists(atPath: folder.config)
+        guard let best = BestEpoch.best(records) ?? records.max(by: { $0.epoch < $1.epoch }) else {
+            // A run that has its config but no epoch yet has only just started.
+            guard hasConfig else { throw RunError.noLog(folder: path) }
+            return ("\(path): no epoch trained yet", false)
+        }
+        let sessions = hasConfig ? try folder.readConfig().sessions : []
+        let p = of(records: records, sessions: sessions)
+        let score = best.valid[BestEpoch.metric].map { String(format: "%.4f", $0) } ?? "n/a"
+        return ("\(path): \(p.description); best epoch \(best.epoch) (validation Recall@50 \(score))", p.isFinished)
+    }
+
     /// A phrase for messages: "epoch 5 of 12", "stopped at epoch 9 (patience 3)".
     public var description: String {
         switch self {
