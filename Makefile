@@ -221,7 +221,7 @@ explore: build setup-test
 	bash bench/explore_frames.sh $(OUT)/explore-movielens.html
 
 # Paired tests of Re4 against Base on ML-1M's test users (docs/protocol.md):
-# per-user metrics of every seed pair present in $(RUNS), then re4-viz compare.
+# per-user metrics of every finished seed pair in $(RUNS) (re4 status), then re4-viz compare.
 paired: build
 	@mkdir -p $(OUT)/per-user
 	a=""; b=""; for s in 1 2 3; do \
