@@ -47,9 +47,7 @@ public enum Reproduction {
             guard FileManager.default.fileExists(atPath: logPath) else { continue }
             let records = try EpochLog.read(path: logPath)
             guard let b = BestEpoch.best(records) else { throw VizError.badInput("\(logPath): no epoch with a validation Recall@50; is the run finished?") }
-            let run = RunFolder(folder)
-            let sessions = FileManager.default.fileExists(atPath: run.config) ? try run.readConfig().sessions : []
-            let progress = RunProgress.of(records: records, sessions: sessions)   // the log is read once
+            let progress = try RunProgress.of(folder: RunFolder(folder), records: records)   // the log is read once
             if !progress.isFinished {
                 log("\(name): \(progress.description)" + (includeUnfinished ? "; included (--include-unfinished)" : "; left out until it finishes"))
                 guard includeUnfinished else { unfinished.append(name); continue }

@@ -44,10 +44,11 @@ public enum RunProgress: Equatable, Sendable {
     }
 
     /// The state of the run in `folder`: its log and, when present, its config.
-    public static func of(folder: RunFolder) throws -> RunProgress {
-        let records = try folder.readLog()
-        guard FileManager.default.fileExists(atPath: folder.config) else { return .unknown(epoch: records.map(\.epoch).max() ?? 0) }
-        return of(records: records, sessions: try folder.readConfig().sessions)
+    public static func of(folder: RunFolder) throws -> RunProgress { try of(folder: folder, records: folder.readLog()) }
+
+    /// The same for a log already read: only the config's sessions are read.
+    public static func of(folder: RunFolder, records: [EpochRecord]) throws -> RunProgress {
+        of(records: records, sessions: FileManager.default.fileExists(atPath: folder.config) ? try folder.readConfig().sessions : [])
     }
 
     /// One line per run folder for `re4 status`: its state, its best epoch and
@@ -55,14 +56,13 @@ public enum RunProgress: Equatable, Sendable {
     /// nor a config is refused.
     public static func statusLine(folder path: String) throws -> (line: String, finished: Bool) {
         let folder = RunFolder(path)
-        let records = try folder.readLog(), hasConfig = FileManager.default.fileExists(atPath: folder.config)
+        let records = try folder.readLog()
         guard let best = BestEpoch.best(records) ?? records.max(by: { $0.epoch < $1.epoch }) else {
             // A run that has its config but no epoch yet has only just started.
-            guard hasConfig else { throw RunError.noLog(folder: path) }
+            guard FileManager.default.fileExists(atPath: folder.config) else { throw RunError.noLog(folder: path) }
             return ("\(path): no epoch trained yet", false)
         }
-        let sessions = hasConfig ? try folder.readConfig().sessions : []
-        let p = of(records: records, sessions: sessions)
+        let p = try of(folder: folder, records: records)
         let score = best.valid[BestEpoch.metric].map { String(format: "%.4f", $0) } ?? "n/a"
         return ("\(path): \(p.description); best epoch \(best.epoch) (validation Recall@50 \(score))", p.isFinished)
     }

@@ -10,8 +10,15 @@ public enum StepBenchmark {
         public var examplesPerSecond: Double
     }
 
-    /// The objectives timed, by the names `--variants` takes.
-    public static let variantNames = ["base", "base+att", "base+ct", "base+cs", "re4"]   // the keys of `runBound`'s table
+    /// The objectives timed: the name `--variants` takes, the name printed, and
+    /// which flows are on (Re-attend, Re-contrast, Re-construct) at the model's λ.
+    static let objectives: [(name: String, display: String, att: Bool, ct: Bool, cs: Bool)] = [
+        ("base", "base", false, false, false), ("base+att", "base+att", true, false, false),
+        ("base+ct", "base+ct", false, true, false), ("base+cs", "base+cs", false, false, true),
+        ("re4", "re4 (all flows)", true, true, true),
+    ]
+    /// The names `--variants` takes.
+    public static let variantNames = objectives.map(\.name)
 
     /// - Parameters: steps to time after `warmup` untimed steps; `only`: a subset of
     ///   `variantNames` to time (all when nil), for profiling one objective alone.
@@ -25,12 +32,9 @@ public enum StepBenchmark {
                          steps: Int, warmup: Int, seed: UInt64, only: Set<String>? = nil) -> [Result] {
         var cfg = base
         cfg.items = dataset.itemCount
-        // (name, display name, λ_att, λ_ct, λ_cs), names in `variantNames`' order.
-        let all: [(String, String, Float, Float, Float)] = [
-            ("base", "base", 0, 0, 0), ("base+att", "base+att", cfg.lambdaAtt, 0, 0), ("base+ct", "base+ct", 0, cfg.lambdaCt, 0),
-            ("base+cs", "base+cs", 0, 0, cfg.lambdaCs), ("re4", "re4 (all flows)", cfg.lambdaAtt, cfg.lambdaCt, cfg.lambdaCs),
-        ]
-        let variants = all.filter { only?.contains($0.0) ?? true }.map { ($0.1, $0.2, $0.3, $0.4) }
+        let variants = objectives.filter { only?.contains($0.name) ?? true }.map {
+            ($0.display, $0.att ? cfg.lambdaAtt : 0, $0.ct ? cfg.lambdaCt : 0, $0.cs ? cfg.lambdaCs : 0)
+        }
         var examples = dataset.trainingExamples()
         var rng = SeededRandom(seed: seed, stream: "bench")
         rng.shuffle(&examples)
