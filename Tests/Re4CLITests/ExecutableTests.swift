@@ -53,6 +53,11 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(strict.err, "")
         XCTAssertEqual(try self.run(["status", "--require-finished", done]).status, 0)
         assertOneErrorLine(try self.run(["status", root]), contains: [root, "no log.jsonl"])
+        // A stray path among the runs is named on its own line; the runs after it are still reported.
+        let mixed = try self.run(["status", root, done])
+        XCTAssertEqual(mixed.status, 1)
+        XCTAssertEqual(mixed.out, "\(done): stopped at epoch 4 (patience 2); best epoch 2 (validation Recall@50 0.3000)\n")
+        assertOneErrorLine(mixed, contains: [root, "no log.jsonl"])
     }
 
     /// `--size`, `--font-size`, `--xlabel` reach the drawn file: a 3 × 2 in figure at 100 dpi is 300 × 200 pixels,
