@@ -72,12 +72,13 @@ public enum FigureSet {
             return t
         }, seed: o.seed)
         if !paired.isEmpty { log("paired comparisons: " + paired.map { "\($0.variant) vs \($0.baseline) (\(seedCount($0.seeds.count)))" }.joined(separator: ", ")) }
-        let main = runs.filter { !["noct", "noatt", "nocs"].contains($0.variant) }
+        // One table of every model, each paired with its backbone's Base; only a budgeted
+        // ablation (its runs at another epoch) gets a table of its own.
+        let ablations = ["noct", "noatt", "nocs"]
+        let main = o.ablationEpochs == nil ? runs : runs.filter { !ablations.contains($0.variant) }
         var text = "# Results: \(o.dataTitle)\n\n" + Reproduction.resultsMarkdown(main, dataName: o.dataTitle, paired: paired)
-        if main.count < runs.count {
-            let budget = o.ablationEpochs.map { "\($0)-epoch budget" } ?? "each run's own best epoch"
-            text += "\n## Ablation (\(budget))\n\n" + Reproduction.resultsMarkdown(runs, dataName: o.dataTitle, budget: o.ablationEpochs,
-                                                                                   paired: o.ablationEpochs == nil ? paired : [])
+        if let budget = o.ablationEpochs, main.count < runs.count {
+            text += "\n## Ablation (\(budget)-epoch budget)\n\n" + Reproduction.resultsMarkdown(runs, dataName: o.dataTitle, budget: budget)
         }
         if !paired.isEmpty { text += "\n## Paired comparisons (best checkpoints, test users)\n\n" + Reproduction.pairedMarkdown(paired) }
         try outputs.stage(results, data: Data(text.utf8))

@@ -81,7 +81,7 @@ public enum Reproduction {
     ]
 
     /// The results table: per variant, test metrics at each run's best validation
-    /// epoch, mean ± sample std over seeds; then Re4 − Base where both exist.
+    /// epoch, mean ± sample std over seeds; with the row of Re4 − Base means under Re4's where both exist.
     /// - Parameter paired: each variant's paired comparison with its backbone's
     ///   Base (`pairedComparisons`); adds Δ Recall@50 and Δ HR@50 columns.
     public static func resultsMarkdown(_ runs: [Run], dataName: String, budget: Int? = nil, paired: [Paired] = []) -> String {
@@ -103,17 +103,12 @@ public enum Reproduction {
             }
             for m in deltas { row += " " + pairedCell(paired.first { $0.variant == v.key }, m) + " |" }
             lines.append(row)
+            // The difference of the means sits under the two rows it compares.
+            if v.key == "re4", let diff = meanDifferenceRow(runs, budget: budget, deltaColumns: deltas.count) { lines.append(diff.row) }
         }
         let base = runs.filter { $0.variant == "base" }.compactMap { $0.best(within: budget) }
         let re4 = runs.filter { $0.variant == "re4" }.compactMap { $0.best(within: budget) }
-        if !base.isEmpty && !re4.isEmpty {
-            var row = "| Re4 − Base | | |", wins: [String] = []
-            for m in tableMetrics {
-                let a = meanStd(base.compactMap { $0.test[m.key] }).mean, b = meanStd(re4.compactMap { $0.test[m.key] }).mean
-                row += String(format: " %+.4f (%+.1f%%) |", b - a, 100 * (b - a) / a)
-                if b > a { wins.append(m.label) }
-            }
-            lines.append(row + deltas.map { _ in " |" }.joined())
+        if let wins = meanDifferenceRow(runs, budget: budget, deltaColumns: deltas.count)?.wins {
             lines.append("")
             let verdict = wins.count == tableMetrics.count
                 ? "Re4's mean is above Base's on every metric."
@@ -142,6 +137,22 @@ public enum Reproduction {
             "(IDCG over min(|set(gt)|, N) ranks); the logs also hold the `comirec` and `re4` conventions.",
         ]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "Re4 − Base (means)": the difference of the two variants' seed means per metric
+    /// (and its share of Base's), with the metrics on which Re4's mean is higher; nil
+    /// unless both variants have runs.
+    static func meanDifferenceRow(_ runs: [Run], budget: Int?, deltaColumns: Int) -> (row: String, wins: [String])? {
+        let base = runs.filter { $0.variant == "base" }.compactMap { $0.best(within: budget) }
+        let re4 = runs.filter { $0.variant == "re4" }.compactMap { $0.best(within: budget) }
+        guard !base.isEmpty && !re4.isEmpty else { return nil }
+        var row = "| Re4 − Base (means) | | |", wins: [String] = []
+        for m in tableMetrics {
+            let a = meanStd(base.compactMap { $0.test[m.key] }).mean, b = meanStd(re4.compactMap { $0.test[m.key] }).mean
+            row += String(format: " %+.4f (%+.1f%%) |", b - a, 100 * (b - a) / a)
+            if b > a { wins.append(m.label) }
+        }
+        return (row + String(repeating: " |", count: deltaColumns), wins)
     }
 
     /// Short names for the x axis of the ablation panels.

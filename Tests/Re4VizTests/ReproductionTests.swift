@@ -189,6 +189,13 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(written[0], written[1], "same runs → same bytes")
         let results = String(decoding: written[0]["results.md"]!, as: UTF8.self)
         XCTAssertTrue(results.contains("## Paired comparisons") && results.contains("### Re4 against Base (seeds 1, 2)"), results)
+        // One table: the ablation run is a row of it, paired with Base, and has no table of its own.
+        XCTAssertEqual(results.components(separatedBy: "| model | seeds |").count, 2, results)
+        XCTAssertFalse(results.contains("## Ablation"), results)
+        let rowNames = results.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| model") }
+            .map { String($0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces)) }
+        XCTAssertEqual(rowNames.prefix(4), ["Base", "Re4", "Re4 − Base (means)", "Re4 w/o Re-contrast"], results)
+        XCTAssertTrue(results.contains("### Re4 w/o Re-contrast against Base (seeds 1)"), results)
         let md = String(decoding: written[0]["distinctness-planted.md"]!, as: UTF8.self)
         XCTAssertTrue(md.contains("| cos_U |") && md.contains("of 2 |"), md)
         XCTAssertThrowsError(try FigureSet.make(FigureSet.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
