@@ -150,13 +150,8 @@ public enum FigureSet {
         // Ablation: every variant present, grouped by metric.
         if Set(runs.map(\.variant)).count > 1 {
             let metrics = tableMetrics.filter { ["recall@20", "recall@50", "ndcg@50", "hitrate@50"].contains($0.key) }
-            let seeds = variants.compactMap { v -> String? in
-                let n = runs.filter { $0.variant == v.key }.count
-                return n == 0 ? nil : "\(Reproduction.shortLabels[v.key] ?? v.key) \(n)"
-            }.joined(separator: ", ")
-            let within = o.ablationEpochs.map { " among the first \($0)" } ?? ""
             let fa = Reproduction.ablationFigure(runs, metrics: metrics, budget: o.ablationEpochs,
-                                    title: "\(o.dataTitle): test metrics at the best validation epoch\(within) (seeds: \(seeds); whiskers: min–max over seeds)", dpi: o.dpi)
+                                                 title: ablationTitle(runs, dataTitle: o.dataTitle, budget: o.ablationEpochs), dpi: o.dpi)
             let pa = path("ablation-\(o.name).png"); try outputs.stage(pa) { [fa] in try fa.styled(o.style).render(as: pa, into: $0) }; written.append(pa); log("drew \(pa)")
         }
         try outputs.commit()
@@ -186,5 +181,17 @@ public enum FigureSet {
     }
 
     /// "1 seed", "3 seeds".
+    /// The ablation figure's title: "3 seeds each" when every model has the same number, else each one's count.
+    static func ablationTitle(_ runs: [Reproduction.Run], dataTitle: String, budget: Int?) -> String {
+        let counts = Reproduction.variants.compactMap { v -> (String, Int)? in
+            let n = runs.filter { $0.variant == v.key }.count
+            return n == 0 ? nil : (Reproduction.shortLabels[v.key] ?? v.key, n)
+        }
+        let seeds = Set(counts.map(\.1)).count == 1 ? "\(seedCount(counts[0].1)) each"
+            : "seeds: " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        let within = budget.map { " among the first \($0)" } ?? ""
+        return "\(dataTitle): test metrics at the best validation epoch\(within) (\(seeds); whiskers: min–max over seeds)"
+    }
+
     static func seedCount(_ n: Int) -> String { "\(n) seed" + (n == 1 ? "" : "s") }
 }

@@ -10,7 +10,8 @@ extension Reproduction {
     public static func ablationFigure(_ runs: [Run], metrics: [(key: String, label: String)], budget: Int? = nil,
                                       title: String?, dpi: Double) -> Figure {
         let present = variants.filter { v in runs.contains { $0.variant == v.key } }
-        let cols = min(4, metrics.count), rows = (metrics.count + cols - 1) / cols
+        // Up to five bars a panel, the metrics side by side; more, and two columns keep the panels legible.
+        let cols = min(present.count > 5 ? 2 : 4, metrics.count), rows = (metrics.count + cols - 1) / cols
         var fig = Figure(rows: rows, columns: cols, width: max(2.6, 0.55 * Double(present.count) + 0.9) * Double(cols),
                          height: 3.0 * Double(rows) + (title != nil ? 0.4 : 0), dpi: dpi, title: title)
         for (mi, m) in metrics.enumerated() {

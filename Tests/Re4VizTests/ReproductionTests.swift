@@ -50,6 +50,25 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(Reproduction.meanStd([7]).std, 0)
     }
 
+    /// Nine models make a 2 × 2 grid of panels, three a single row; the title says
+    /// "3 seeds each" only when every model has three.
+    func testAblationLayoutAndTitleFollowTheModels() throws {
+        let root = makeTempDir("repro")
+        let keys = Reproduction.variants.map(\.key)
+        for k in keys { for s in 1...3 { try run(root, "x-\(k)-s\(s)", valid: [0.2], test: [0.1]) } }
+        let all = try Reproduction.discover(in: root, prefix: "x")
+        let metrics = Array(Reproduction.tableMetrics.prefix(4))
+        let nine = Reproduction.ablationFigure(all, metrics: metrics, title: nil, dpi: 50)
+        XCTAssertEqual([nine.rows, nine.columns], [2, 2])
+        let three = Reproduction.ablationFigure(all.filter { ["base", "re4", "noct"].contains($0.variant) }, metrics: metrics, title: nil, dpi: 50)
+        XCTAssertEqual([three.rows, three.columns], [1, 4])
+        XCTAssertEqual(FigureSet.ablationTitle(all, dataTitle: "T", budget: nil),
+                       "T: test metrics at the best validation epoch (3 seeds each; whiskers: min–max over seeds)")
+        let uneven = all.filter { !($0.variant == "noct" && $0.seed > 1) }
+        XCTAssertTrue(FigureSet.ablationTitle(uneven, dataTitle: "T", budget: 10)
+            .hasPrefix("T: test metrics at the best validation epoch among the first 10 (seeds: Base 3, Re4 3, w/o ct 1, w/o att 3"))
+    }
+
     func testTheTableSaysWhenRe4DoesNotWin() throws {
         let root = makeTempDir("repro")
         try run(root, "x-base-s1", valid: [0.3], test: [0.2])
