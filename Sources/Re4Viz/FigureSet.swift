@@ -122,28 +122,40 @@ public enum FigureSet {
         }
 
         var summaryReports: [(variant: String, seed: Int, report: Distinctness.Report)] = []
-        // Distinctness for every seed that has both Base and Re4.
+        // Distinctness for every seed that has both Base and Re4; then the same for each
+        // other backbone's Base and + Re4 pair, as further sections of the table.
         if !common.isEmpty {
             var users = ds.users(in: .test)
             if let n = o.distinctUsers { users = sampleUsers(ds, count: n, seed: o.seed, minLength: 1) }
-            var reports: [(variant: String, seed: Int, report: Distinctness.Report)] = []
-            defer { summaryReports = reports }
-            for s in common {
-                for v in ["base", "re4"] {
+            typealias Reports = [(variant: String, seed: Int, report: Distinctness.Report)]
+            func reports(_ a: String, _ b: String, seeds: [Int]) throws -> Reports {
+                try seeds.flatMap { s in try [a, b].map { v in
                     let r = runs.first { $0.variant == v && $0.seed == s }!
-                    let m = try model(r)
-                    reports.append((v, s, Distinctness.report(checkpoint: r.checkpoint, model: m, dataset: ds, users: users, seed: o.seed,
-                                                              threads: o.threads)))
-                }
+                    return (v, s, Distinctness.report(checkpoint: r.checkpoint, model: try model(r), dataset: ds, users: users,
+                                                      seed: o.seed, threads: o.threads))
+                } }
+            }
+            let main = try reports("base", "re4", seeds: common)
+            summaryReports = main
+            var text = "# Distinctness of interests: \(o.dataTitle)\n\n"
+                + Reproduction.distinctnessMarkdown(main, dataName: o.dataTitle, users: users.count)
+            var all = main
+            for (a, b) in [("sa-base", "sa-re4"), ("dr-base", "dr-re4")] {
+                let seeds = Set(runs.filter { $0.variant == a }.map(\.seed)).intersection(runs.filter { $0.variant == b }.map(\.seed)).sorted()
+                guard !seeds.isEmpty else { continue }
+                let more = try reports(a, b, seeds: seeds)
+                let label = { (k: String) in Reproduction.variants.first { $0.key == k }!.label }
+                text += "\n## \(label(b)) against \(label(a))\n\n" + Reproduction.distinctnessMarkdown(more, dataName: o.dataTitle, users: users.count, definitions: false)
+                all += more
             }
             let md = path("distinctness-\(o.name).md")
-            let perCheckpoint = Distinctness.format(reports.map(\.report), as: .markdown)
-            try outputs.stage(md, data: Data(("# Distinctness of interests: \(o.dataTitle)\n\n" + Reproduction.distinctnessMarkdown(reports, dataName: o.dataTitle, users: users.count)
-                                 + "\n## Per checkpoint (mean [95 % bootstrap interval]; Δ against the first column)\n\n" + perCheckpoint + "\n").utf8))
+            let perCheckpoint = Distinctness.format(all.map(\.report), as: .markdown)
+            try outputs.stage(md, data: Data((text + "\n## Per checkpoint (mean [95 % bootstrap interval]; Δ against the first column)\n\n"
+                                              + perCheckpoint + "\n").utf8))
             written.append(md)
             // Every statistic the reports carry, in the definitions' order.
-            let keys = Distinctness.definitions.map(\.0).filter { k in reports.allSatisfy { $0.report.value(k) != nil } }
-            let fd = Reproduction.distinctnessFigure(reports, keys: keys, title: "\(o.dataTitle): distinctness of interests (bars = mean over test users, whiskers = 95 % bootstrap)", dpi: o.dpi)
+            let keys = Distinctness.definitions.map(\.0).filter { k in main.allSatisfy { $0.report.value(k) != nil } }
+            let fd = Reproduction.distinctnessFigure(main, keys: keys, title: "\(o.dataTitle): distinctness of interests (bars = mean over test users, whiskers = 95 % bootstrap)", dpi: o.dpi)
             let pd = path("distinctness-\(o.name).png"); try outputs.stage(pd) { [fd] in try fd.styled(o.style).render(as: pd, into: $0) }; written.append(pd); log("drew \(md), \(pd)")
         }
 

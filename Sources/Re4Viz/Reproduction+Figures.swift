@@ -69,7 +69,7 @@ extension Reproduction {
     /// per variant, the difference, and in how many seeds the two 95 % intervals
     /// are apart in the direction of the mean difference.
     public static func distinctnessMarkdown(_ reports: [(variant: String, seed: Int, report: Distinctness.Report)],
-                                            dataName: String, users: Int) -> String {
+                                            dataName: String, users: Int, definitions: Bool = true) -> String {
         let present = variants.filter { v in reports.contains { $0.variant == v.key } }
         var lines = ["| statistic | " + present.map(\.label).joined(separator: " | ")
                      + (present.count == 2 ? " | Δ (\(present[1].label) − \(present[0].label)) | seeds with intervals apart |" : " |"),
@@ -97,9 +97,8 @@ extension Reproduction {
         }
         lines += ["", "\(dataName): \(users) test users, best-validation checkpoints. A value is the mean over users;",
                   "± is the sample standard deviation of that mean over seeds (with one seed: its 95 % bootstrap interval",
-                  "over users). \"Intervals apart\" counts seeds whose two 95 % bootstrap intervals do not overlap.", "",
-                  "Definitions:", ""]
-        lines += Distinctness.definitions.map { "- `\($0.0)`: \($0.1)" }
+                  "over users). \"Intervals apart\" counts seeds whose two 95 % bootstrap intervals do not overlap."]
+        if definitions { lines += ["", "Definitions:", ""] + Distinctness.definitions.map { "- `\($0.0)`: \($0.1)" } }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -183,7 +183,7 @@ final class ReproductionTests: XCTestCase {
     func testMakeFiguresWritesEverythingAndRepeatsByteForByte() throws {
         let root = makeTempDir("repro")
         let (ds, request) = try plantedCSV(in: root)
-        for (variant, seed) in [("base", 1), ("re4", 1), ("base", 2), ("re4", 2), ("noct", 1)] {
+        for (variant, seed) in [("base", 1), ("re4", 1), ("base", 2), ("re4", 2), ("noct", 1), ("sa-base", 1), ("sa-re4", 1)] {
             let name = "p-\(variant)-s\(seed)"
             try run(root, name, valid: [0.1, 0.2], test: [0.1, 0.2 + 0.01 * Double(seed)])
             var prov = Checkpoint.Provenance(); prov.datasetFingerprint = ds.fingerprint; prov.datasetName = ds.name
@@ -217,6 +217,10 @@ final class ReproductionTests: XCTestCase {
         XCTAssertTrue(results.contains("### Re4 w/o Re-contrast against Base (seeds 1)"), results)
         let md = String(decoding: written[0]["distinctness-planted.md"]!, as: UTF8.self)
         XCTAssertTrue(md.contains("| cos_U |") && md.contains("of 2 |"), md)
+        // The other backbone's pair gets a section of its own, over the one seed it has; the definitions come once.
+        let sa = try XCTUnwrap(md.components(separatedBy: "## ComiRec-SA + Re4 against ComiRec-SA\n").dropFirst().first, md)
+        XCTAssertTrue(sa.hasPrefix("\n| statistic | ComiRec-SA | ComiRec-SA + Re4 | Δ (ComiRec-SA + Re4 − ComiRec-SA) |") && sa.contains("of 1 |"), sa)
+        XCTAssertEqual(md.components(separatedBy: "Definitions:").count, 2, md)
         XCTAssertThrowsError(try FigureSet.make(FigureSet.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
                                                                        out: root + "/missing"), data: request) { _ in })
     }
