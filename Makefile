@@ -15,7 +15,7 @@ endif
 OUT ?= out
 
 PHONY_EXTRA := gallery gallery-figure
-.PHONY: $(PHONY_EXTRA) paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
+.PHONY: $(PHONY_EXTRA) status paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
 
 bench: build
 	bash bench/train_throughput.sh
@@ -92,6 +92,11 @@ JOBS ?= 1
 GRID_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); t=$$(( n / $(JOBS) )); echo $$(( t > 0 ? t : 1 )))
 GRID = GRID_JOBS=$(JOBS) bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS)
 ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --threads 2 --keep-every-epoch
+
+# Where the grid stands: each run of GRID_FILE finished, training, or not started.
+GRID_FILE ?= scripts/grid-movielens.txt
+status: build
+	@$(RELEASE)/re4 status --grid $(GRID_FILE) --runs $(RUNS)
 
 reproduce: build
 	@mkdir -p $(RUNS)

@@ -14,17 +14,32 @@ struct StatusCommand: ParsableCommand {
             (for scripts: `re4 status --require-finished RUN… && make figures`). A path that is not a run \
             folder gets an error line and exit code 1, after the other folders are reported.
 
-            Example:
+            With --grid FILE --runs DIR it reports every run a grid file of scripts/train-grid.sh names \
+            (one run per line: its folder name, then its re4 train options), including the ones not started yet.
+
+            Examples:
               re4 status runs/ml1m-*-s?
+              re4 status --grid scripts/grid-movielens.txt --runs runs
             """)
-    @Argument(help: "Run folders (re4 train --out).") var folders: [String]
+    @Argument(help: "Run folders (re4 train --out).") var folders: [String] = []
+    @Option(help: "A grid file (scripts/grid-*.txt): report each run it names, under --runs.") var grid: String?
+    @Option(help: "The folder holding the grid's runs (with --grid).") var runs: String?
     @Flag(help: "Exit with code 3 when any run is not finished.") var requireFinished = false
 
-    func validate() throws { guard !folders.isEmpty else { throw ValidationError("give at least one run folder") } }
+    func validate() throws {
+        guard (grid == nil) == (runs == nil) else { throw ValidationError("give --grid and --runs together") }
+        guard !folders.isEmpty || grid != nil else { throw ValidationError("give at least one run folder, or --grid FILE --runs DIR") }
+    }
 
     func run() throws {
         var open = 0, unreadable = 0
+        var folders = self.folders
+        if let grid, let runs { folders += try RunProgress.gridRunNames(file: grid).map { runs + "/" + $0 } }
         for f in folders {
+            // A grid's run that has no folder yet is waiting its turn.
+            if grid != nil && !self.folders.contains(f) && !FileManager.default.fileExists(atPath: f) {
+                print("\(f): not started"); open += 1; continue
+            }
             // A shell glob can catch a stray file among the runs: name it and go on with the others.
             do {
                 let s = try RunProgress.statusLine(folder: f)

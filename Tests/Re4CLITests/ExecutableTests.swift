@@ -58,6 +58,17 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(mixed.status, 1)
         XCTAssertEqual(mixed.out, "\(done): stopped at epoch 4 (patience 2); best epoch 2 (validation Recall@50 0.3000)\n")
         assertOneErrorLine(mixed, contains: [root, "no log.jsonl"])
+        // A grid file: every run it names, the ones not started included (they are not finished).
+        let gridFile = root + "/grid.txt"
+        try "# the grid\ndone --seed 1\nlater --seed 2\n".write(toFile: gridFile, atomically: true, encoding: .utf8)
+        let g = try self.run(["status", "--grid", gridFile, "--runs", root, "--require-finished"])
+        XCTAssertEqual(g.status, 3, g.err)
+        XCTAssertEqual(g.out.split(separator: "\n").map(String.init), [
+            "\(done): stopped at epoch 4 (patience 2); best epoch 2 (validation Recall@50 0.3000)",
+            "\(root)/later: not started"])
+        assertOneErrorLine(try self.run(["status", "--grid", gridFile]), contains: ["--grid and --runs together"])
+        try "a\na\n".write(toFile: gridFile, atomically: true, encoding: .utf8)
+        assertOneErrorLine(try self.run(["status", "--grid", gridFile, "--runs", root]), contains: [gridFile, "line 2", "named twice"])
     }
 
     /// `--size`, `--font-size`, `--xlabel` reach the drawn file: a 3 × 2 in figure at 100 dpi is 300 × 200 pixels,

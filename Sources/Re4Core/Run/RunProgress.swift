@@ -67,6 +67,27 @@ public enum RunProgress: Equatable, Sendable {
         return ("\(path): \(p.description); best epoch \(best.epoch) (validation Recall@50 \(score))", p.isFinished)
     }
 
+    /// The run names of a grid file of `scripts/train-grid.sh`: per line a folder
+    /// name, then that run's `re4 train` options; blank lines and `#` comments skipped.
+    /// A name must be one path component, and each may appear once.
+    public static func gridRunNames(file path: String) throws -> [String] {
+        let bytes = try readFile(path)
+        guard bytes.count <= 1 << 20 else { throw RunError.badGrid(path: path, line: 1, reason: "over 1 MiB, not a grid file") }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw RunError.badGrid(path: path, line: 1, reason: "not UTF-8 text") }
+        var names: [String] = [], seen = Set<String>()
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            let name = String(line.split(whereSeparator: { $0 == " " || $0 == "\t" })[0])
+            guard !name.contains("/"), name != ".", name != ".." else {
+                throw RunError.badGrid(path: path, line: i + 1, reason: "'\(name)' is not a folder name")
+            }
+            guard seen.insert(name).inserted else { throw RunError.badGrid(path: path, line: i + 1, reason: "'\(name)' is named twice") }
+            names.append(name)
+        }
+        return names
+    }
+
     /// A phrase for messages: "epoch 5 of 12", "stopped at epoch 9 (patience 3)".
     public var description: String {
         switch self {
