@@ -192,7 +192,6 @@ public enum FigureSet {
         return s + "."
     }
 
-    /// "1 seed", "3 seeds".
     /// The ablation figure's title: "3 seeds each" when every model has the same number, else each one's count.
     static func ablationTitle(_ runs: [Reproduction.Run], dataTitle: String, budget: Int?) -> String {
         let counts = Reproduction.variants.compactMap { v -> (String, Int)? in
@@ -205,5 +204,6 @@ public enum FigureSet {
         return "\(dataTitle): test metrics at the best validation epoch\(within) (\(seeds); whiskers: min–max over seeds)"
     }
 
+    /// "1 seed", "3 seeds".
     static func seedCount(_ n: Int) -> String { "\(n) seed" + (n == 1 ? "" : "s") }
 }
