@@ -91,6 +91,7 @@ public enum Reproduction {
                 + deltas.map { " Δ \(Labels.readable($0)) vs its Base [95 % CI], Holm p |" }.joined(),
             "|---|---|---|" + tableMetrics.map { _ in "---|" }.joined() + deltas.map { _ in "---|" }.joined(),
         ]
+        let difference = meanDifferenceRow(runs, budget: budget, deltaColumns: deltas.count)
         for v in variants {
             let group = runs.filter { $0.variant == v.key }
             guard !group.isEmpty else { continue }
@@ -104,11 +105,11 @@ public enum Reproduction {
             for m in deltas { row += " " + pairedCell(paired.first { $0.variant == v.key }, m) + " |" }
             lines.append(row)
             // The difference of the means sits under the two rows it compares.
-            if v.key == "re4", let diff = meanDifferenceRow(runs, budget: budget, deltaColumns: deltas.count) { lines.append(diff.row) }
+            if v.key == "re4", let difference { lines.append(difference.row) }
         }
         let base = runs.filter { $0.variant == "base" }.compactMap { $0.best(within: budget) }
         let re4 = runs.filter { $0.variant == "re4" }.compactMap { $0.best(within: budget) }
-        if let wins = meanDifferenceRow(runs, budget: budget, deltaColumns: deltas.count)?.wins {
+        if let wins = difference?.wins {
             lines.append("")
             let verdict = wins.count == tableMetrics.count
                 ? "Re4's mean is above Base's on every metric."
