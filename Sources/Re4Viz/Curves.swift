@@ -73,8 +73,9 @@ public enum Curves {
     }
 
     /// One panel per metric; one line per label (runs sharing a label are drawn
-    /// as their mean with a min–max band); a star at each label's best epoch by
-    /// validation Recall@50 (by the mean over its runs).
+    /// as their mean with a min–max band up to the last epoch all of them reached,
+    /// then each longer run as a thin dashed line); a star at each label's best
+    /// epoch by validation Recall@50 (by the mean over its runs).
     public static func figure(runs: [Run], metrics: [String], title: String? = nil, dpi: Double = 100,
                               palette: Palette = .tab10) throws -> Figure {
         for m in metrics {
@@ -100,8 +101,12 @@ public enum Curves {
                 let group = runs.filter { $0.label == label }
                 let series = group.map { Dictionary($0.points(metric).map { ($0.0, $0.1) }, uniquingKeysWith: { _, last in last }) }
                 let epochs = Array(Set(series.flatMap(\.keys))).sorted()
+                // The mean and its band only up to the last epoch every run reached (a mean
+                // over fewer runs would jump where a seed stops early); each run that went on
+                // continues from there as a thin dashed line of its own.
+                let shared = series.map { s in s.filter { $0.value.isFinite }.keys.max() ?? -.infinity }.min() ?? -.infinity
                 var mean: [Double] = [], lo: [Double] = [], hi: [Double] = [], xs: [Double] = []
-                for e in epochs {
+                for e in epochs where e <= shared {
                     let vals = series.compactMap { $0[e] }.filter(\.isFinite)
                     guard !vals.isEmpty else { continue }
                     xs.append(e); mean.append(vals.reduce(0, +) / Double(vals.count))
@@ -111,6 +116,10 @@ public enum Curves {
                 if group.count > 1 { ax.band(x: xs, lower: lo, upper: hi, color: color) }
                 ax.line(x: xs, y: mean, color: color, marker: xs.count == 1 ? .circle : .none,
                         label: group.count > 1 ? "\(label) (n=\(group.count))" : label)
+                for s in series {
+                    let tail = s.filter { $0.key >= shared && $0.value.isFinite }.sorted { $0.key < $1.key }
+                    if tail.count > 1 { ax.line(x: tail.map(\.key), y: tail.map(\.value), color: color, width: 0.8, dashed: true) }
+                }
                 // Best epoch by mean validation Recall@50 (own logs only), among the
                 // epochs every run of the label reached (a mean over fewer runs is not comparable).
                 var best: (Int, Double)? = nil

@@ -84,15 +84,19 @@ public enum FigureSet {
         try outputs.stage(results, data: Data(text.utf8))
         written.append(results)
 
-        // Figure 3: test Recall@50 and HR@50 against epoch, Base vs Re4, seeds as bands.
-        let curveRuns = runs.filter { $0.variant == "base" || $0.variant == "re4" }.map {
-            Curves.Run(label: $0.label, path: RunFolder($0.folder).logJSONL, records: $0.records.sorted { $0.epoch < $1.epoch })
-        }
-        if !curveRuns.isEmpty {
+        // Figure 3: test Recall@50 and HR@50 against epoch, Base vs Re4, seeds as bands;
+        // then the same for each other backbone that has runs (fig3-curves-NAME-sa.png, -dr.png).
+        for (key, backbone) in [("", ""), ("sa", ", ComiRec-SA"), ("dr", ", ComiRec-DR")] {
+            let pair = key.isEmpty ? ["base", "re4"] : ["\(key)-base", "\(key)-re4"]
+            let curveRuns = runs.filter { pair.contains($0.variant) }.map {
+                Curves.Run(label: $0.label, path: RunFolder($0.folder).logJSONL, records: $0.records.sorted { $0.epoch < $1.epoch })
+            }
+            guard !curveRuns.isEmpty else { continue }
             let f = try Curves.figure(runs: curveRuns, metrics: ["test_recall@50", "test_hitrate@50"],
-                                      title: "\(o.dataTitle): test metrics by epoch (band: min–max over seeds; ★: best validation epoch)",
+                                      title: "\(o.dataTitle)\(backbone): test metrics by epoch (band: min–max over seeds; ★: best validation epoch)",
                                       dpi: o.dpi)
-            let p = path("fig3-curves-\(o.name).png"); try outputs.stage(p) { [f] in try f.styled(o.style).render(as: p, into: $0) }; written.append(p); log("drew \(p)")
+            let p = path("fig3-curves-\(o.name)\(key.isEmpty ? "" : "-" + key).png")
+            try outputs.stage(p) { [f] in try f.styled(o.style).render(as: p, into: $0) }; written.append(p); log("drew \(p)")
         }
 
         // The Base | Re4 pair of the lowest seed both have: Figure 4, the item map, distinctness.

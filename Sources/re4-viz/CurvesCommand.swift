@@ -11,7 +11,9 @@ struct CurvesCommand: ParsableCommand {
         abstract: "Draw metrics (or losses) against epoch from per-epoch logs: the paper's Figure 3.",
         discussion: """
             One panel per metric, one line per run; runs with the same label (several seeds) are drawn as \
-            their mean with a min–max band. A star marks each label's best epoch by validation Recall@50.
+            their mean with a min–max band up to the last epoch all of them reached; a run that went on \
+            (patience stopped the others) continues alone as a thin dashed line. A star marks each \
+            label's best epoch by validation Recall@50.
 
             Examples:
               re4-viz curves runs/base/log.jsonl runs/re4/log.jsonl --labels Base,Re4 \\

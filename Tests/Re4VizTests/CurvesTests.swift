@@ -50,6 +50,28 @@ final class CurvesTests: XCTestCase {
         XCTAssertEqual(stars, [2])
     }
 
+    /// Seeds stopped by patience at different epochs: the mean and band end where
+    /// the shortest run ends; the longer run goes on alone, thin and dashed.
+    func testMeanStopsWhereTheShortestSeedStops() throws {
+        func run(_ v: [Double]) -> Curves.Run {
+            Curves.Run(label: "SA", path: "x", records: v.enumerated().map { e, x in
+                EpochRecord(epoch: e + 1, seconds: 1, examplesPerSecond: 1, loss: LossBreakdown(), valid: ["recall@50": x], test: ["recall@50": x])
+            })
+        }
+        let fig = try Curves.figure(runs: [run([0.1, 0.2, 0.3]), run([0.3, 0.4, 0.5, 0.6, 0.2])], metrics: ["test_recall@50"])
+        var lines: [(x: [Double], y: [Double], dashed: Bool, label: String?)] = [], bandX: [Double] = []
+        for s in fig.axes[0].series {
+            if case .line(let x, let y, _, _, _, let d, let l) = s { lines.append((x, y, d, l)) }
+            if case .band(let x, _, _, _) = s { bandX = x }
+        }
+        XCTAssertEqual(lines.count, 2, "the mean and one tail")
+        XCTAssertEqual(lines[0].x, [1, 2, 3]); XCTAssertEqual(lines[0].y[2], 0.4, accuracy: 1e-12)
+        XCTAssertFalse(lines[0].dashed); XCTAssertEqual(lines[0].label, "SA (n=2)")
+        XCTAssertEqual(bandX, [1, 2, 3])
+        XCTAssertEqual(lines[1].x, [3, 4, 5], "the tail starts at the last shared epoch")
+        XCTAssertEqual(lines[1].y, [0.5, 0.6, 0.2]); XCTAssertTrue(lines[1].dashed); XCTAssertNil(lines[1].label)
+    }
+
     func testSingleEpochLogStillPlots() throws {
         let d = makeTempDir("curves")
         let a = try log(d, "one", epochs: 1, slope: 0.01)

@@ -198,7 +198,7 @@ final class ReproductionTests: XCTestCase {
             var lines: [String] = []
             let files = try FigureSet.make(o, data: request) { lines.append($0) }
             XCTAssertEqual(Set(files.map { URL(fileURLWithPath: $0).lastPathComponent }),
-                           ["results.md", "fig3-curves-planted.png", "fig4-tsne-planted.png", "fig4-tsne-planted.csv",
+                           ["results.md", "fig3-curves-planted.png", "fig3-curves-planted-sa.png", "fig4-tsne-planted.png", "fig4-tsne-planted.csv",
                             "item-map-planted.png", "fig4-map-planted.png", "distinctness-planted.md", "distinctness-planted.png", "ablation-planted.png"])
             XCTAssertTrue(lines[0].contains("base (seeds 1,2)"), lines[0])
             // The logs' test Recall@50 at the best validation epoch: Base 0.21, 0.22; Re4 0.21, 0.22 → level.
