@@ -61,8 +61,13 @@ extension Reproduction {
     static func pairedCell(_ p: Paired?, _ metric: String) -> String {
         guard let p, let r = p.row(metric) else { return "" }
         let ci = r.hierarchical ?? r.bootstrap
-        let pv = r.holm < 1e-4 ? String(format: "%.0e", r.holm) : String(format: "%.3f", r.holm)
-        return String(format: "%+.4f [%+.4f, %+.4f] p %@", r.difference, ci.low, ci.high, pv)
+        return String(format: "%+.4f [%+.4f, %+.4f] p %@", r.difference, ci.low, ci.high, pText(r.holm))
+    }
+
+    /// A p-value in a table cell: three decimals, or one significant digit
+    /// with an exponent below 0.001 (never "0.000").
+    static func pText(_ p: Double) -> String {
+        p < 1e-3 ? String(format: "%.0e", p) : String(format: "%.3f", p)
     }
 
     /// One section per comparison: the full table of `Comparison.markdown`.

@@ -176,6 +176,8 @@ final class ReproductionTests: XCTestCase {
         let cells = { (l: Substring) in l.split(separator: "|", omittingEmptySubsequences: false).count }
         let header = cells(md.split(separator: "\n")[0])
         for line in md.split(separator: "\n") where line.hasPrefix("|") { XCTAssertEqual(cells(line), header, "every row has every column: \(line)") }
+        // A small Holm p is written with its exponent, never as 0.000.
+        XCTAssertEqual([0.0005, 0.00008, 0.001, 0.0331, 1].map(Reproduction.pText), ["5e-04", "8e-05", "0.001", "0.033", "1.000"])
     }
 
     /// End to end on planted data with real checkpoints: every file is written,
