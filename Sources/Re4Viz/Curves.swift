@@ -101,10 +101,10 @@ public enum Curves {
                 let group = runs.filter { $0.label == label }
                 let series = group.map { Dictionary($0.points(metric).map { ($0.0, $0.1) }, uniquingKeysWith: { _, last in last }) }
                 let epochs = Array(Set(series.flatMap(\.keys))).sorted()
-                // The mean and its band only up to the last epoch every run reached (a mean
+                // The mean and its band only up to the last epoch every run with values reached (a mean
                 // over fewer runs would jump where a seed stops early); each run that went on
                 // continues from there as a thin dashed line of its own.
-                let shared = series.map { s in s.filter { $0.value.isFinite }.keys.max() ?? -.infinity }.min() ?? -.infinity
+                let shared = series.compactMap { s in s.filter { $0.value.isFinite }.keys.max() }.min() ?? -.infinity
                 var mean: [Double] = [], lo: [Double] = [], hi: [Double] = [], xs: [Double] = []
                 for e in epochs where e <= shared {
                     let vals = series.compactMap { $0[e] }.filter(\.isFinite)

@@ -70,6 +70,10 @@ final class CurvesTests: XCTestCase {
         XCTAssertEqual(bandX, [1, 2, 3])
         XCTAssertEqual(lines[1].x, [3, 4, 5], "the tail starts at the last shared epoch")
         XCTAssertEqual(lines[1].y, [0.5, 0.6, 0.2]); XCTAssertTrue(lines[1].dashed); XCTAssertNil(lines[1].label)
+        // A run with no value of the metric at all does not cut the others' mean short.
+        let nan = try Curves.figure(runs: [run([0.1, 0.2, 0.3]), run([.nan, .nan])], metrics: ["test_recall@50"])
+        let meanX = nan.axes[0].series.compactMap { s -> [Double]? in if case .line(let x, _, _, _, _, false, _) = s { return x } else { return nil } }
+        XCTAssertEqual(meanX, [[1, 2, 3]])
     }
 
     func testSingleEpochLogStillPlots() throws {
