@@ -86,16 +86,15 @@ public enum FigureSet {
 
         // Figure 3: test Recall@50 and HR@50 against epoch, Base vs Re4, seeds as bands;
         // then the same for each other backbone that has runs (fig3-curves-NAME-sa.png, -dr.png).
-        for (key, backbone) in [("", ""), ("sa", ", ComiRec-SA"), ("dr", ", ComiRec-DR")] {
-            let pair = key.isEmpty ? ["base", "re4"] : ["\(key)-base", "\(key)-re4"]
-            let curveRuns = runs.filter { pair.contains($0.variant) }.map {
+        for b in Reproduction.backbones {
+            let curveRuns = runs.filter { $0.variant == b.base || $0.variant == b.re4 }.map {
                 Curves.Run(label: $0.label, path: RunFolder($0.folder).logJSONL, records: $0.records.sorted { $0.epoch < $1.epoch })
             }
             guard !curveRuns.isEmpty else { continue }
             let f = try Curves.figure(runs: curveRuns, metrics: ["test_recall@50", "test_hitrate@50"],
-                                      title: "\(o.dataTitle)\(backbone): test metrics by epoch (band: min–max over seeds; ★: best validation epoch)",
+                                      title: "\(o.dataTitle)\(b.key.isEmpty ? "" : ", " + b.name): test metrics by epoch (band: min–max over seeds; ★: best validation epoch)",
                                       dpi: o.dpi)
-            let p = path("fig3-curves-\(o.name)\(key.isEmpty ? "" : "-" + key).png")
+            let p = path("fig3-curves-\(o.name)\(b.key.isEmpty ? "" : "-" + b.key).png")
             try outputs.stage(p) { [f] in try f.styled(o.style).render(as: p, into: $0) }; written.append(p); log("drew \(p)")
         }
 
@@ -144,7 +143,7 @@ public enum FigureSet {
             var text = "# Distinctness of interests: \(o.dataTitle)\n\n"
                 + Reproduction.distinctnessMarkdown(main, dataName: o.dataTitle, users: users.count)
             var all = main
-            for (a, b) in [("sa-base", "sa-re4"), ("dr-base", "dr-re4")] {
+            for (a, b) in Reproduction.backbones.dropFirst().map({ ($0.base, $0.re4) }) {
                 let seeds = Set(runs.filter { $0.variant == a }.map(\.seed)).intersection(runs.filter { $0.variant == b }.map(\.seed)).sorted()
                 guard !seeds.isEmpty else { continue }
                 let more = try reports(a, b, seeds: seeds)

@@ -4,14 +4,16 @@ import Re4Core
 /// Each variant against its own backbone's Base, paired over the same test
 /// users and seeds (`Comparison`; docs/protocol.md, "Comparing runs").
 extension Reproduction {
+    /// Each backbone's Base and + Re4 variants; `key` "" is the `re4` encoder,
+    /// whose Base is also the baseline of the ablations.
+    public static let backbones: [(key: String, name: String, base: String, re4: String)] = [
+        ("", "", "base", "re4"), ("sa", "ComiRec-SA", "sa-base", "sa-re4"), ("dr", "ComiRec-DR", "dr-base", "dr-re4"),
+    ]
+
     /// The Base a variant is compared with (nil for a Base itself).
     public static func baseline(of variant: String) -> String? {
-        switch variant {
-        case "base", "sa-base", "dr-base": return nil
-        case "sa-re4": return "sa-base"
-        case "dr-re4": return "dr-base"
-        default: return "base"
-        }
+        if backbones.contains(where: { $0.base == variant }) { return nil }
+        return backbones.first { $0.re4 == variant }?.base ?? "base"
     }
 
     public struct Paired: Sendable {
