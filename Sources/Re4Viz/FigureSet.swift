@@ -143,7 +143,7 @@ public enum FigureSet {
             var text = "# Distinctness of interests: \(o.dataTitle)\n\n"
                 + Reproduction.distinctnessMarkdown(main, dataName: o.dataTitle, users: users.count)
             var all = main
-            for (a, b) in Reproduction.backbones.dropFirst().map({ ($0.base, $0.re4) }) {
+            for (a, b) in Reproduction.backbones.filter({ !$0.key.isEmpty }).map({ ($0.base, $0.re4) }) {
                 let seeds = Set(runs.filter { $0.variant == a }.map(\.seed)).intersection(runs.filter { $0.variant == b }.map(\.seed)).sorted()
                 guard !seeds.isEmpty else { continue }
                 let more = try reports(a, b, seeds: seeds)
