@@ -14,6 +14,7 @@ unsigned long re4_fp_flush_subnormals(void) {
     return old;
 }
 void re4_fp_restore(unsigned long old) { _mm_setcsr((unsigned int)old); }
+unsigned long re4_fp_mode(void) { return _mm_getcsr(); }
 #elif defined(__aarch64__)
 // FPCR bit 24 = flush to zero, for inputs and results alike.
 unsigned long re4_fp_flush_subnormals(void) {
@@ -23,7 +24,13 @@ unsigned long re4_fp_flush_subnormals(void) {
     return old;
 }
 void re4_fp_restore(unsigned long old) { __asm__ volatile("msr fpcr, %0" : : "r"(old)); }
+unsigned long re4_fp_mode(void) {
+    unsigned long mode;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(mode));
+    return mode;
+}
 #else
 unsigned long re4_fp_flush_subnormals(void) { return 0; }
 void re4_fp_restore(unsigned long old) { (void)old; }
+unsigned long re4_fp_mode(void) { return 0; }
 #endif

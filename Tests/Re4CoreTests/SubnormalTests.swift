@@ -42,6 +42,42 @@ final class SubnormalTests: XCTestCase {
         XCTAssertTrue(seen.allSatisfy(\.isSubnormal), "\(Array(seen.prefix(4)))")
     }
 
+    /// The product on a new thread started from this one (pthread_create
+    /// gives it this thread's floating-point mode).
+    func productOnANewThread() -> Float {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var value: Float = -1
+        let thread = Thread { value = self.product(); done.signal() }
+        thread.start()
+        done.wait()
+        return value
+    }
+
+    /// Dispatch makes the worker threads of a loop from the thread that queues
+    /// it, and a new thread starts in its creator's mode: the loop must queue its
+    /// work in the mode the caller had outside `Threads.run`, or a worker made
+    /// then would compute flushed for the rest of the process.
+    func testALoopQueuesItsWorkInTheModeFromOutsideThreadsRun() {
+        XCTAssertTrue(productOnANewThread().isSubnormal)
+        var queued: [Float] = [], created: [Float] = []
+        let n = 8
+        let seen = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
+        defer { seen.deallocate() }
+        Threads.run(2) {
+            XCTAssertEqual(productOnANewThread(), 0, "a thread made inside Threads.run starts flushed")
+            concurrentFlushed(n, perform: { iterations, work in
+                queued.append(product())
+                created.append(productOnANewThread())
+                for c in 0..<iterations { work(c) }
+            }) { c in seen[c] = product() }
+            XCTAssertEqual(product(), 0, "flushed again after the loop")
+        }
+        XCTAssertTrue(queued.count == 1 && queued[0].isSubnormal, "\(queued)")
+        XCTAssertTrue(created.count == 1 && created[0].isSubnormal, "\(created)")
+        XCTAssertEqual(Array(seen), [Float](repeating: 0, count: n), "every iteration is flushed")
+        XCTAssertTrue(product().isSubnormal)
+    }
+
     func testSplitProductsAreFlushedOnEveryThread() {
         // C = A·B with 1×1 blocks of (leastNormal) · 0.5: large enough to be split over two threads.
         let m = 256, k = 128, n = 128

@@ -29,5 +29,7 @@ void re4_adam_update(float *p, const float *g, float *m, float *v, long n,
 /// elsewhere nothing). Returns the previous mode for `re4_fp_restore`.
 unsigned long re4_fp_flush_subnormals(void);
 void re4_fp_restore(unsigned long old);
+/// This thread's floating-point mode, as `re4_fp_restore` takes it.
+unsigned long re4_fp_mode(void);
 
 #endif

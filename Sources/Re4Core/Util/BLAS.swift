@@ -37,20 +37,20 @@ public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
     if m >= 8 * t {
         // Split rows of C (and of op(A)).
         let size = (m + t - 1) / t
-        DispatchQueue.concurrentPerform(iterations: t) { i in
+        concurrentFlushed(t) { i in
             let lo = i * size, hi = min(m, lo + size)
             guard lo < hi else { return }
             let aBlock = transA ? a + lo : a + lo * lda
-            withSubnormalsFlushed { sgemmSerial(transA, transB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc) }
+            sgemmSerial(transA, transB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc)
         }
     } else {
         // Split columns of C (and of op(B)).
         let size = (n + t - 1) / t
-        DispatchQueue.concurrentPerform(iterations: t) { i in
+        concurrentFlushed(t) { i in
             let lo = i * size, hi = min(n, lo + size)
             guard lo < hi else { return }
             let bBlock = transB ? b + lo * ldb : b + lo
-            withSubnormalsFlushed { sgemmSerial(transA, transB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc) }
+            sgemmSerial(transA, transB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc)
         }
     }
 }
@@ -84,8 +84,15 @@ public enum Threads {
     /// to zero (`withSubnormalsFlushed`).
     public static func run<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
         _ = configured
-        return try withSubnormalsFlushed { try $count.withValue(max(1, threads), operation: body) }
+        let outer = outerMode ?? re4_fp_mode()
+        return try withSubnormalsFlushed {
+            try $outerMode.withValue(outer) { try $count.withValue(max(1, threads), operation: body) }
+        }
     }
+
+    /// The floating-point mode of the thread that entered the outermost
+    /// `Threads.run`, before it was set to flush subnormals (`concurrentFlushed`).
+    @TaskLocal static var outerMode: UInt? = nil
 
     /// `RE4_KEEP_SUBNORMALS=1`: compute with subnormals (`withSubnormalsFlushed`).
     public static let keepSubnormals = ProcessInfo.processInfo.environment["RE4_KEEP_SUBNORMALS"] == "1"
@@ -112,10 +119,29 @@ public func parallelChunks(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> 
     let t = min(Threads.count, max(1, n / max(1, minChunk)))
     if t <= 1 { body(0..<n); return }
     let size = (n + t - 1) / t
-    DispatchQueue.concurrentPerform(iterations: t) { c in
+    concurrentFlushed(t) { c in
         let lo = c * size, hi = min(n, lo + size)
-        if lo < hi { withSubnormalsFlushed { body(lo..<hi) } }
+        if lo < hi { body(lo..<hi) }
     }
+}
+
+/// `DispatchQueue.concurrentPerform` for the numeric code: every iteration
+/// runs with subnormals flushed (`withSubnormalsFlushed`), and the calling
+/// thread hands the iterations to Dispatch in the mode it had outside
+/// `Threads.run`. Why: a worker thread Dispatch creates for the loop is made by
+/// the thread that queues the work and starts with that thread's
+/// floating-point mode (pthread_create copies it); made from a flushed
+/// thread, it would compute flushed for the rest of the process, outside any
+/// `Threads.run` too (seen once in CI: SubnormalTests after the step benchmark).
+/// `perform` is Dispatch's, or a stand-in in the tests.
+@inline(__always)
+func concurrentFlushed(_ iterations: Int,
+                       perform: (Int, (Int) -> Void) -> Void = { DispatchQueue.concurrentPerform(iterations: $0, execute: $1) },
+                       _ body: (Int) -> Void) {
+    let inner = re4_fp_mode()
+    if let outer = Threads.outerMode { re4_fp_restore(outer) }
+    defer { re4_fp_restore(inner) }
+    withoutActuallyEscaping(body) { body in perform(iterations) { c in withSubnormalsFlushed { body(c) } } }
 }
 
 /// Runs `body` on this thread with subnormal floats flushed to zero (results
