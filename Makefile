@@ -85,12 +85,17 @@ demo: build
 # the target can be started again at any time. `make figures` regenerates every
 # committed figure and table from those runs.
 RUNS ?= runs
+# Each finished run of the grids is also kept in $(ARCHIVE) (`re4 archive`: its
+# config, log and best epoch's per-user metrics, no checkpoints; tens of KB),
+# which is committed: a grid skips the runs kept there, and `make figures`
+# takes the tables, Figure 3 and the ablation from them where $(RUNS) has no such run.
+ARCHIVE ?= figures/runs
 # JOBS=2 trains two runs side by side with the cores split between them: on
 # this 2-core machine two 1-thread Re4 runs made 28 % more examples/s in
 # total than one 2-thread run (bench/README.md § Training throughput).
 JOBS ?= 1
 GRID_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); t=$$(( n / $(JOBS) )); echo $$(( t > 0 ? t : 1 )))
-GRID = GRID_JOBS=$(JOBS) bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS)
+GRID = GRID_JOBS=$(JOBS) GRID_ARCHIVE=$(ARCHIVE) bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS)
 ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --threads 2 --keep-every-epoch
 
 # Where the grid stands: each run of GRID_FILE finished, training, or not started.
@@ -184,8 +189,8 @@ sweep: build
 	  $(ML1M_TRAIN) --seed $$s --lambda-att 0 --out $(RUNS)/confirm/ml1m-re4-noatt30-s$$s || exit 1; done
 
 figures: build
-	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix ml1m --data ml-1m --name movielens --title MovieLens-1M \
-	    --out figures --dpi 200 --threads 2
+	$(RELEASE)/re4-viz figures --runs $(RUNS) $$([ -d $(ARCHIVE) ] && echo --archive $(ARCHIVE)) --prefix ml1m --data ml-1m \
+	    --name movielens --title MovieLens-1M --out figures --dpi 200 --threads 2
 	if [ -d $(RUNS)/sweep ]; then $(RELEASE)/re4-viz sweep $(RUNS)/sweep/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
 	    $(RUNS)/ml1m-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens.md; fi
 	if [ -d $(RUNS)/gallery-200k-re4-s1 ]; then $(MAKE) gallery-figure; fi

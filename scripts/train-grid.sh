@@ -11,7 +11,12 @@
 # started at once off the same run. Give each worker its share of the cores
 # with --threads in EXTRA ARGS (`make reproduce JOBS=2` does). With N > 1 each
 # worker's training output goes to RUNS_DIR/grid-worker-W.log.
-# Usage: [GRID_JOBS=N] scripts/train-grid.sh RE4_BINARY RUNS_DIR EPOCHS PATIENCE GRID_FILE [EXTRA ARGS…]
+#
+# GRID_ARCHIVE=DIR keeps each run's results once its training is over with
+# `re4 archive` (config, log, the best epoch's per-user metrics; no
+# checkpoints) and skips a run already archived there, so a grid's results
+# can be committed and the grid taken up again on another machine.
+# Usage: [GRID_JOBS=N] [GRID_ARCHIVE=DIR] scripts/train-grid.sh RE4_BINARY RUNS_DIR EPOCHS PATIENCE GRID_FILE [EXTRA ARGS…]
 set -euo pipefail
 re4=$1 runs=$2 epochs=$3 patience=$4 grid=$5
 shift 5
@@ -20,6 +25,8 @@ jobs=${GRID_JOBS:-1}
 case "$jobs" in ''|*[!0-9]*|0) echo "error: GRID_JOBS must be a whole number ≥ 1 (got '$jobs')" >&2; exit 2 ;; esac
 [ -r "$grid" ] || { echo "error: $grid: cannot read the grid file; give a file of 'FOLDER ARGS…' lines" >&2; exit 2; }
 mkdir -p "$runs"
+archive=${GRID_ARCHIVE:-}
+[ -z "$archive" ] || mkdir -p "$archive"
 # Runs taken by a worker of this invocation (mkdir is atomic: one worker wins).
 claims=$(mktemp -d)
 trap 'rm -rf "$claims"' EXIT
@@ -31,6 +38,7 @@ work() {
     case "$name" in ''|'#'*) continue ;; esac
     dir="$runs/$name"
     args=${args//@RUNS@/$runs}
+    if [ -n "$archive" ] && [ -f "$archive/$name/config.json" ]; then echo "grid: $name (archived in $archive)"; continue; fi
     mkdir "$claims/$name" 2>/dev/null || continue
     exec 9>"$runs/.$name.lock"
     if ! flock -n 9; then echo "grid: $name (held by another worker)"; continue; fi
@@ -50,6 +58,9 @@ work() {
     # shellcheck disable=SC2086
     "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "${extra[@]}" $resume >&8 2>&7 \
       || { echo "error: $name failed; see $log" >&2; return 1; }
+    if [ -n "$archive" ]; then
+      "$re4" archive "$dir" --into "$archive" >&8 2>&7 || { echo "error: archiving $name into $archive failed; see $log" >&2; return 1; }
+    fi
     exec 8>&- 7>&-
     exec 9>&-
   done < "$grid"

@@ -29,6 +29,9 @@ public enum FigureSet {
         public var ablationEpochs: Int? = nil
         /// Keep runs whose training is not over (`Reproduction.discover`).
         public var includeUnfinished = false
+        /// A folder of runs kept without checkpoints (scripts/archive-run.sh), used
+        /// where `runs` has no run of the same name.
+        public var archive: String? = nil
         public init(runs: String, prefix: String, name: String, dataTitle: String, out: String) {
             self.runs = runs; self.prefix = prefix; self.name = name; self.dataTitle = dataTitle; self.out = out
         }
@@ -40,23 +43,32 @@ public enum FigureSet {
     ///   configs supply the rest.
     public static func make(_ o: FigureOptions, data: DataRequest, log: (String) -> Void) throws -> [String] {
         guard FileManager.default.fileExists(atPath: o.out) else { throw IOError.missingFolder(path: o.out, folder: o.out) }
-        let runs = try Reproduction.discover(in: o.runs, prefix: o.prefix, includeUnfinished: o.includeUnfinished, log: log)
-        let (source, ds) = try RunData.openData(for: runs.map(\.checkpoint), request: data)
+        let runs = try Reproduction.discover(in: o.runs, archive: o.archive, prefix: o.prefix, includeUnfinished: o.includeUnfinished, log: log)
+        // Runs kept without their checkpoints (an archive) give tables and curves;
+        // Figure 4, the item map and distinctness need models, and the data with them.
+        let modelRuns = runs.filter(\.hasCheckpoint)
+        let opened: (source: DataSource, dataset: Dataset)? = modelRuns.isEmpty ? nil
+            : try RunData.openData(for: modelRuns.map(\.checkpoint), request: data)
         let variants = Reproduction.variants, tableMetrics = Reproduction.tableMetrics
         var o = o
-        if o.dataTitle.isEmpty { o.dataTitle = ds.name }
+        if o.dataTitle.isEmpty { o.dataTitle = opened?.dataset.name ?? o.prefix }
+        let kept = runs.filter { !$0.hasCheckpoint }.map { URL(fileURLWithPath: $0.folder).lastPathComponent }
+        if !kept.isEmpty { log("without checkpoints (tables and curves only): " + kept.joined(separator: ", ")) }
         log("found \(runs.count) runs: " + variants.compactMap { v in
             let s = runs.filter { $0.variant == v.key }.map(\.seed)
             return s.isEmpty ? nil : "\(v.key) (seeds \(s.map(String.init).joined(separator: ",")))"
         }.joined(separator: ", "))
         var written: [String] = []
         // Every file is staged and all are published at the end: a failure leaves the folder as it was.
-        let outputs = try OutputSet(inputs: runs.flatMap { [$0.checkpoint, RunFolder($0.folder).logJSONL] })
+        let outputs = try OutputSet(inputs: modelRuns.map(\.checkpoint) + runs.map { RunFolder($0.folder).logJSONL })
         func path(_ file: String) -> String { o.out + "/" + file }
         // Each checkpoint is read once (the seed-1 pair serves Figure 4, the item map and distinctness).
         var models: [String: MultiInterestModel] = [:]
         func model(_ r: Reproduction.Run) throws -> MultiInterestModel {
             if let m = models[r.checkpoint] { return m }
+            guard let (source, ds) = opened, r.hasCheckpoint else {
+                throw VizError.badInput("\(r.folder): no \(RunFolder.bestName) and no per-user file of its best epoch \(r.best.epoch)")
+            }
             let m = try RunData.load(r.checkpoint, dataset: ds, source: source, allowMismatch: false).0
             models[r.checkpoint] = m
             return m
@@ -67,7 +79,9 @@ public enum FigureSet {
         var perUser: [String: [String: [String: Double]]] = [:]
         let paired = try Reproduction.pairedComparisons(runs, perUser: { r in
             if let t = perUser[r.checkpoint] { return t }
-            let t = Reproduction.perUserTest(model: try model(r), dataset: ds, threads: o.threads)
+            // The best epoch's per-user file when the run kept one, else its best checkpoint evaluated.
+            let t = try r.bestPerUser.map(Reproduction.perUserTest(file:))
+                ?? Reproduction.perUserTest(model: try model(r), dataset: opened!.dataset, threads: o.threads)
             perUser[r.checkpoint] = t
             return t
         }, seed: o.seed)
@@ -99,9 +113,9 @@ public enum FigureSet {
         }
 
         // The Base | Re4 pair of the lowest seed both have: Figure 4, the item map, distinctness.
-        let baseSeeds = Set(runs.filter { $0.variant == "base" }.map(\.seed)), re4Seeds = Set(runs.filter { $0.variant == "re4" }.map(\.seed))
+        let baseSeeds = Set(modelRuns.filter { $0.variant == "base" }.map(\.seed)), re4Seeds = Set(modelRuns.filter { $0.variant == "re4" }.map(\.seed))
         let common = baseSeeds.intersection(re4Seeds).sorted()
-        if let s = common.first {
+        if let s = common.first, let ds = opened?.dataset {
             let pair = ["base", "re4"].map { v in runs.first { $0.variant == v && $0.seed == s }! }
             let pairModels = try pair.map(model)
             let titles = pair.map(\.label)
@@ -127,7 +141,7 @@ public enum FigureSet {
         var summaryReports: [(variant: String, seed: Int, report: Distinctness.Report)] = []
         // Distinctness for every seed that has both Base and Re4; then the same for each
         // other backbone's Base and + Re4 pair, as further sections of the table.
-        if !common.isEmpty {
+        if !common.isEmpty, let ds = opened?.dataset {
             var users = ds.users(in: .test)
             if let n = o.distinctUsers { users = sampleUsers(ds, count: n, seed: o.seed, minLength: 1) }
             typealias Reports = [(variant: String, seed: Int, report: Distinctness.Report)]
@@ -144,7 +158,7 @@ public enum FigureSet {
                 + Reproduction.distinctnessMarkdown(main, dataName: o.dataTitle, users: users.count)
             var all = main
             for (a, b) in Reproduction.backbones.filter({ !$0.key.isEmpty }).map({ ($0.base, $0.re4) }) {
-                let seeds = Set(runs.filter { $0.variant == a }.map(\.seed)).intersection(runs.filter { $0.variant == b }.map(\.seed)).sorted()
+                let seeds = Set(modelRuns.filter { $0.variant == a }.map(\.seed)).intersection(modelRuns.filter { $0.variant == b }.map(\.seed)).sorted()
                 guard !seeds.isEmpty else { continue }
                 let more = try reports(a, b, seeds: seeds)
                 let label = { (k: String) in Reproduction.variants.first { $0.key == k }!.label }

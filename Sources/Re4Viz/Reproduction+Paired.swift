@@ -37,6 +37,22 @@ extension Reproduction {
         return out
     }
 
+    /// A run's per-user test metrics (`tableMetrics`) from the best epoch's
+    /// per-user file (`Run.bestPerUser`), each metric required for every user.
+    public static func perUserTest(file: String) throws -> [String: [String: Double]] {
+        let (names, values) = try Comparison.read(file, split: "test")
+        let keys = tableMetrics.map(\.key)
+        if let missing = keys.first(where: { !names.contains($0) }) {
+            throw VizError.badInput("\(file): no \(missing) column; write it with re4 evaluate --per-user (cut-offs 20,50)")
+        }
+        return try values.mapValues { row in
+            try Dictionary(uniqueKeysWithValues: keys.map { k in
+                guard let v = row[k] else { throw VizError.badInput("\(file): a user has no \(k) value") }
+                return (k, v)
+            })
+        }
+    }
+
     /// Paired comparisons of every variant with seeds in common with its
     /// baseline, on the runs' best checkpoints. `perUser` gives a run's
     /// per-user test metrics (evaluated once per run by the caller).

@@ -25,6 +25,15 @@ public enum Reproduction {
         public var best: EpochRecord
         public var label: String { Reproduction.variants.first { $0.key == variant }?.label ?? variant }
         public var checkpoint: String { RunFolder(folder).best }
+        /// Whether the folder still has its best checkpoint (an archived run has only its
+        /// config, log and best epoch's per-user metrics: scripts/archive-run.sh).
+        public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint) }
+        /// The best epoch's per-user metrics, when the folder has them (`re4 train
+        /// --per-user-log`, or an archived run).
+        public var bestPerUser: String? {
+            let p = RunFolder(folder).perUserLog(best.epoch)
+            return FileManager.default.fileExists(atPath: p) ? p : nil
+        }
         /// The best validation epoch among the first `budget` epochs (all when nil).
         public func best(within budget: Int?) -> EpochRecord? { BestEpoch.best(records, within: budget) }
     }
@@ -33,13 +42,20 @@ public enum Reproduction {
     /// A run whose training is not over (`RunProgress`: neither its last epoch
     /// nor its patience reached) is left out with a line to `log`, unless
     /// `includeUnfinished`; then it is kept and still named in `log`.
-    public static func discover(in dir: String, prefix: String, includeUnfinished: Bool = false,
+    /// With `archive`, runs of that folder (kept without checkpoints) are added
+    /// where `dir` has no run of the same name.
+    public static func discover(in dir: String, archive: String? = nil, prefix: String, includeUnfinished: Bool = false,
                                 log: (String) -> Void = { _ in }) throws -> [Run] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-            throw VizError.badInput("\(dir): cannot list the runs folder; give the folder that holds the training runs")
+        var found: [String: String] = [:]   // run name → the folder that holds it
+        func hasLog(_ d: String, _ n: String) -> Bool { FileManager.default.fileExists(atPath: RunFolder(d + "/" + n).logJSONL) }
+        for d in [dir] + (archive.map { [$0] } ?? []) {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: d) else {
+                throw VizError.badInput("\(d): cannot list the runs folder; give the folder that holds the training runs")
+            }
+            for n in names where found[n].map({ !hasLog($0, n) }) ?? true { found[n] = d }
         }
         var runs: [Run] = [], unfinished: [String] = []
-        for name in names.sorted() {
+        for (name, dir) in found.sorted(by: { $0.key < $1.key }) {
             guard name.hasPrefix(prefix + "-"), let sRange = name.range(of: "-s", options: .backwards) else { continue }
             let variant = String(name[name.index(name.startIndex, offsetBy: prefix.count + 1)..<sRange.lowerBound])
             guard let seed = Int(name[sRange.upperBound...]), variants.contains(where: { $0.key == variant }) else { continue }

@@ -22,6 +22,8 @@ struct FiguresCommand: ParsableCommand {
                   --out out --dpi 100
             """)
     @Option(help: "Folder holding the runs.") var runs: String
+    @Option(help: "Folder of runs kept without checkpoints (scripts/archive-run.sh): their config, log and best epoch's per-user metrics; used where --runs has no run of that name, for the tables, Figure 3 and the ablation.")
+    var archive: String?
     @Option(help: "Run-name prefix, e.g. ml1m for ml1m-re4-s1.") var prefix: String
     @OptionGroup var data: DataOptions
     @Option(help: "File-name suffix (default: the prefix).") var name: String?
@@ -46,7 +48,7 @@ struct FiguresCommand: ParsableCommand {
     func run() throws {
         var o = FigureSet.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? "", out: out)
         o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads.count; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
-        o.includeUnfinished = includeUnfinished
+        o.includeUnfinished = includeUnfinished; o.archive = archive
         o.style = try style.style()
         let written = try FigureSet.make(o, data: data.request) { print($0) }
         print("wrote \(written.count) files into \(out)")

@@ -14,7 +14,7 @@ struct Re4: ParsableCommand {
               re4 evaluate --checkpoint runs/re4/best.safetensors
             """,
         subcommands: [DataCommand.self, TrainCommand.self, EvaluateCommand.self, ExportCommand.self, ConvertCommand.self, BenchCommand.self,
-                      StatusCommand.self])
+                      StatusCommand.self, ArchiveCommand.self])
 
     /// Any error becomes one line on stderr and exit code 1.
     static func main() { mainWithOneLineErrors() }

@@ -65,6 +65,8 @@ final class BadInputSuiteTests: XCTestCase {
 
         let cases: [Case] = [
             Case(name: "unknown data set", tool: "re4", args: ["data", "stats", "ml-20m"], expect: ["unknown data set"]),
+            Case(name: "archive: not a run folder", tool: "re4", args: ["archive", d, "--into", d], expect: [d, "cannot archive", "no config.json"]),
+            Case(name: "archive: no archive folder", tool: "re4", args: ["archive", d + "/run", "--into", d + "/nowhere"], expect: ["nowhere"]),
             Case(name: "missing file", tool: "re4", args: ["data", "stats", d + "/nope.csv"], expect: ["nope.csv", "no such file"]),
             Case(name: "empty file", tool: "re4", args: ["data", "stats", d + "/empty.csv"], expect: ["empty.csv", "no data rows"]),
             Case(name: "header only", tool: "re4", args: ["data", "stats", d + "/header.csv"], expect: ["header.csv", "no data rows"]),

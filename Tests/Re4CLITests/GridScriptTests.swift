@@ -14,6 +14,10 @@ final class GridScriptTests: XCTestCase {
         let path = dir + "/fake-re4"
         write("""
             #!/usr/bin/env bash
+            if [ "$1" = archive ]; then
+              [ "$(basename "$2")" = unkept ] && exit 4
+              echo "archive $(basename "$2") $4" >> \(dir)/calls.log; mkdir -p "$4/$(basename "$2")"; exit 0
+            fi
             out=""; prev=""
             for a in "$@"; do [ "$prev" = "--out" ] && out=$a; prev=$a; done
             name=$(basename "$out")
@@ -28,10 +32,32 @@ final class GridScriptTests: XCTestCase {
         return path
     }
 
-    func runGrid(_ dir: String, lines: [String], jobs: String) throws -> (status: Int32, out: String, err: String) {
+    func runGrid(_ dir: String, lines: [String], jobs: String, archive: String? = nil) throws -> (status: Int32, out: String, err: String) {
         write("# a comment\n\n" + lines.joined(separator: "\n") + "\n", dir + "/grid.txt")
+        var env = ["GRID_JOBS": jobs, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env["GRID_ARCHIVE"] = archive
         return try runExecutable("/bin/bash", [script, try fakeTrainer(dir), dir + "/runs", "4", "2", dir + "/grid.txt", "--threads", "1"],
-                                 environment: ["GRID_JOBS": jobs, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+                                 environment: env)
+    }
+
+    /// GRID_ARCHIVE: each run archived after its training, a run archived before skipped, a failed archive fails the grid.
+    func testWithAnArchiveEachRunIsArchivedAfterTrainingAndArchivedRunsAreSkipped() throws {
+        let dir = makeTempDir()
+        let archive = dir + "/kept"
+        try FileManager.default.createDirectory(atPath: archive + "/done", withIntermediateDirectories: true)
+        write("{}\n", archive + "/done/config.json")
+        let r = try runGrid(dir, lines: ["first", "done", "last"], jobs: "1", archive: archive)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("grid: done (archived in \(archive))"), r.out)
+        let c = calls(dir)
+        XCTAssertEqual(c.map { $0[0] }, ["first", "archive", "last", "archive"], "\(c)")
+        XCTAssertEqual(c.filter { $0[0] == "archive" }.map { $0[1] + " " + $0[2] }, ["first \(archive)", "last \(archive)"])
+        // An archive that fails stops the grid like a failed run.
+        let two = makeTempDir("unkept")
+        let f = try runGrid(two, lines: ["unkept", "after"], jobs: "1", archive: two + "/kept")
+        XCTAssertNotEqual(f.status, 0)
+        XCTAssertTrue(f.err.contains("error: archiving unkept into \(two)/kept failed"), f.err)
+        XCTAssertEqual(calls(two).map { $0[0] }, ["unkept"], "nothing after it")
     }
 
     func calls(_ dir: String) -> [[String]] {

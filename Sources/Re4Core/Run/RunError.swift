@@ -11,6 +11,7 @@ public enum RunError: LocalizedError, Equatable {
     case locked(folder: String, holder: Int32?)
     case dataMismatch(checkpoint: String, trained: String, data: String, dataName: String, reasons: [String])
     case badGrid(path: String, line: Int, reason: String)
+    case cannotArchive(folder: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -29,6 +30,8 @@ public enum RunError: LocalizedError, Equatable {
             return "\(f) is being trained into by \(who) (it holds \(f)/.lock); wait for it to finish or choose another --out"
         case .noData(let c):
             return "\(c): no run config beside it names its data; give --data (the data set it was trained on)"
+        case .cannotArchive(let f, let r):
+            return "\(f): cannot archive: \(r)"
         case .badGrid(let p, let l, let r):
             return "\(p), line \(l): \(r); each line is a run folder's name, then its re4 train options"
         case .dataMismatch(let c, let t, let d, let n, let why):

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import Re4CLI
+import Re4Core
+
+struct ArchiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive",
+        abstract: "Keep finished runs without their checkpoints: config, log and the best epoch's per-user metrics.",
+        discussion: """
+            Writes ARCHIVE/<run folder name>/ with config.json, log.jsonl and per-user/epoch-NNN.csv of the \
+            best validation epoch (copied from re4 train --per-user-log, else the best checkpoint evaluated \
+            on the test users). re4-viz figures --archive ARCHIVE builds the tables, paired comparisons, \
+            Figure 3 and the ablation figure from such runs (docs/run-folder.md § Archived runs). A run \
+            that has not finished is refused; an existing archive of it is never replaced.
+
+            Examples:
+              re4 archive runs/ml1m-base-s1 --into figures/runs
+            """)
+    @Argument(help: "Finished run folders (re4 train --out).") var folders: [String]
+    @Option(help: "The archive folder (must exist).") var into: String
+    @OptionGroup var data: DataOptions
+    @OptionGroup var threads: ThreadsOption
+
+    func run() throws {
+        for f in folders {
+            let dest = try RunArchive.keep(run: f, into: into, request: data.request, threads: threads.count) { print($0) }
+            print("archived \(f) as \(dest)")
+        }
+    }
+}
