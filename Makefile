@@ -101,7 +101,7 @@ ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --thread
 # Where the grid stands: each run of GRID_FILE finished, training, or not started.
 GRID_FILE ?= scripts/grid-movielens.txt
 status: build
-	@$(RELEASE)/re4 status --grid $(GRID_FILE) --runs $(RUNS)
+	@$(RELEASE)/re4 status --grid $(GRID_FILE) --runs $(RUNS) $$([ -d $(ARCHIVE) ] && echo --archive $(ARCHIVE))
 
 reproduce: build
 	@mkdir -p $(RUNS)

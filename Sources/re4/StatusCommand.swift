@@ -15,7 +15,8 @@ struct StatusCommand: ParsableCommand {
             folder gets an error line and exit code 1, after the other folders are reported.
 
             With --grid FILE --runs DIR it reports every run a grid file of scripts/train-grid.sh names \
-            (one run per line: its folder name, then its re4 train options), including the ones not started yet.
+            (one run per line: its folder name, then its re4 train options), including the ones not started yet; \
+            with --archive DIR too, a run archived there (re4 archive) and not in DIR is reported from the archive.
 
             Examples:
               re4 status runs/ml1m-*-s?
@@ -24,17 +25,27 @@ struct StatusCommand: ParsableCommand {
     @Argument(help: "Run folders (re4 train --out).") var folders: [String] = []
     @Option(help: "A grid file (scripts/grid-*.txt): report each run it names, under --runs.") var grid: String?
     @Option(help: "The folder holding the grid's runs (with --grid).") var runs: String?
+    @Option(help: "With --grid: a folder of archived runs (re4 archive); a grid's run kept there and not in --runs is reported from it.")
+    var archive: String?
     @Flag(help: "Exit with code 3 when any run is not finished.") var requireFinished = false
 
     func validate() throws {
         guard (grid == nil) == (runs == nil) else { throw ValidationError("give --grid and --runs together") }
+        guard archive == nil || grid != nil else { throw ValidationError("--archive goes with --grid FILE --runs DIR") }
         guard !folders.isEmpty || grid != nil else { throw ValidationError("give at least one run folder, or --grid FILE --runs DIR") }
     }
 
     func run() throws {
         var open = 0, unreadable = 0
         var folders = self.folders
-        if let grid, let runs { folders += try RunProgress.gridRunNames(file: grid).map { runs + "/" + $0 } }
+        if let grid, let runs {
+            folders += try RunProgress.gridRunNames(file: grid).map { name in
+                // A run kept in the archive and absent from --runs is reported from the archive.
+                let kept = archive.map { $0 + "/" + name }
+                if let kept, !FileManager.default.fileExists(atPath: runs + "/" + name), FileManager.default.fileExists(atPath: kept) { return kept }
+                return runs + "/" + name
+            }
+        }
         for f in folders {
             // A grid's run that has no folder yet is waiting its turn.
             if grid != nil && !self.folders.contains(f) && !FileManager.default.fileExists(atPath: f) {

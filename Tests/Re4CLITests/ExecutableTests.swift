@@ -66,6 +66,15 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(g.out.split(separator: "\n").map(String.init), [
             "\(done): stopped at epoch 4 (patience 2); best epoch 2 (validation Recall@50 0.3000)",
             "\(root)/later: not started"])
+        // With --archive: a run kept there and absent from --runs is reported from the archive.
+        let kept = makeTempDir("status-archive")
+        try FileManager.default.copyItem(atPath: done, toPath: kept + "/later")
+        let ga = try self.run(["status", "--grid", gridFile, "--runs", root, "--archive", kept, "--require-finished"])
+        XCTAssertEqual(ga.status, 0, ga.err)
+        XCTAssertEqual(ga.out.split(separator: "\n").map(String.init), [
+            "\(done): stopped at epoch 4 (patience 2); best epoch 2 (validation Recall@50 0.3000)",
+            "\(kept)/later: stopped at epoch 4 (patience 2); best epoch 2 (validation Recall@50 0.3000)"])
+        assertOneErrorLine(try self.run(["status", done, "--archive", kept]), contains: ["--archive goes with --grid"])
         assertOneErrorLine(try self.run(["status", "--grid", gridFile]), contains: ["--grid and --runs together"])
         try "a\na\n".write(toFile: gridFile, atomically: true, encoding: .utf8)
         assertOneErrorLine(try self.run(["status", "--grid", gridFile, "--runs", root]), contains: [gridFile, "line 2", "named twice"])
