@@ -50,6 +50,8 @@ public enum Reproduction {
         func hasLog(_ d: String, _ n: String) -> Bool { FileManager.default.fileExists(atPath: RunFolder(d + "/" + n).logJSONL) }
         for d in [dir] + (archive.map { [$0] } ?? []) {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: d) else {
+                // A clone of the repository has the archive and no runs of its own.
+                if d == dir, archive != nil, !FileManager.default.fileExists(atPath: d) { log("\(d): no such folder; the archive's runs only"); continue }
                 throw VizError.badInput("\(d): cannot list the runs folder; give the folder that holds the training runs")
             }
             for n in names where found[n].map({ !hasLog($0, n) }) ?? true { found[n] = d }

@@ -106,6 +106,11 @@ final class ArchiveTests: XCTestCase {
         write("mine\n", kept + "/note.txt")
         assertThrowsMessage([kept, "exists", "remove it first"]) { try RunArchive.keep(run: done, into: archive) }
         XCTAssertEqual(try String(contentsOfFile: kept + "/note.txt", encoding: .utf8), "mine\n")
+        // No runs folder at all (a clone of the repository): the archive alone; a missing archive is an error.
+        var said: [String] = []
+        XCTAssertEqual(try Reproduction.discover(in: root + "/no-runs", archive: archive, prefix: "p") { said.append($0) }.map(\.folder), [kept])
+        XCTAssertEqual(said, [root + "/no-runs: no such folder; the archive's runs only"])
+        assertThrowsMessage([root + "/no-archive", "cannot list"]) { try Reproduction.discover(in: runs, archive: root + "/no-archive", prefix: "p") }
         // A run present in both folders is taken from the runs folder.
         let found = try Reproduction.discover(in: runs, archive: archive, prefix: "p")
         XCTAssertEqual(found.filter { $0.variant == "base" }.map(\.folder), [done])
