@@ -29,7 +29,7 @@ public enum FigureSet {
         public var ablationEpochs: Int? = nil
         /// Keep runs whose training is not over (`Reproduction.discover`).
         public var includeUnfinished = false
-        /// A folder of runs kept without checkpoints (scripts/archive-run.sh), used
+        /// A folder of runs kept without checkpoints (`re4 archive`, `RunArchive`), used
         /// where `runs` has no run of the same name.
         public var archive: String? = nil
         public init(runs: String, prefix: String, name: String, dataTitle: String, out: String) {

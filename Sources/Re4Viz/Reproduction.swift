@@ -26,7 +26,7 @@ public enum Reproduction {
         public var label: String { Reproduction.variants.first { $0.key == variant }?.label ?? variant }
         public var checkpoint: String { RunFolder(folder).best }
         /// Whether the folder still has its best checkpoint (an archived run has only its
-        /// config, log and best epoch's per-user metrics: scripts/archive-run.sh).
+        /// config, log and best epoch's per-user metrics: `RunArchive`).
         public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint) }
         /// The best epoch's per-user metrics, when the folder has them (`re4 train
         /// --per-user-log`, or an archived run).
