@@ -240,7 +240,10 @@ final class PerUserMetricsTests: XCTestCase {
         XCTAssertEqual(rows.count, users.count + 1)
         XCTAssertEqual(rows[0].map(String.init), ["user", "split"] + RankingMetrics.names())
         let mean = rows.dropFirst().map { Double($0[7])! }.reduce(0, +) / Double(users.count)   // recall@50
-        XCTAssertEqual(mean, Evaluator.evaluate(model: m, dataset: ds, users: users)["recall@50"]!, accuracy: 1e-6)
+        XCTAssertEqual(mean, Evaluator.evaluate(model: m, dataset: ds, users: users)["recall@50"]!, accuracy: 1e-12)
+        // Every value reads back as the Double it was (no rounding in the file).
+        let exact = Evaluator.evaluateKeepingUsers(model: m, dataset: ds, users: users).perUser
+        for (row, want) in zip(rows.dropFirst(), exact) { XCTAssertEqual(row.dropFirst(2).map { Double($0)! }, want) }
         XCTAssertTrue(rows.dropFirst().allSatisfy { $0[1] == "test" })
     }
 }

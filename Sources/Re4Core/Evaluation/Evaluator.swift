@@ -73,10 +73,14 @@ public enum Evaluator {
     }
 
     /// Per-user rows as the CSV of `re4 evaluate --per-user`: `user,split,` then `RankingMetrics.names(cutoffs:)`.
+    /// Each value is written in the shortest form that reads back as the same
+    /// Double, so a paired test on the file is the test on the model: rounded to
+    /// six decimals, differences that were equal came apart and moved the
+    /// Wilcoxon ranks (p 0.0649 against 0.0647 on ML-1M).
     public static func perUserCSV(dataset: Dataset, users: [Int], rows: [[Double]], cutoffs: [Int] = RankingMetrics.cutoffs) -> String {
         var s = CSV.row(["user", "split"] + RankingMetrics.names(cutoffs: cutoffs)) + "\n"
         for (u, v) in zip(users, rows) {
-            s += CSV.row([dataset.userIDs[u], dataset.split[u].name] + v.map { String(format: "%.6f", $0) }) + "\n"
+            s += CSV.row([dataset.userIDs[u], dataset.split[u].name] + v.map { "\($0)" }) + "\n"
         }
         return s
     }
