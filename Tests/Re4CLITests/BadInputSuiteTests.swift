@@ -114,6 +114,8 @@ final class BadInputSuiteTests: XCTestCase {
                  expect: ["no runs named nothing-<variant>-s<seed>"]),
             Case(name: "figures: missing runs folder", tool: "re4-viz", args: ["figures", "--runs", d + "/absent", "--prefix", "x", "--data", d + "/good.csv", "--out", d],
                  expect: ["absent", "cannot list"]),
+            Case(name: "figures: missing archive", tool: "re4-viz", args: ["figures", "--runs", d, "--archive", d + "/no-archive", "--prefix", "x", "--out", d],
+                 expect: ["no-archive", "cannot list"]),
             Case(name: "figures: output folder missing", tool: "re4-viz", args: ["figures", "--runs", d, "--prefix", "x", "--data", d + "/good.csv", "--out", d + "/nope"],
                  expect: ["nope", "does not exist"]),
             Case(name: "figures: --ablation-epochs 0", tool: "re4-viz", args: ["figures", "--runs", d, "--prefix", "x", "--data", d + "/good.csv", "--out", d, "--ablation-epochs", "0"],
