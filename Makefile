@@ -85,7 +85,7 @@ demo: build
 # the target can be started again at any time. `make figures` regenerates every
 # committed figure and table from those runs.
 RUNS ?= runs
-# Each finished run of the grids is also kept in $(ARCHIVE) (`re4 archive`: its
+# Each finished run of the ML-1M grid is also kept in $(ARCHIVE) (`re4 archive`: its
 # config, log and best epoch's per-user metrics, no checkpoints; tens of KB),
 # which is committed: a grid skips the runs kept there, and `make figures`
 # takes the tables, Figure 3 and the ablation from them where $(RUNS) has no such run.
@@ -95,7 +95,7 @@ ARCHIVE ?= figures/runs
 # total than one 2-thread run (bench/README.md § Training throughput).
 JOBS ?= 1
 GRID_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); t=$$(( n / $(JOBS) )); echo $$(( t > 0 ? t : 1 )))
-GRID = GRID_JOBS=$(JOBS) GRID_ARCHIVE=$(ARCHIVE) bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS)
+GRID = GRID_JOBS=$(JOBS) bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS)
 ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --threads 2 --keep-every-epoch
 
 # Where the grid stands: each run of GRID_FILE finished, training, or not started.
@@ -106,7 +106,7 @@ status: build
 reproduce: build
 	@mkdir -p $(RUNS)
 	$(RELEASE)/re4 data fetch ml-1m
-	$(GRID) 30 5 scripts/grid-movielens.txt --threads $(GRID_THREADS) --keep-every-epoch
+	GRID_ARCHIVE=$(ARCHIVE) $(GRID) 30 5 scripts/grid-movielens.txt --threads $(GRID_THREADS) --keep-every-epoch
 
 # The gallery-size study (issue 18; scripts/grid-gallery.txt): the same 6,000
 # planted users over galleries of 2,000, 20,000 and 200,000 generated items,
@@ -153,7 +153,7 @@ planted-figures: build
 	    --out figures/planted01-50k-fig4-map.png
 	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads 2 \
 	    --out figures/views-planted-6k.md --csv figures/views-planted-6k.csv
-	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix ml1m --data ml-1m --users 20 --threads 2 \
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix movielens --data ml-1m --users 20 --threads 2 \
 	    --out figures/views-movielens.md --csv figures/views-movielens.csv
 	$(RELEASE)/re4-viz explore $(RUNS)/planted01-ml1m-base-s1/best.safetensors $(RUNS)/planted01-ml1m-re4-s1/best.safetensors \
 	    --labels Base,Re4 --users 50 --threads 2 --out $(OUT)/explore-planted01.html
@@ -189,12 +189,12 @@ sweep: build
 	  $(ML1M_TRAIN) --seed $$s --lambda-att 0 --out $(RUNS)/confirm/ml1m-re4-noatt30-s$$s || exit 1; done
 
 figures: build
-	$(RELEASE)/re4-viz figures --runs $(RUNS) $$([ -d $(ARCHIVE) ] && echo --archive $(ARCHIVE)) --prefix ml1m --data ml-1m \
+	$(RELEASE)/re4-viz figures --runs $(RUNS) $$([ -d $(ARCHIVE) ] && echo --archive $(ARCHIVE)) --prefix movielens --data ml-1m \
 	    --name movielens --title MovieLens-1M --out figures --dpi 200 --threads 2
-	if [ -d $(RUNS)/sweep ]; then $(RELEASE)/re4-viz sweep $(RUNS)/sweep/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
-	    $(RUNS)/ml1m-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens.md; fi
+	if [ -d $(RUNS)/sweep ]; then $(RELEASE)/re4-viz sweep $(RUNS)/sweep/ml1m-*/ $(RUNS)/movielens-base-s? $(RUNS)/movielens-re4-s? \
+	    $(RUNS)/movielens-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens.md; fi
 	if [ -d $(RUNS)/gallery-200k-re4-s1 ]; then $(MAKE) gallery-figure; fi
-	if [ -d $(RUNS)/confirm ]; then $(RELEASE)/re4-viz sweep $(RUNS)/confirm/ml1m-*/ $(RUNS)/ml1m-base-s? $(RUNS)/ml1m-re4-s? \
+	if [ -d $(RUNS)/confirm ]; then $(RELEASE)/re4-viz sweep $(RUNS)/confirm/ml1m-*/ $(RUNS)/movielens-base-s? $(RUNS)/movielens-re4-s? \
 	    --budget 30 --with-test --title MovieLens-1M --out figures/confirm-movielens.md; fi
 
 clean:
@@ -225,7 +225,7 @@ fuzz:
 EXPLORE_SHOT_USER ?= 1m_33
 explore: build setup-test
 	@mkdir -p $(OUT)
-	$(RELEASE)/re4-viz explore $(RUNS)/ml1m-base-s1/best.safetensors $(RUNS)/ml1m-re4-s1/best.safetensors \
+	$(RELEASE)/re4-viz explore $(RUNS)/movielens-base-s1/best.safetensors $(RUNS)/movielens-re4-s1/best.safetensors \
 	    --labels Base,Re4 --data ml-1m --threads 2 --out $(OUT)/explore-movielens.html
 	bash scripts/screenshot.sh $(OUT)/explore-movielens.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-movielens.png
 	bash bench/explore_frames.sh $(OUT)/explore-movielens.html
@@ -235,10 +235,10 @@ explore: build setup-test
 paired: build
 	@mkdir -p $(OUT)/per-user
 	a=""; b=""; for s in 1 2 3; do \
-	  $(RELEASE)/re4 status --require-finished $(RUNS)/ml1m-base-s$$s $(RUNS)/ml1m-re4-s$$s >/dev/null 2>&1 || continue; \
-	  for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/ml1m-$$v-s$$s/best.safetensors --data ml-1m \
-	      --per-user $(OUT)/per-user/ml1m-$$v-s$$s.csv --threads 2 >/dev/null || exit 1; done; \
-	  a="$$a$${a:+,}$(OUT)/per-user/ml1m-base-s$$s.csv"; b="$$b$${b:+,}$(OUT)/per-user/ml1m-re4-s$$s.csv"; \
+	  $(RELEASE)/re4 status --require-finished $(RUNS)/movielens-base-s$$s $(RUNS)/movielens-re4-s$$s >/dev/null 2>&1 || continue; \
+	  for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/movielens-$$v-s$$s/best.safetensors --data ml-1m \
+	      --per-user $(OUT)/per-user/movielens-$$v-s$$s.csv --threads 2 >/dev/null || exit 1; done; \
+	  a="$$a$${a:+,}$(OUT)/per-user/movielens-base-s$$s.csv"; b="$$b$${b:+,}$(OUT)/per-user/movielens-re4-s$$s.csv"; \
 	done; \
 	$(RELEASE)/re4-viz compare --a $$a --b $$b --labels Base,Re4 --metrics recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50 \
 	    --out figures/paired-movielens.md

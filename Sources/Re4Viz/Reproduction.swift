@@ -6,7 +6,7 @@ import TSNE
 /// The reproduction's tables and figures from a folder of finished runs.
 ///
 /// Runs are found by name: `<prefix>-<variant>-s<seed>` (for example
-/// `ml1m-re4-s2`), each a `re4 train` output folder with `log.jsonl` and
+/// `movielens-re4-s2`), each a `re4 train` output folder with `log.jsonl` and
 /// `best.safetensors`. Every number comes from the logs and checkpoints, so the
 /// same runs give the same files.
 public enum Reproduction {

@@ -16,7 +16,7 @@ struct CompareCommand: ParsableCommand {
 
             Example:
               for s in 1 2 3; do for v in base re4; do
-                re4 evaluate --checkpoint runs/ml1m-$v-s$s/best.safetensors \\
+                re4 evaluate --checkpoint runs/movielens-$v-s$s/best.safetensors \\
                     --per-user $v-s$s.csv; done; done
               re4-viz compare --a base-s1.csv,base-s2.csv,base-s3.csv \\
                   --b re4-s1.csv,re4-s2.csv,re4-s3.csv --labels Base,Re4

@@ -16,15 +16,15 @@ struct FiguresCommand: ParsableCommand {
             (say, no ablation runs) is left out. The same runs, seed and threads give the same bytes.
 
             Examples:
-              re4-viz figures --runs runs --prefix ml1m --data ml-1m --name movielens \\
-                  --title MovieLens-1M --out figures
+              re4-viz figures --runs runs --archive figures/runs --prefix movielens \\
+                  --data ml-1m --title MovieLens-1M --out figures
               re4-viz figures --runs out/runs --prefix demo --data ml-latest-small \\
                   --out out --dpi 100
             """)
     @Option(help: "Folder holding the runs.") var runs: String
     @Option(help: "Folder of runs kept without checkpoints (re4 archive): their config, log and best epoch's per-user metrics; used where --runs has no run of that name, for the tables, Figure 3 and the ablation.")
     var archive: String?
-    @Option(help: "Run-name prefix, e.g. ml1m for ml1m-re4-s1.") var prefix: String
+    @Option(help: "Run-name prefix, e.g. movielens for movielens-re4-s1.") var prefix: String
     @OptionGroup var data: DataOptions
     @Option(help: "File-name suffix (default: the prefix).") var name: String?
     @Option(help: "Data set title in figure captions (default: the data set's name).") var title: String?

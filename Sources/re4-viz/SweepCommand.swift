@@ -14,8 +14,8 @@ struct SweepCommand: ParsableCommand {
             lengths compare at the same budget. Only validation metrics are shown.
 
             Example:
-              re4-viz sweep runs/sweep/* runs/ml1m-base-s* runs/ml1m-re4-s* --budget 10 \\
-                  --out figures/sweep.md
+              re4-viz sweep runs/sweep/* runs/movielens-base-s* runs/movielens-re4-s* \\
+                  --budget 10 --out figures/sweep.md
             """)
     @Argument(help: "Run folders.") var runs: [String]
     @Option(help: "Compare every run at its best validation epoch among its first N.") var budget: Int

@@ -15,7 +15,7 @@ struct ArchiveCommand: ParsableCommand {
             that has not finished is refused; an existing archive of it is never replaced.
 
             Examples:
-              re4 archive runs/ml1m-base-s1 --into figures/runs
+              re4 archive runs/movielens-base-s1 --into figures/runs
             """)
     @Argument(help: "Finished run folders (re4 train --out).") var folders: [String]
     @Option(help: "The archive folder (must exist).") var into: String

@@ -19,7 +19,7 @@ struct StatusCommand: ParsableCommand {
             with --archive DIR too, a run archived there (re4 archive) and not in DIR is reported from the archive.
 
             Examples:
-              re4 status runs/ml1m-*-s?
+              re4 status runs/movielens-*-s?
               re4 status --grid scripts/grid-movielens.txt --runs runs
             """)
     @Argument(help: "Run folders (re4 train --out).") var folders: [String] = []
