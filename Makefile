@@ -86,12 +86,14 @@ demo: build
 # committed figure and table from those runs.
 RUNS ?= runs
 # Each finished run of the ML-1M grid is also kept in $(ARCHIVE) (`re4 archive`: its
-# config, log and best epoch's per-user metrics, no checkpoints; tens of KB),
-# which is committed: a grid skips the runs kept there, and `make figures`
-# takes the tables, Figure 3 and the ablation from them where $(RUNS) has no such run.
-# Figure 4, the item map and distinctness need checkpoints: `ARCHIVE=` (empty)
-# trains and reads every run in $(RUNS) alone, archiving nothing.
+# config, log and best epoch's per-user metrics; tens of KB), which is committed:
+# a grid skips the runs kept there, and `make figures` takes the tables, Figure 3
+# and the ablation from them where $(RUNS) has no such run. The runs whose names
+# match $(ARCHIVE_CHECKPOINTS) (Base and Re4 of every backbone, not the ablations)
+# keep their best checkpoint too (1.4 MB each), for Figure 4, the item map and
+# distinctness. `ARCHIVE=` (empty) trains and reads every run in $(RUNS) alone.
 ARCHIVE ?= figures/runs
+ARCHIVE_CHECKPOINTS ?= -(base|re4)-s[0-9]+$$
 # JOBS=2 trains two runs side by side with the cores split between them: on
 # this 2-core machine two 1-thread Re4 runs made 28 % more examples/s in
 # total than one 2-thread run (bench/README.md § Training throughput).
@@ -108,7 +110,7 @@ status: build
 reproduce: build
 	@mkdir -p $(RUNS)
 	$(RELEASE)/re4 data fetch ml-1m
-	GRID_ARCHIVE=$(ARCHIVE) $(GRID) 30 5 scripts/grid-movielens.txt --threads $(GRID_THREADS) --keep-every-epoch
+	GRID_ARCHIVE=$(ARCHIVE) GRID_ARCHIVE_CHECKPOINTS='$(ARCHIVE_CHECKPOINTS)' $(GRID) 30 5 scripts/grid-movielens.txt --threads $(GRID_THREADS) --keep-every-epoch
 
 # The gallery-size study (issue 18; scripts/grid-gallery.txt): the same 6,000
 # planted users over galleries of 2,000, 20,000 and 200,000 generated items,

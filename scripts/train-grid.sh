@@ -13,10 +13,13 @@
 # worker's training output goes to RUNS_DIR/grid-worker-W.log.
 #
 # GRID_ARCHIVE=DIR keeps each run's results once its training is over with
-# `re4 archive` (config, log, the best epoch's per-user metrics; no
-# checkpoints) and skips a run already archived there, so a grid's results
+# `re4 archive` (config, log, the best epoch's per-user metrics; no resume
+# state) and skips a run already archived there, so a grid's results
 # can be committed and the grid taken up again on another machine.
-# Usage: [GRID_JOBS=N] [GRID_ARCHIVE=DIR] scripts/train-grid.sh RE4_BINARY RUNS_DIR EPOCHS PATIENCE GRID_FILE [EXTRA ARGS…]
+# GRID_ARCHIVE_CHECKPOINTS=REGEX (an extended regular expression on the
+# folder name) keeps the best checkpoint too for the runs it matches
+# (`re4 archive --checkpoint`).
+# Usage: [GRID_JOBS=N] [GRID_ARCHIVE=DIR [GRID_ARCHIVE_CHECKPOINTS=REGEX]] scripts/train-grid.sh RE4_BINARY RUNS_DIR EPOCHS PATIENCE GRID_FILE [EXTRA ARGS…]
 set -euo pipefail
 re4=$1 runs=$2 epochs=$3 patience=$4 grid=$5
 shift 5
@@ -26,6 +29,7 @@ case "$jobs" in ''|*[!0-9]*|0) echo "error: GRID_JOBS must be a whole number ≥
 [ -r "$grid" ] || { echo "error: $grid: cannot read the grid file; give a file of 'FOLDER ARGS…' lines" >&2; exit 2; }
 mkdir -p "$runs"
 archive=${GRID_ARCHIVE:-}
+checkpoints=${GRID_ARCHIVE_CHECKPOINTS:-}
 [ -z "$archive" ] || mkdir -p "$archive"
 # Runs taken by a worker of this invocation (mkdir is atomic: one worker wins).
 claims=$(mktemp -d)
@@ -33,11 +37,13 @@ trap 'rm -rf "$claims"' EXIT
 
 # One worker: every line of the grid in order, skipping runs another worker holds.
 work() {
-  local worker=$1 name args dir resume log
+  local worker=$1 name args dir resume log keep
   while read -r name args; do
     case "$name" in ''|'#'*) continue ;; esac
     dir="$runs/$name"
     args=${args//@RUNS@/$runs}
+    keep=""
+    if [ -n "$archive" ] && [ -n "$checkpoints" ] && [[ $name =~ $checkpoints ]]; then keep="--checkpoint"; fi
     if [ -n "$archive" ] && [ -f "$archive/$name/config.json" ]; then echo "grid: $name (archived in $archive)"; continue; fi
     mkdir "$claims/$name" 2>/dev/null || continue
     exec 9>"$runs/.$name.lock"
@@ -59,7 +65,7 @@ work() {
     "$re4" train --epochs "$epochs" --patience "$patience" --out "$dir" $args "${extra[@]}" $resume >&8 2>&7 \
       || { echo "error: $name failed; see $log" >&2; return 1; }
     if [ -n "$archive" ]; then
-      "$re4" archive "$dir" --into "$archive" >&8 2>&7 || { echo "error: archiving $name into $archive failed; see $log" >&2; return 1; }
+      "$re4" archive "$dir" --into "$archive" $keep >&8 2>&7 || { echo "error: archiving $name into $archive failed; see $log" >&2; return 1; }
     fi
     exec 8>&- 7>&-
     exec 9>&-

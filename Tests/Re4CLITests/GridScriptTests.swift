@@ -16,7 +16,7 @@ final class GridScriptTests: XCTestCase {
             #!/usr/bin/env bash
             if [ "$1" = archive ]; then
               [ "$(basename "$2")" = unkept ] && exit 4
-              echo "archive $(basename "$2") $4" >> \(dir)/calls.log; mkdir -p "$4/$(basename "$2")"; exit 0
+              echo "archive $(basename "$2") $4 ${5:-}" >> \(dir)/calls.log; mkdir -p "$4/$(basename "$2")"; exit 0
             fi
             out=""; prev=""
             for a in "$@"; do [ "$prev" = "--out" ] && out=$a; prev=$a; done
@@ -32,10 +32,12 @@ final class GridScriptTests: XCTestCase {
         return path
     }
 
-    func runGrid(_ dir: String, lines: [String], jobs: String, archive: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    func runGrid(_ dir: String, lines: [String], jobs: String, archive: String? = nil,
+                 checkpoints: String? = nil) throws -> (status: Int32, out: String, err: String) {
         write("# a comment\n\n" + lines.joined(separator: "\n") + "\n", dir + "/grid.txt")
         var env = ["GRID_JOBS": jobs, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env["GRID_ARCHIVE"] = archive
+        env["GRID_ARCHIVE_CHECKPOINTS"] = checkpoints
         return try runExecutable("/bin/bash", [script, try fakeTrainer(dir), dir + "/runs", "4", "2", dir + "/grid.txt", "--threads", "1"],
                                  environment: env)
     }
@@ -58,6 +60,21 @@ final class GridScriptTests: XCTestCase {
         XCTAssertNotEqual(f.status, 0)
         XCTAssertTrue(f.err.contains("error: archiving unkept into \(two)/kept failed"), f.err)
         XCTAssertEqual(calls(two).map { $0[0] }, ["unkept"], "nothing after it")
+    }
+
+    /// GRID_ARCHIVE_CHECKPOINTS: the runs it matches are archived with --checkpoint, the others
+    /// without; a run archived before is skipped either way.
+    func testRunsMatchingTheCheckpointPatternKeepTheirModel() throws {
+        let dir = makeTempDir()
+        let archive = dir + "/kept"
+        try FileManager.default.createDirectory(atPath: archive + "/old-base", withIntermediateDirectories: true)
+        write("{}\n", archive + "/old-base/config.json")
+        let r = try runGrid(dir, lines: ["new-base", "old-base", "new-abl"], jobs: "1", archive: archive, checkpoints: "-base$")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("grid: old-base (archived in \(archive))"), r.out)
+        let archived = calls(dir).filter { $0[0] == "archive" }.map { $0.dropFirst().joined(separator: " ") }
+        XCTAssertEqual(archived, ["new-base \(archive) --checkpoint", "new-abl \(archive)"])
+        XCTAssertEqual(calls(dir).filter { $0[0] != "archive" }.map { $0[0] }, ["new-base", "new-abl"])
     }
 
     func calls(_ dir: String) -> [[String]] {

@@ -115,4 +115,74 @@ final class ArchiveTests: XCTestCase {
         let found = try Reproduction.discover(in: runs, archive: archive, prefix: "p")
         XCTAssertEqual(found.filter { $0.variant == "base" }.map(\.folder), [done])
     }
+
+    /// `--checkpoint`: the best model kept too, so the archive alone gives every figure, the same
+    /// bytes as the runs; the model is added to an archive of the same run only.
+    func testWithTheCheckpointTheArchiveGivesEveryFigureAndTheModelIsAddedToTheSameRunOnly() throws {
+        let root = makeTempDir("archive-checkpoint")
+        let (ds, request) = try plantedCSV(in: root)
+        let runs = root + "/runs", archive = root + "/archive", other = root + "/other"
+        let fm = FileManager.default
+        for d in [runs, archive, other] { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        let base = try train(runs, "base", request: request, ds: ds, perUserLog: false)
+        let re4 = try train(runs, "re4", request: request, ds: ds, perUserLog: true)
+        // Base kept without its model first (as a grid did), then --checkpoint adds it.
+        let keptBase = try RunArchive.keep(run: base, into: archive)
+        var said: [String] = []
+        XCTAssertEqual(try RunArchive.keep(run: base, into: archive, checkpoint: true) { said.append($0) }, keptBase)
+        XCTAssertEqual(said, ["p-base-s1: the archive kept before is the same run; its best.safetensors added"])
+        XCTAssertEqual(fm.contents(atPath: keptBase + "/best.safetensors"), fm.contents(atPath: base + "/best.safetensors"))
+        assertThrowsMessage([base, "exists", "remove it first"]) { try RunArchive.keep(run: base, into: archive, checkpoint: true) }
+        let keptRe4 = try RunArchive.keep(run: re4, into: archive, checkpoint: true)
+        for k in [keptBase, keptRe4] {
+            XCTAssertEqual(try fm.contentsOfDirectory(atPath: k).sorted(), ["best.safetensors", "config.json", "log.jsonl", "per-user"])
+        }
+        XCTAssertFalse(try fm.contentsOfDirectory(atPath: keptBase).contains { $0.hasPrefix(".") }, "no temporary file left")
+
+        // An archive of another run under the same name (its log differs) gets nothing.
+        let stranger = try RunArchive.keep(run: base, into: other)
+        write("{\"epoch\": 0}\n", stranger + "/log.jsonl")
+        assertThrowsMessage([base, "log.jsonl differs", "remove it first"]) { try RunArchive.keep(run: base, into: other, checkpoint: true) }
+        XCTAssertFalse(fm.fileExists(atPath: stranger + "/best.safetensors"))
+        // The same run trained again elsewhere: other timings and sessions, the same epochs. Added.
+        try fm.removeItem(atPath: stranger)
+        let again = try RunArchive.keep(run: base, into: other)
+        let timed = try String(contentsOfFile: again + "/log.jsonl", encoding: .utf8)
+            .replacingOccurrences(of: "\"seconds\":", with: "\"seconds\":1")
+        XCTAssertNotEqual(timed, try String(contentsOfFile: base + "/log.jsonl", encoding: .utf8))
+        write(timed, again + "/log.jsonl")
+        let config = try String(contentsOfFile: again + "/config.json", encoding: .utf8)
+        write(config.replacingOccurrences(of: "\"sessions\" : [", with: "\"sessions\" : [ {\"threads\" : 7}, "), again + "/config.json")
+        XCTAssertNotEqual(fm.contents(atPath: again + "/config.json"), fm.contents(atPath: base + "/config.json"))
+        XCTAssertEqual(try RunArchive.keep(run: base, into: other, checkpoint: true), again)
+        XCTAssertTrue(fm.fileExists(atPath: again + "/best.safetensors"))
+        // One metric of one epoch changed: another run.
+        try fm.removeItem(atPath: again)
+        let changed = try RunArchive.keep(run: base, into: other)
+        let log = try String(contentsOfFile: changed + "/log.jsonl", encoding: .utf8)
+        write(log.replacingOccurrences(of: "\"test_recall@50\":", with: "\"test_recall@50\":9"), changed + "/log.jsonl")
+        assertThrowsMessage([base, "log.jsonl differs"]) { try RunArchive.keep(run: base, into: other, checkpoint: true) }
+        XCTAssertFalse(fm.fileExists(atPath: changed + "/best.safetensors"))
+        // --checkpoint on a run that has none is refused before anything is written.
+        let bare = runs + "/p-noct-s1"
+        try fm.copyItem(atPath: re4, toPath: bare)
+        try fm.removeItem(atPath: bare + "/best.safetensors")
+        assertThrowsMessage([bare, "no best.safetensors to keep"]) { try RunArchive.keep(run: bare, into: archive, checkpoint: true) }
+        XCTAssertFalse(fm.fileExists(atPath: archive + "/p-noct-s1"))
+        try fm.removeItem(atPath: bare)
+
+        // The archive alone (no runs folder) and the runs give the same files, byte for byte.
+        let outA = root + "/outA", outR = root + "/outR"
+        for d in [outA, outR] { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        var oa = FigureSet.FigureOptions(runs: root + "/no-runs", prefix: "p", name: "p", dataTitle: "Planted", out: outA)
+        oa.archive = archive; oa.dpi = 40; oa.users = 2
+        let filesA = try FigureSet.make(oa, data: request) { _ in }
+        var or = oa; or.runs = runs; or.archive = nil; or.out = outR
+        let filesR = try FigureSet.make(or, data: request) { _ in }
+        XCTAssertEqual(filesA.count, 9, "Figure 4, the item map and distinctness from the archive: \(filesA)")
+        XCTAssertEqual(filesA.map { URL(fileURLWithPath: $0).lastPathComponent }, filesR.map { URL(fileURLWithPath: $0).lastPathComponent })
+        for f in filesR.map({ URL(fileURLWithPath: $0).lastPathComponent }) {
+            XCTAssertEqual(fm.contents(atPath: outA + "/" + f), fm.contents(atPath: outR + "/" + f), f)
+        }
+    }
 }

@@ -1,12 +1,14 @@
 import Foundation
 
-/// A finished run kept without its checkpoints: `config.json`, `log.jsonl`
-/// and its best epoch's per-user metrics (`per-user/epoch-NNN.csv`, test users
-/// at least). That is what the reproduction's tables, paired comparisons,
-/// Figure 3 and the ablation figure read (`re4-viz figures --archive`), in a
-/// few tens of KB instead of the checkpoints' MBs, so a grid's results can be
-/// committed and outlive the machine that trained them (docs/run-folder.md
-/// § Archived runs). Figure 4, the item map and distinctness need the models.
+/// A finished run kept without its resume state and per-epoch checkpoints:
+/// `config.json`, `log.jsonl` and its best epoch's per-user metrics
+/// (`per-user/epoch-NNN.csv`, test users at least). That is what the
+/// reproduction's tables, paired comparisons, Figure 3 and the ablation figure
+/// read (`re4-viz figures --archive`), in a few tens of KB instead of the run's
+/// tens of MB, so a grid's results can be committed and outlive the machine
+/// that trained them (docs/run-folder.md § Archived runs). With `checkpoint`,
+/// the best epoch's model (`best.safetensors`, weights and metadata only) is
+/// kept too, for Figure 4, the item map and distinctness.
 public enum RunArchive {
     /// The files an archived run holds besides its per-user file.
     public static let keptFiles = [RunFolder.configName, RunFolder.logJSONLName]
@@ -17,8 +19,10 @@ public enum RunArchive {
     /// the test users (the data as the run recorded it, `request` over it).
     /// The archive is written beside its final place and renamed into it, so a
     /// failure leaves no partial folder; an existing archive is never replaced.
-    public static func keep(run: String, into archive: String, request: DataRequest = DataRequest(), threads: Int = 1,
-                            log: (String) -> Void = { _ in }) throws -> String {
+    /// With `checkpoint`, `best.safetensors` is kept as well; an archive of the
+    /// same run kept without it gets it added (`differingFile`).
+    public static func keep(run: String, into archive: String, checkpoint: Bool = false, request: DataRequest = DataRequest(),
+                            threads: Int = 1, log: (String) -> Void = { _ in }) throws -> String {
         let fm = FileManager.default
         let folder = RunFolder(run)
         guard fm.fileExists(atPath: folder.config) else {
@@ -32,8 +36,21 @@ public enum RunArchive {
         }
         let name = URL(fileURLWithPath: run).standardizedFileURL.lastPathComponent
         let dest = archive + "/" + name
-        guard !fm.fileExists(atPath: dest) else {
-            throw RunError.cannotArchive(folder: run, reason: "\(dest) exists; remove it first to archive the run again")
+        if checkpoint, !fm.fileExists(atPath: folder.best) {
+            throw RunError.cannotArchive(folder: run, reason: "no \(RunFolder.bestName) to keep; archive it without --checkpoint")
+        }
+        if fm.fileExists(atPath: dest) {
+            let keptBest = dest + "/" + RunFolder.bestName
+            guard checkpoint, !fm.fileExists(atPath: keptBest) else {
+                throw RunError.cannotArchive(folder: run, reason: "\(dest) exists; remove it first to archive the run again")
+            }
+            if let f = differingFile(run: run, kept: dest) {
+                throw RunError.cannotArchive(folder: run, reason: "\(dest) holds a run whose \(f) differs from this one's;"
+                                             + " remove it first to archive this run")
+            }
+            try AtomicFile.write(try readFile(folder.best), to: keptBest)
+            log("\(name): the archive kept before is the same run; its \(RunFolder.bestName) added")
+            return dest
         }
         guard fm.fileExists(atPath: archive) else { throw IOError.missingFolder(path: dest, folder: archive) }
         let stage = archive + "/.\(name).partial-\(ProcessInfo.processInfo.processIdentifier)"
@@ -41,7 +58,9 @@ public enum RunArchive {
         let staged = RunFolder(stage)
         do {
             try fm.createDirectory(atPath: staged.perUserFolder, withIntermediateDirectories: true)
-            for f in keptFiles { try fm.copyItem(atPath: run + "/" + f, toPath: stage + "/" + f) }
+            for f in keptFiles + (checkpoint ? [RunFolder.bestName] : []) {
+                try fm.copyItem(atPath: run + "/" + f, toPath: stage + "/" + f)
+            }
             let kept = folder.perUserLog(best.epoch)
             if fm.fileExists(atPath: kept) {
                 try fm.copyItem(atPath: kept, toPath: staged.perUserLog(best.epoch))
@@ -63,5 +82,31 @@ public enum RunArchive {
             throw error
         }
         return dest
+    }
+
+    /// The kept file that shows `kept` to hold another run than `run`, or nil when it is the
+    /// same run: the same config apart from its training sessions (commit, threads, where a
+    /// resume began) and the same epochs with the same losses and metrics apart from their
+    /// timing (`seconds`, `examples_per_s`). A file that does not read as JSON differs.
+    static func differingFile(run: String, kept: String) -> String? {
+        func object(_ d: Data) -> [String: Any]? { (try? JSONSerialization.jsonObject(with: d)) as? [String: Any] }
+        func config(_ folder: String) -> NSDictionary? {
+            guard var c = (try? readFile(folder + "/" + RunFolder.configName)).flatMap(object) else { return nil }
+            c["sessions"] = nil
+            return c as NSDictionary
+        }
+        func epochs(_ folder: String) -> [NSDictionary]? {
+            guard let text = (try? readFile(folder + "/" + RunFolder.logJSONLName)).flatMap({ String(data: $0, encoding: .utf8) }) else { return nil }
+            var out: [NSDictionary] = []
+            for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
+                guard var r = object(Data(line.utf8)) else { return nil }
+                r["seconds"] = nil; r["examples_per_s"] = nil
+                out.append(r as NSDictionary)
+            }
+            return out
+        }
+        guard let a = config(run), let b = config(kept), a == b else { return RunFolder.configName }
+        guard let x = epochs(run), let y = epochs(kept), x == y else { return RunFolder.logJSONLName }
+        return nil
     }
 }
