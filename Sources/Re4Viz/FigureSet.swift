@@ -29,7 +29,7 @@ public enum FigureSet {
         public var ablationEpochs: Int? = nil
         /// Keep runs whose training is not over (`Reproduction.discover`).
         public var includeUnfinished = false
-        /// A folder of runs kept without checkpoints (`re4 archive`, `RunArchive`), used
+        /// A folder of archived runs (`re4 archive`, `RunArchive`; a checkpoint only when kept with it), used
         /// where `runs` has no run of the same name.
         public var archive: String? = nil
         public init(runs: String, prefix: String, name: String, dataTitle: String, out: String) {
@@ -44,7 +44,7 @@ public enum FigureSet {
     public static func make(_ o: FigureOptions, data: DataRequest, log: (String) -> Void) throws -> [String] {
         guard FileManager.default.fileExists(atPath: o.out) else { throw IOError.missingFolder(path: o.out, folder: o.out) }
         let runs = try Reproduction.discover(in: o.runs, archive: o.archive, prefix: o.prefix, includeUnfinished: o.includeUnfinished, log: log)
-        // Runs kept without their checkpoints (an archive) give tables and curves;
+        // Runs kept without their checkpoints (archived without --checkpoint) give tables and curves;
         // Figure 4, the item map and distinctness need models, and the data with them.
         let modelRuns = runs.filter(\.hasCheckpoint)
         let opened: (source: DataSource, dataset: Dataset)? = modelRuns.isEmpty ? nil

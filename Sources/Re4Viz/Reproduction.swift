@@ -25,8 +25,8 @@ public enum Reproduction {
         public var best: EpochRecord
         public var label: String { Reproduction.variants.first { $0.key == variant }?.label ?? variant }
         public var checkpoint: String { RunFolder(folder).best }
-        /// Whether the folder still has its best checkpoint (an archived run has only its
-        /// config, log and best epoch's per-user metrics: `RunArchive`).
+        /// Whether the folder has its best checkpoint (an archived run has it only when it was
+        /// kept with `--checkpoint`: `RunArchive`).
         public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint) }
         /// The best epoch's per-user metrics, when the folder has them (`re4 train
         /// --per-user-log`, or an archived run).
@@ -42,7 +42,7 @@ public enum Reproduction {
     /// A run whose training is not over (`RunProgress`: neither its last epoch
     /// nor its patience reached) is left out with a line to `log`, unless
     /// `includeUnfinished`; then it is kept and still named in `log`.
-    /// With `archive`, runs of that folder (kept without checkpoints) are added
+    /// With `archive`, runs of that folder (`re4 archive`, with or without a checkpoint) are added
     /// where `dir` has no run of the same name.
     public static func discover(in dir: String, archive: String? = nil, prefix: String, includeUnfinished: Bool = false,
                                 log: (String) -> Void = { _ in }) throws -> [Run] {

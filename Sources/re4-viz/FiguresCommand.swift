@@ -22,7 +22,7 @@ struct FiguresCommand: ParsableCommand {
                   --out out --dpi 100
             """)
     @Option(help: "Folder holding the runs.") var runs: String
-    @Option(help: "Folder of runs kept without checkpoints (re4 archive): their config, log and best epoch's per-user metrics; used where --runs has no run of that name, for the tables, Figure 3 and the ablation.")
+    @Option(help: "Folder of archived runs (re4 archive): config, log, best epoch's per-user metrics, and best.safetensors where kept (--checkpoint); used where --runs has no run of that name. Runs without a checkpoint give the tables, Figure 3 and the ablation only.")
     var archive: String?
     @Option(help: "Run-name prefix, e.g. movielens for movielens-re4-s1.") var prefix: String
     @OptionGroup var data: DataOptions
