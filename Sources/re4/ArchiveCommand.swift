@@ -15,7 +15,7 @@ struct ArchiveCommand: ParsableCommand {
             --checkpoint, best.safetensors is kept too, and Figure 4, the item map and distinctness come \
             from the archive as well. A run that has not finished is refused; an existing archive of it \
             is never replaced, except that --checkpoint adds the model to an archive of the same run (the \
-            same config and log bytes) kept without one.
+            same config apart from its sessions, the same metrics apart from timing) kept without one.
 
             Examples:
               re4 archive runs/movielens-base-s1 --into figures/runs

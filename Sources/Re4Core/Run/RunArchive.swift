@@ -87,26 +87,16 @@ public enum RunArchive {
     /// The kept file that shows `kept` to hold another run than `run`, or nil when it is the
     /// same run: the same config apart from its training sessions (commit, threads, where a
     /// resume began) and the same epochs with the same losses and metrics apart from their
-    /// timing (`seconds`, `examples_per_s`). A file that does not read as JSON differs.
+    /// timing (`seconds`, `examples_per_s`). Read with the run folder's own readers; a file
+    /// they refuse differs.
     static func differingFile(run: String, kept: String) -> String? {
-        func object(_ d: Data) -> [String: Any]? { (try? JSONSerialization.jsonObject(with: d)) as? [String: Any] }
-        func config(_ folder: String) -> NSDictionary? {
-            guard var c = (try? readFile(folder + "/" + RunFolder.configName)).flatMap(object) else { return nil }
-            c["sessions"] = nil
-            return c as NSDictionary
+        func config(_ f: RunFolder) -> RunConfig? { (try? f.readConfig()).map { var c = $0; c.sessions = []; return c } }
+        func epochs(_ f: RunFolder) -> [EpochRecord]? {
+            (try? f.readLog()).map { $0.map { var r = $0; r.seconds = 0; r.examplesPerSecond = 0; return r } }
         }
-        func epochs(_ folder: String) -> [NSDictionary]? {
-            guard let text = (try? readFile(folder + "/" + RunFolder.logJSONLName)).flatMap({ String(data: $0, encoding: .utf8) }) else { return nil }
-            var out: [NSDictionary] = []
-            for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
-                guard var r = object(Data(line.utf8)) else { return nil }
-                r["seconds"] = nil; r["examples_per_s"] = nil
-                out.append(r as NSDictionary)
-            }
-            return out
-        }
-        guard let a = config(run), let b = config(kept), a == b else { return RunFolder.configName }
-        guard let x = epochs(run), let y = epochs(kept), x == y else { return RunFolder.logJSONLName }
+        let a = RunFolder(run), b = RunFolder(kept)
+        guard let x = config(a), let y = config(b), x == y else { return RunFolder.configName }
+        guard let x = epochs(a), let y = epochs(b), x == y else { return RunFolder.logJSONLName }
         return nil
     }
 }
