@@ -235,14 +235,22 @@ explore: build setup-test
 	bash bench/explore_frames.sh $(OUT)/explore-movielens.html
 
 # Paired tests of Re4 against Base on ML-1M's test users (docs/protocol.md):
-# per-user metrics of every finished seed pair in $(RUNS) (re4 status), then re4-viz compare.
+# per-user metrics of every seed pair, read from $(ARCHIVE) (the archived best
+# epoch's file, the same bytes `re4 evaluate --per-user` writes from its
+# checkpoint) or else evaluated from the finished runs in $(RUNS); then re4-viz compare.
 paired: build
 	@mkdir -p $(OUT)/per-user
 	a=""; b=""; for s in 1 2 3; do \
-	  $(RELEASE)/re4 status --require-finished $(RUNS)/movielens-base-s$$s $(RUNS)/movielens-re4-s$$s >/dev/null 2>&1 || continue; \
-	  for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/movielens-$$v-s$$s/best.safetensors --data ml-1m \
-	      --per-user $(OUT)/per-user/movielens-$$v-s$$s.csv --threads 2 >/dev/null || exit 1; done; \
-	  a="$$a$${a:+,}$(OUT)/per-user/movielens-base-s$$s.csv"; b="$$b$${b:+,}$(OUT)/per-user/movielens-re4-s$$s.csv"; \
+	  pa=""; pb=""; \
+	  if [ -n "$(ARCHIVE)" ]; then pa=$$(ls $(ARCHIVE)/movielens-base-s$$s/per-user/epoch-*.csv 2>/dev/null); \
+	    pb=$$(ls $(ARCHIVE)/movielens-re4-s$$s/per-user/epoch-*.csv 2>/dev/null); fi; \
+	  if [ -z "$$pa" ] || [ -z "$$pb" ]; then \
+	    $(RELEASE)/re4 status --require-finished $(RUNS)/movielens-base-s$$s $(RUNS)/movielens-re4-s$$s >/dev/null 2>&1 || continue; \
+	    for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/movielens-$$v-s$$s/best.safetensors --data ml-1m \
+	        --per-user $(OUT)/per-user/movielens-$$v-s$$s.csv --threads 2 >/dev/null || exit 1; done; \
+	    pa=$(OUT)/per-user/movielens-base-s$$s.csv; pb=$(OUT)/per-user/movielens-re4-s$$s.csv; fi; \
+	  a="$$a$${a:+,}$$pa"; b="$$b$${b:+,}$$pb"; \
 	done; \
+	[ -n "$$a" ] || { echo "make paired: no finished Base/Re4 seed pair in $(ARCHIVE) or $(RUNS); run make reproduce first" >&2; exit 1; }; \
 	$(RELEASE)/re4-viz compare --a $$a --b $$b --labels Base,Re4 --metrics recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50 \
 	    --out figures/paired-movielens.md

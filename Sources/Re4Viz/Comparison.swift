@@ -121,8 +121,11 @@ public enum Comparison {
             s += "| \(x.metric) |" + (n ? " \(x.users) |" : "") + " \(f(x.meanA)) | \(f(x.meanB)) | \(String(format: "%+.4f", x.difference)) | [\(f(x.bootstrap.low)), \(f(x.bootstrap.high))] |"
             if let h = x.hierarchical { s += " [\(f(h.low)), \(f(h.high))] |" }
             s += " \(p(x.wilcoxon.p)) | \(p(x.holm)) | \(String(format: "%.3f", x.dz)) |"
-            if r.seeds > 1 { s += " \(x.seedT.map { p($0.p) } ?? "–") |" }
+            if r.seeds > 1 { s += " \(x.seedT.map { $0.t.isFinite ? p($0.p) : "– (equal Δ)" } ?? "–") |" }
             s += "\n"
+        }
+        if r.rows.contains(where: { $0.seedT.map { !$0.t.isFinite } ?? false }) {
+            s += "\n– (equal Δ): every seed's mean difference is the same, so the seeds' t statistic has no spread to divide by and no p-value; read the two intervals instead.\n"
         }
         return s
     }
