@@ -238,6 +238,7 @@ explore: build setup-test
 # per-user metrics of every seed pair, read from $(ARCHIVE) (the archived best
 # epoch's file, the same bytes `re4 evaluate --per-user` writes from its
 # checkpoint) or else evaluated from the finished runs in $(RUNS); then re4-viz compare.
+PAIRED_METRICS := recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50
 paired: build
 	@mkdir -p $(OUT)/per-user
 	a=""; b=""; for s in 1 2 3; do \
@@ -252,14 +253,15 @@ paired: build
 	  a="$$a$${a:+,}$$pa"; b="$$b$${b:+,}$$pb"; \
 	done; \
 	[ -n "$$a" ] || { echo "make paired: no finished Base/Re4 seed pair in $(ARCHIVE) or $(RUNS); run make reproduce first" >&2; exit 1; }; \
-	$(RELEASE)/re4-viz compare --a $$a --b $$b --labels Base,Re4 --metrics recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50 \
+	$(RELEASE)/re4-viz compare --a $$a --b $$b --labels Base,Re4 --metrics $(PAIRED_METRICS) \
 	    --out figures/paired-movielens.md
 	@# The ablations against full Re4 (what switching one flow off costs), from the
 	@# archived per-user files of all three seeds; Holm over the models and metrics.
-	@files() { for s in 1 2 3; do ls $(ARCHIVE)/movielens-$$1-s$$s/per-user/epoch-*.csv 2>/dev/null || return 1; done | paste -sd, -; }; \
+	@files() { local f out=""; for s in 1 2 3; do f=$$(ls $(ARCHIVE)/movielens-$$1-s$$s/per-user/epoch-*.csv 2>/dev/null) || return 1; \
+	  out="$$out$${out:+,}$$f"; done; echo "$$out"; }; \
 	if [ -n "$(ARCHIVE)" ] && re4=$$(files re4) && ct=$$(files noct) && att=$$(files noatt) && cs=$$(files nocs); then \
 	  $(RELEASE)/re4-viz compare --a $$re4 --b $$ct --b $$att --b $$cs \
 	      --labels "Re4,Re4 w/o Re-contrast,Re4 w/o Re-attend,Re4 w/o Re-construct" \
-	      --metrics recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50 --out figures/paired-ablation-movielens.md >/dev/null \
+	      --metrics $(PAIRED_METRICS) --out figures/paired-ablation-movielens.md >/dev/null \
 	    && echo "wrote figures/paired-ablation-movielens.md"; \
 	else echo "make paired: the ablations against Re4 need all three seeds of each in $(ARCHIVE); skipped"; fi
