@@ -13,7 +13,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Re-contrast weight λ_ct.") var lambdaCt: Float = 0.1
     @Option(help: "Re-construct weight λ_cs.") var lambdaCs: Float = 0.1
     @Option(help: "Re-contrast temperature τ.") var tau: Float = 0.02
-    @Flag(help: "Base model: all three backward flows off.") var base = false
+    @Option(help: "REMI's routing regularisation weight (Tokkiu/REMI's --rlambda; the authors used 100). Off when not given.") var rlambda: Float?
+    @Option(help: "REMI's interest-aware hard negatives, β (Tokkiu/REMI's --rbeta; the authors used 0.1-10). Uniform sampler only. Off when not given.") var rbeta: Float?
+    @Flag(help: "Base model: all three backward flows off (REMI's terms stay as given).") var base = false
 
     func validate() throws { try validating { try Limits.check(config) } }
 
@@ -21,7 +23,7 @@ struct ModelOptions: ParsableArguments {
         var c = ModelConfig()
         c.encoder = encoder; c.interests = interests; c.dim = dim; c.maxLength = maxLength; c.hidden = hidden
         c.lambdaAtt = base ? 0 : lambdaAtt; c.lambdaCt = base ? 0 : lambdaCt; c.lambdaCs = base ? 0 : lambdaCs
-        c.tau = tau
+        c.tau = tau; c.rlambda = rlambda; c.rbeta = rbeta
         return c
     }
 }

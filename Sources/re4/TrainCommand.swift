@@ -36,6 +36,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop after this many epochs without a better validation Recall@50.") var patience: Int?
     @Flag(help: "Keep a checkpoint of every epoch (epoch-NNN.safetensors).") var keepEveryEpoch = false
     @Flag(help: "After each epoch, write every valid and test user's metrics to per-user/epoch-NNN.csv (for re4-viz compare).") var perUserLog = false
+    @Flag(help: "After each epoch, log interest-collapse statistics (dist_cos_U, dist_cos_U_slot, attention entropy and top share, dead-interest share, REMI's routing penalty) on a fixed sample of up to 1,000 validation users.") var logDistinctness = false
     @Flag(help: "Row-wise lazy Adam for the embedding (large catalogues).") var lazyAdam = false
     @Option(help: "Standard deviation of the item embedding's normal initialisation (default 1, the authors' script).") var embeddingStd: Float?
     @Flag(help: "Continue from the last completed epoch in --out.") var resume = false
@@ -52,6 +53,7 @@ struct TrainCommand: ParsableCommand {
         var o = TrainingOptions()
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.weightDecay = weightDecay; o.seed = seed
         o.samplesPerEpoch = samplesPerEpoch; o.patience = patience; o.keepEveryEpoch = keepEveryEpoch; o.perUserLog = perUserLog; o.lazyAdam = lazyAdam; o.embeddingStd = embeddingStd
+        o.logDistinctness = logDistinctness
         o.sampling = sampling; o.threads = threads.count
         o.negatives = (try? SampledSoftmax.mode(negatives: negatives ?? "\(SampledSoftmax.defaultNegatives)", sampler: sampler)) ?? o.negatives
         o.negativesGiven = negatives != nil
@@ -64,7 +66,8 @@ struct TrainCommand: ParsableCommand {
         let trainer = try TrainingRun.run(source: reading.source(data), model: cfg, options: options, out: out, resume: resume,
                                           started: { t in
             if t.isComplete { return }
-            let mode = cfg.isBase ? "Base" : "Re4 (λ_att \(cfg.lambdaAtt), λ_ct \(cfg.lambdaCt), λ_cs \(cfg.lambdaCs))"
+            var mode = cfg.isBase ? "Base" : "Re4 (λ_att \(cfg.lambdaAtt), λ_ct \(cfg.lambdaCt), λ_cs \(cfg.lambdaCs))"
+            if cfg.usesREMI { mode += " + REMI (rlambda \(cfg.rlambda ?? 0), rbeta \(cfg.rbeta ?? 0))" }
             printError("training \(cfg.encoder.rawValue) \(mode) on \(t.dataset.name): \(t.dataset.itemCount) items, K = \(cfg.interests), d = \(cfg.dim), L = \(cfg.maxLength), threads: \(t.options.threads)")
         }, progress: bar.show)
         if trainer.epochsTrained == 0 {

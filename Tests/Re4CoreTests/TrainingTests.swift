@@ -107,6 +107,36 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(files(full), files(cut), "the partial epoch is redone from the last completed one")
     }
 
+    /// `--log-distinctness` and REMI's terms: the extra columns in both logs, read
+    /// back; the parameters are those of the same run without the logging.
+    func testDistinctnessAndREMIColumnsAreLoggedAndReadBack() throws {
+        let ds = try syntheticDataset()
+        var c = smallConfig(base: true); c.rlambda = 100; c.rbeta = 1
+        var o = options(epochs: 2); o.logDistinctness = true
+        let a = makeTempDir("logged"), b = makeTempDir("plain")
+        var t = try Trainer(dataset: ds, source: syntheticSource, config: c, options: o, out: a)
+        try t.run()
+        o.logDistinctness = false
+        var u = try Trainer(dataset: ds, source: syntheticSource, config: c, options: o, out: b)
+        try u.run()
+        XCTAssertEqual(files(a), files(b), "logging the statistics changes no parameter")
+        for log in ["log.jsonl", "log.csv"] {
+            let recs = try EpochLog.read(path: a + "/" + log)
+            XCTAssertEqual(recs.count, 2)
+            for r in recs {
+                XCTAssertGreaterThan(r.extra["loss_rr"] ?? 0, 0, log)
+                XCTAssertEqual(r.loss.rr, r.extra["loss_rr"])
+                for k in EpochDistinctness.keys { XCTAssertNotNil(r.extra[k], "\(log) \(k)") }
+                XCTAssertEqual(r.extra["dist_cos_U"]!, EpochDistinctness.measure(model: t.model, dataset: ds, users: EpochDistinctness.sample(ds, seed: 11))["dist_cos_U"]!,
+                               accuracy: r.epoch == 2 ? 1e-5 : 1, "the last epoch's value is the final model's")
+            }
+        }
+        let header = try String(contentsOfFile: a + "/log.csv", encoding: .utf8).split(separator: "\n")[0]
+        XCTAssertTrue(header.hasSuffix(",dist_attention_entropy,dist_attention_top_share,dist_cos_U,dist_cos_U_slot,dist_dead_interest_share,dist_routing_penalty,loss_rr"), String(header))
+        let plain = try String(contentsOfFile: b + "/log.csv", encoding: .utf8).split(separator: "\n")[0]
+        XCTAssertEqual(plain.split(separator: ",").count, EpochRecord.columns.count + 1, "only loss_rr without --log-distinctness")
+    }
+
     func testBaseHasNoFlowParametersAndSameStartingEncoder() throws {
         let ds = try syntheticDataset()
         var c = smallConfig(); c.items = ds.itemCount

@@ -205,3 +205,32 @@ final class ProjectionTests: XCTestCase {
         XCTAssertTrue(plain.warnings.first?.contains("no data fingerprint") ?? false, "\(plain.warnings)")
     }
 }
+
+/// `re4 train --log-distinctness` (Re4Core's `EpochDistinctness`) and
+/// `re4-viz distinct` measure the same thing: on the same users, each logged
+/// statistic is the mean of `distinct`'s per-user values.
+final class EpochDistinctnessTests: XCTestCase {
+    func testLoggedStatisticsMatchDistinct() throws {
+        let ds = try plantedDataset()
+        let m = smallModel(ds)
+        let users = ds.users(in: .valid)
+        let logged = EpochDistinctness.measure(model: m, dataset: ds, users: users)
+        let per = Distinctness.perUser(model: m, dataset: ds, users: users)
+        func mean(_ k: String) -> Double { let v = per[k]!.filter(\.isFinite); return v.reduce(0, +) / Double(v.count) }
+        for (log, viz) in [("dist_cos_U", "cos_U"), ("dist_cos_U_slot", "cos_U_slot"), ("dist_attention_entropy", "attention_entropy"),
+                           ("dist_attention_top_share", "attention_top_share")] {
+            XCTAssertEqual(logged[log]!, mean(viz), accuracy: 1e-6, log)
+        }
+        // dead_interest_share in `distinct` uses the user's held-out items of its own split; the same here.
+        XCTAssertEqual(logged["dist_dead_interest_share"]!, mean("dead_interest_share"), accuracy: 1e-9)
+        // The routing penalty is REMI's loss per user: the same as RoutingRegularizer over these rows.
+        let r = Evaluator.interests(model: m, dataset: ds, users: users, keepZA: true)
+        let total = RoutingRegularizer.loss(A: r.A!.p, B: users.count, K: m.config.interests, L: m.config.maxLength, d: m.config.dim, scale: 1, dLogits: nil)
+        XCTAssertEqual(logged["dist_routing_penalty"]!, total / Double(users.count), accuracy: 1e-9)
+    }
+
+    func testSampleIsFixedBySeedAndCapped() throws {
+        let ds = try plantedDataset()
+        XCTAssertEqual(EpochDistinctness.sample(ds, seed: 1), ds.users(in: .valid), "fewer users than the cap: all of them")
+    }
+}

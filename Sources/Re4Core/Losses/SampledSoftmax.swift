@@ -40,7 +40,13 @@ public struct SampledSoftmax: Sendable {
     public static let defaultNegatives = 5000
 
     public var mode: Mode = .uniform(count: SampledSoftmax.defaultNegatives)
-    public init(mode: Mode = .uniform(count: SampledSoftmax.defaultNegatives)) { self.mode = mode }
+    /// REMI's interest-aware hard negatives (`--rbeta`, Xie et al., RecSys 2023;
+    /// `sampled_softmax_loss` with `beta` in Tokkiu/REMI): each negative's term is
+    /// reweighted by w_c = S·softmax(β·x)_c over the S negatives, so negatives the
+    /// selected interest already scores high count more. 0 = the plain loss.
+    /// Gradient flows through the weights too, as in REMI's code. Uniform sampler only.
+    public var beta: Float = 0
+    public init(mode: Mode = .uniform(count: SampledSoftmax.defaultNegatives), beta: Float = 0) { self.mode = mode; self.beta = beta }
 
     /// Draws the candidate set for one batch. Returns the candidate ids and, for
     /// `.full`, whether targets are among them (they are).
@@ -87,6 +93,36 @@ public struct SampledSoftmax: Sendable {
     static func logQ(_ id: Int32, items n: Int, count: Int) -> Float {
         let p = log((Double(id) + 1) / Double(id)) / log(Double(n) + 1)
         return Float(log(Double(count) * p))
+    }
+
+    /// One example's row under REMI's reweighting (`beta`). With x the negatives'
+    /// logits, t the target's, a_c = e^{(1+β)(x_c−m)}, r_c = e^{β(x_c−m)}:
+    ///
+    ///     N_g = S·Σa/Σr · e^m,   ℓ = log(e^t + N_g) − t,
+    ///     ∂ℓ/∂x_c = S/(D·Σr) · ((1+β)a_c − β r_c Σa/Σr),   D = e^{t−m} + S·Σa/Σr,
+    ///
+    /// written as in the plain path: `row` takes the coefficients times D and
+    /// `rowScale` = inv/D.
+    private func hardNegativeRow(_ row: UnsafeMutablePointer<Float>, S: Int, target p: Float, inv: Float,
+                                 loss: inout Double, rowScale: inout Float, dPos: inout Float) {
+        let m = FastMath.maximum(row, S, start: p)
+        let b1 = 1 + beta
+        var sa = 0.0, sr = 0.0
+        for i in 0..<S {
+            let x = row[i] - m
+            sa += Double(FastMath.exp(b1 * x)); sr += Double(FastMath.exp(beta * x))
+        }
+        let ratio = sa / sr
+        let ep = Double(expf(p - m))
+        let D = ep + Double(S) * ratio
+        loss = log(D) + Double(m) - Double(p)
+        let f = Double(S) / sr
+        for i in 0..<S {
+            let x = row[i] - m
+            row[i] = Float(f * (Double(b1) * Double(FastMath.exp(b1 * x)) - Double(beta) * Double(FastMath.exp(beta * x)) * ratio))
+        }
+        rowScale = inv / Float(D)
+        dPos = (Float(ep / D) - 1) * inv
     }
 
     /// Loss and gradients for one batch.
@@ -146,6 +182,10 @@ public struct SampledSoftmax: Sendable {
                 let row = logits.p + b * S
                 if let correction { for i in 0..<S { row[i] -= correction[i] } }
                 let p = pos[b] - posCorrection[b]
+                if beta != 0 && !full && S > 0 {
+                    hardNegativeRow(row, S: S, target: p, inv: inv, loss: &lossParts[b], rowScale: &rowScale[b], dPos: &dPos[b])
+                    continue
+                }
                 // The shift: the row's max, which costs a pass over the row, unless
                 // Cauchy–Schwarz (every logit ≤ |u|·max|e_c|) shows that shifting by
                 // the target's own logit keeps every exponent ≤ 60, far from overflow.

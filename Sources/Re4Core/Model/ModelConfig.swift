@@ -41,6 +41,11 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var tau: Float = 0.02
     /// Dynamic-routing iterations (ComiRec: 3).
     public var routingIterations: Int = 3
+    /// REMI's routing regularisation weight (`--rlambda`; `RoutingRegularizer`).
+    /// nil = off; recorded in the config and checkpoint only when set.
+    public var rlambda: Float? = nil
+    /// REMI's hard-negative strength β (`--rbeta`; `SampledSoftmax.beta`). nil = off.
+    public var rbeta: Float? = nil
     /// The port's capsule models only: apply its relu layer to the interests
     /// (the port does so for MIND on Amazon Books). Not part of the JSON config.
     public var portReluLayer = false
@@ -51,10 +56,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case encoder, interests = "K", dim = "d", maxLength = "L", hidden = "H", items = "n_items"
         case lambdaAtt = "lambda_att", lambdaCt = "lambda_ct", lambdaCs = "lambda_cs", tau
-        case routingIterations = "routing_iterations"
+        case routingIterations = "routing_iterations", rlambda, rbeta
     }
 
     public var isBase: Bool { lambdaAtt == 0 && lambdaCt == 0 && lambdaCs == 0 }
+    /// Whether either of REMI's terms is on.
+    public var usesREMI: Bool { (rlambda ?? 0) != 0 || (rbeta ?? 0) != 0 }
     /// Whether the Re-construct parameters (W3, W3_2, W5, fc_cons) exist.
     public var hasFlowParameters: Bool { lambdaCs != 0 }
 
@@ -62,6 +69,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var metadata: [String: String] {
         var m = coreMetadata
         if encoder.isPort { m["relu_layer"] = portReluLayer ? "1" : "0" }
+        if let r = rlambda, r != 0 { m["rlambda"] = "\(r)" }
+        if let r = rbeta, r != 0 { m["rbeta"] = "\(r)" }
         return m
     }
 

@@ -57,11 +57,19 @@ public struct MultiInterestModel: @unchecked Sendable {
         let dXpos = FloatBuffer(B * L * d), dXu = FloatBuffer(batch.nu * d)
         let dE = grads.p(Self.embeddingName)
         var out = LossBreakdown()
+        var softmax = softmax
+        if let b = config.rbeta { softmax.beta = b }
         out.rec = softmax.lossAndGradient(U: st.U.p, B: B, K: K, d: d, targets: batch.targets, E: embedding,
                                           candidates: candidates, items: config.items, dU: dU.p, dE: dE).loss
         var dLogits: FloatBuffer? = nil
+        let rlambda = config.rlambda ?? 0
+        if (config.lambdaAtt != 0 || rlambda != 0) && encoder.attentionHasGradient { dLogits = FloatBuffer(B * K * L) }
+        if rlambda != 0 {
+            // Dynamic routing computes its weights without gradient (ComiRec's
+            // stop_grad): there the term is measured and logged but moves nothing.
+            out.rr = RoutingRegularizer.loss(A: st.A.p, B: B, K: K, L: L, d: d, scale: rlambda, dLogits: dLogits?.p)
+        }
         if config.lambdaAtt != 0 {
-            if encoder.attentionHasGradient { dLogits = FloatBuffer(B * K * L) }
             out.att = ReAttend.loss(batch, Z: st.Z.p, logits: st.logits.p, K: K, scale: config.lambdaAtt,
                                     dZ: dZ.p, dXpos: dXpos.p, dLogits: dLogits?.p)
         }
@@ -74,6 +82,7 @@ public struct MultiInterestModel: @unchecked Sendable {
                                       dZ: dZ.p, dXpos: dXpos.p, grads: &grads)
         }
         out.total = out.rec + Double(config.lambdaAtt) * out.att + Double(config.lambdaCt) * out.ct + Double(config.lambdaCs) * out.cs
+            + Double(rlambda) * out.rr
         // Per-position item gradients → per distinct item.
         for pos in 0..<(B * L) {
             let u = Int(batch.idx[pos]); if u < 0 { continue }

@@ -21,6 +21,8 @@ extension RunConfig {
         note("--lambda-ct", a.lambdaCt, b.lambdaCt)
         note("--lambda-cs", a.lambdaCs, b.lambdaCs)
         note("--tau", a.tau, b.tau)
+        note("--rlambda", a.rlambda ?? 0, b.rlambda ?? 0)
+        note("--rbeta", a.rbeta ?? 0, b.rbeta ?? 0)
         let s = training, t = new.training
         note("--negatives", s.negatives.description, t.negatives.description)
         note("--lr", s.learningRate, t.learningRate)
@@ -70,6 +72,7 @@ extension RunConfig {
             "encoder": m.encoder.rawValue, "K": "\(m.interests)", "d": "\(m.dim)", "L": "\(m.maxLength)", "H": "\(m.hidden)",
             "n_items": "\(m.items)", "lambda_att": num(m.lambdaAtt), "lambda_ct": num(m.lambdaCt), "lambda_cs": num(m.lambdaCs),
             "tau": num(m.tau), "routing_iterations": "\(m.routingIterations)",
+            "rlambda": num(m.rlambda ?? 0), "rbeta": num(m.rbeta ?? 0),
             "lr": num(t.learningRate), "weight_decay": num(t.weightDecay), "batch_size": "\(t.batchSize)", "seed": "\(t.seed)",
             "negatives": t.negatives.description, "sampling": t.sampling.rawValue, "lazy_adam": "\(t.lazyAdam)",
             "dataset": dataset.name, "dataset_fingerprint": dataset.fingerprint, "selection": selection,

@@ -137,6 +137,8 @@ public enum Checkpoint {
         if let v = try float("lambda_cs") { c.lambdaCs = v }
         if let v = try float("tau") { c.tau = v }
         if let v = try int("routing_iterations") { c.routingIterations = max(1, v) }
+        if let v = try float("rlambda") { c.rlambda = v }
+        if let v = try float("rbeta") { c.rbeta = v }
         // Re-construct needs its parameters: without W3 the flow is off; a plain
         // export that has them gets the default weight.
         let hasFlowTensors = st.tensors["W3"] != nil

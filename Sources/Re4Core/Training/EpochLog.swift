@@ -10,6 +10,12 @@ public struct EpochRecord: Sendable, Equatable {
     public var loss: LossBreakdown
     public var valid: [String: Double]
     public var test: [String: Double]
+    /// Columns beyond the fixed ones, present only in runs that asked for them:
+    /// `loss_rr` (REMI's routing regularisation) and the `dist_*` statistics of
+    /// `--log-distinctness`. Written after the fixed columns in name order.
+    public var extra: [String: Double] = [:]
+    /// The prefixes of the columns read back into `extra`.
+    public static let extraPrefixes = ["loss_rr", "dist_"]
 
     public init(epoch: Int, seconds: Double, examplesPerSecond: Double, loss: LossBreakdown,
                 valid: [String: Double], test: [String: Double]) {
@@ -47,13 +53,21 @@ public struct EpochRecord: Sendable, Equatable {
         return t.hasSuffix("}") ? "not a JSON object (invalid JSON between the braces)" : "not a JSON object (cut short: no closing brace)"
     }
 
+    /// This record's columns: the fixed ones, then its extra ones by name.
+    public var allColumns: [String] { Self.columns + extra.keys.sorted() }
+
     public var jsonLine: String {
-        let parts = zip(Self.columns, values).map { "\"\($0)\":\(Self.format($1, column: $0))" }
+        let parts = zip(allColumns, values + extra.keys.sorted().map { extra[$0]! }).map { "\"\($0)\":\(Self.format($1, column: $0))" }
         return "{" + parts.joined(separator: ",") + "}"
     }
 
-    public var csvRow: String {
-        zip(Self.columns, values).map { Self.format($1, column: $0).replacingOccurrences(of: "null", with: "") }.joined(separator: ",")
+    public var csvRow: String { csvRow(extraColumns: extra.keys.sorted()) }
+
+    /// The CSV row under a header whose extra columns are `extraColumns` (empty where this record has none).
+    public func csvRow(extraColumns: [String]) -> String {
+        (zip(Self.columns, values).map { Self.format($1, column: $0).replacingOccurrences(of: "null", with: "") }
+         + extraColumns.map { c in extra[c].map { Self.format($0, column: c).replacingOccurrences(of: "null", with: "") } ?? "" })
+            .joined(separator: ",")
     }
 
     /// Parses a JSONL line written by `jsonLine` (or any JSON object with these keys).
@@ -75,8 +89,13 @@ public struct EpochRecord: Sendable, Equatable {
             if let v = num("valid_" + n) { valid[n] = v }
             if let v = num("test_" + n) { test[n] = v }
         }
-        return EpochRecord(epoch: Int(e), seconds: num("seconds") ?? 0, examplesPerSecond: num("examples_per_s") ?? 0,
-                           loss: l, valid: valid, test: test)
+        var r = EpochRecord(epoch: Int(e), seconds: num("seconds") ?? 0, examplesPerSecond: num("examples_per_s") ?? 0,
+                            loss: l, valid: valid, test: test)
+        for (k, v) in obj where extraPrefixes.contains(where: { k.hasPrefix($0) }) {
+            if let x = (v as? NSNumber)?.doubleValue { r.extra[k] = x }
+        }
+        if let rr = r.extra["loss_rr"] { r.loss.rr = rr }
+        return r
     }
 }
 
@@ -84,7 +103,9 @@ public enum EpochLog {
     /// Writes both files atomically (the whole log each epoch: it is small).
     public static func write(_ records: [EpochRecord], jsonl: String, csv: String) throws {
         try AtomicFile.write(records.map { $0.jsonLine + "\n" }.joined(), to: jsonl)
-        try AtomicFile.write(EpochRecord.columns.joined(separator: ",") + "\n" + records.map { $0.csvRow + "\n" }.joined(), to: csv)
+        let extra = Set(records.flatMap { $0.extra.keys }).sorted()
+        try AtomicFile.write((EpochRecord.columns + extra).joined(separator: ",") + "\n"
+                             + records.map { $0.csvRow(extraColumns: extra) + "\n" }.joined(), to: csv)
     }
 
     /// Reads a per-epoch log, JSONL or CSV (by extension; CSV must have a header row).

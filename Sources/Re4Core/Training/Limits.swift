@@ -34,6 +34,8 @@ public enum Limits {
             throw refuse(opt, v, "a flow's weight must be a finite number ≥ 0")
         }
         guard c.tau > 0, c.tau.isFinite else { throw refuse("--tau", c.tau, "the temperature must be a finite number > 0") }
+        if let r = c.rlambda, !(r >= 0 && r.isFinite) { throw refuse("--rlambda", r, "REMI's regularisation weight must be a finite number ≥ 0") }
+        if let r = c.rbeta, !(r >= 0 && r <= 100) { throw refuse("--rbeta", r, "REMI's β must be a number from 0 to 100") }
     }
 
     /// The optimisation and schedule, without the data.
@@ -56,6 +58,11 @@ public enum Limits {
     /// against the item count, the parameters' memory against the budget.
     public static func check(_ c: ModelConfig, _ o: TrainingOptions, items n: Int, negativesGiven: Bool) throws {
         try check(c); try check(o)
+        var uniform = false
+        if case .uniform = o.negatives { uniform = true }
+        if let b = c.rbeta, b != 0, !uniform {
+            throw TrainingError.badOption("--rbeta \(b) reweights sampled negatives and needs the uniform sampler (REMI's default); drop --negatives full / --sampler log-uniform or --rbeta")
+        }
         guard c.interests <= max(1, n) else {
             throw refuse("--interests", c.interests, "the data has only \(n) items, and more interests than items cannot be distinct")
         }

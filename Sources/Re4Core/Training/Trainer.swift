@@ -79,6 +79,7 @@ public struct Trainer {
         var scratch = [Int32](repeating: -1, count: dataset.itemCount + 1)
         let eIndex = model.params.index(of: MultiInterestModel.embeddingName)!
         let d = model.config.dim
+        let distinctnessUsers = options.logDistinctness ? EpochDistinctness.sample(dataset, seed: options.seed) : []
         for epoch in startEpoch...options.epochs {
             let t0 = Date()
             var rng = SeededRandom(seed: options.seed, stream: "epoch-\(epoch)")
@@ -131,7 +132,7 @@ public struct Trainer {
                     grads.zeroAll()
                 }
                 let w = Double(nb)
-                sum.rec += l.rec * w; sum.att += l.att * w; sum.ct += l.ct * w; sum.cs += l.cs * w; sum.total += l.total * w
+                sum.rec += l.rec * w; sum.att += l.att * w; sum.ct += l.ct * w; sum.cs += l.cs * w; sum.rr += l.rr * w; sum.total += l.total * w
                 seen += nb
                 if StopRequest.requested {
                     throw TrainingError.interrupted(completedEpoch: epoch - 1, folder: out)
@@ -142,7 +143,7 @@ public struct Trainer {
             let trainSeconds = Date().timeIntervalSince(t0)
             var mean = LossBreakdown()
             let n = Double(max(seen, 1))
-            mean.rec = sum.rec / n; mean.att = sum.att / n; mean.ct = sum.ct / n; mean.cs = sum.cs / n; mean.total = sum.total / n
+            mean.rec = sum.rec / n; mean.att = sum.att / n; mean.ct = sum.ct / n; mean.cs = sum.cs / n; mean.rr = sum.rr / n; mean.total = sum.total / n
             let validUsers = dataset.users(in: .valid), testUsers = dataset.users(in: .test)
             let nValid = validUsers.count, nEval = nValid + testUsers.count
             progress(.evaluating(epoch: epoch, done: 0, of: nEval))
@@ -158,8 +159,14 @@ public struct Trainer {
                 try AtomicFile.write(Evaluator.perUserCSV(dataset: dataset, users: validUsers + testUsers, rows: validRows + testRows),
                                      to: folder.perUserLog(epoch))
             }
-            let record = EpochRecord(epoch: epoch, seconds: Date().timeIntervalSince(t0),
+            var extra: [String: Double] = [:]
+            if model.config.rlambda != nil { extra["loss_rr"] = mean.rr }
+            if options.logDistinctness {
+                extra.merge(EpochDistinctness.measure(model: model, dataset: dataset, users: distinctnessUsers, threads: options.threads)) { $1 }
+            }
+            var record = EpochRecord(epoch: epoch, seconds: Date().timeIntervalSince(t0),
                                      examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9), loss: mean, valid: valid, test: test)
+            record.extra = extra
             records.append(record)
             let score = BestEpoch.score(record)
             let isBest = BestEpoch.improves(score, on: bestValid)

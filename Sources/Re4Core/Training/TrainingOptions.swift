@@ -31,6 +31,9 @@ public struct TrainingOptions: Sendable {
     /// Write every valid and test user's metrics after each epoch (`RunFolder.perUserLog`).
     public var perUserLog = false
     public var lazyAdam = false
+    /// After each epoch, log the interest-collapse statistics (`EpochDistinctness`)
+    /// on a fixed sample of validation users. Changes no parameter.
+    public var logDistinctness = false
     /// Standard deviation of the item embedding's normal initialisation (nil: 1, the authors' script).
     public var embeddingStd: Float? = nil
     public var sampling: ExampleSampling = .epoch
