@@ -38,4 +38,30 @@ public enum Palette: String, Sendable, CaseIterable {
     public var colors: [Color] { self == .tab10 ? Palette.tab10Colors : Palette.okabeItoColors }
 
     public func color(_ i: Int) -> Color { colors[((i % colors.count) + colors.count) % colors.count] }
+
+    /// matplotlib's "tab20": tab10's hues, each in a dark and a light shade.
+    public static let tab20Colors = ["#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896",
+                                     "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7",
+                                     "#bcbd22", "#dbdb8d", "#17becf", "#9edae5"].map(Color.init(hex:))
+
+    /// `count` colours that stay apart: tab10 up to 10, tab20 up to 20, and past
+    /// that hues a golden angle apart at three lightness levels (no two equal).
+    public static func categorical(_ count: Int) -> [Color] {
+        if count <= 10 { return Array(tab10Colors.prefix(count)) }
+        if count <= 20 { return Array(tab20Colors.prefix(count)) }
+        return (0..<count).map { i in
+            let h = (Double(i) * 137.507_764).truncatingRemainder(dividingBy: 360) / 60
+            let v = [0.85, 0.6, 0.95][i % 3], s = [0.75, 0.9, 0.45][i % 3]
+            let c = v * s, x = c * (1 - abs(h.truncatingRemainder(dividingBy: 2) - 1)), m = v - c
+            let (r, g, b): (Double, Double, Double) = switch Int(h) {
+                case 0: (c, x, 0)
+                case 1: (x, c, 0)
+                case 2: (0, c, x)
+                case 3: (0, x, c)
+                case 4: (x, 0, c)
+                default: (c, 0, x)
+            }
+            return Color(r: r + m, g: g + m, b: b + m)
+        }
+    }
 }

@@ -20,6 +20,11 @@ extension ParsableCommand {
             let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
             fail(first.replacingOccurrences(of: "Error: ", with: "") + " (see --help)")
         }
+        // ArgumentParser keeps the last of a repeated option: refuse instead of measuring one model of two.
+        if let r = RepeatedOptions.firstRepeat(Array(CommandLine.arguments.dropFirst()), singleValued: RepeatedOptions.singleValued(in: command)) {
+            let shown = r.values.filter { !$0.isEmpty }.map { "'\($0)'" }.joined(separator: ", ")
+            fail("\(r.name) is given \(r.values.count) times\(shown.isEmpty ? "" : " (\(shown))"), but it takes one value and only the last would be used; give it once (see --help)")
+        }
         do {
             try withTSNEProgress { try withReadProgress { try command.run() } }
         } catch let code as ExitCode {

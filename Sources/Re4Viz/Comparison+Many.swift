@@ -40,7 +40,7 @@ extension Comparison {
                     let h = x.hierarchical
                     lines.append(CSV.row([r.labels.0, r.labels.1, x.metric, "\(x.users)", "\(r.seeds)", "\(x.meanA)", "\(x.meanB)", "\(x.difference)",
                                           "\(x.bootstrap.low)", "\(x.bootstrap.high)", h.map { "\($0.low)" } ?? "", h.map { "\($0.high)" } ?? "",
-                                          "\(x.wilcoxon.p)", "\(x.holm)", "\(x.dz)", x.seedT.map { "\($0.p)" } ?? ""]))
+                                          "\(x.wilcoxon.p)", "\(x.holm)", x.dz.isFinite ? "\(x.dz)" : "", x.seedT.map { "\($0.p)" } ?? ""]))
                 }
             }
             return lines.joined(separator: "\n") + "\n"
@@ -72,16 +72,19 @@ extension Comparison {
             }
             return "[" + rows.joined(separator: ",") + "]\n"
         case .text:
+            func dz(_ v: Double) -> NSString { (v.isFinite ? String(format: "%7.3f", v) : "      –") as NSString }
             var lines = [String(format: "%-10@ %-14@ %9@ %9@ %9@ %21@ %10@ %10@ %7@", "model" as NSString, "metric" as NSString, "A" as NSString,
                                 "B" as NSString, "B − A" as NSString, "95 % CI" as NSString, "Wilcoxon p" as NSString, "Holm p" as NSString, "d_z" as NSString)]
             for r in results {
                 for x in r.rows {
                     let ci = x.hierarchical ?? x.bootstrap
-                    lines.append(String(format: "%-10@ %-14@ %9.4f %9.4f %+9.4f  [%+8.4f, %+8.4f] %10.3g %10.3g %7.3f", r.labels.1 as NSString, x.metric as NSString,
-                                        x.meanA, x.meanB, x.difference, ci.low, ci.high, x.wilcoxon.p, x.holm, x.dz))
+                    lines.append(String(format: "%-10@ %-14@ %9.4f %9.4f %+9.4f  [%+8.4f, %+8.4f] %10.3g %10.3g %@", r.labels.1 as NSString, x.metric as NSString,
+                                        x.meanA, x.meanB, x.difference, ci.low, ci.high, x.wilcoxon.p, x.holm, dz(x.dz)))
                 }
             }
-            return lines.joined(separator: "\n") + "\n(A = \(results.first?.labels.0 ?? "A"); CI over seeds, then users, when there are several seeds)\n"
+            let noSpread = results.contains { $0.rows.contains { !$0.dz.isFinite } }
+            return lines.joined(separator: "\n") + "\n(A = \(results.first?.labels.0 ?? "A"); CI over seeds, then users, when there are several seeds"
+                + (noSpread ? "; d_z –: every user's difference is the same, so it has no spread and d_z is undefined" : "") + ")\n"
         }
     }
 }

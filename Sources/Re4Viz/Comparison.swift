@@ -120,9 +120,12 @@ public enum Comparison {
         for x in r.rows {
             s += "| \(x.metric) |" + (n ? " \(x.users) |" : "") + " \(f(x.meanA)) | \(f(x.meanB)) | \(String(format: "%+.4f", x.difference)) | [\(f(x.bootstrap.low)), \(f(x.bootstrap.high))] |"
             if let h = x.hierarchical { s += " [\(f(h.low)), \(f(h.high))] |" }
-            s += " \(p(x.wilcoxon.p)) | \(p(x.holm)) | \(String(format: "%.3f", x.dz)) |"
+            s += " \(p(x.wilcoxon.p)) | \(p(x.holm)) | \(x.dz.isFinite ? String(format: "%.3f", x.dz) : "–") |"
             if r.seeds > 1 { s += " \(x.seedT.map { $0.t.isFinite ? p($0.p) : "– (equal Δ)" } ?? "–") |" }
             s += "\n"
+        }
+        if r.rows.contains(where: { !$0.dz.isFinite }) {
+            s += "\nd_z –: every user's difference is the same (no spread), so d_z = mean/sd is undefined.\n"
         }
         if r.rows.contains(where: { $0.seedT.map { !$0.t.isFinite } ?? false }) {
             s += "\n– (equal Δ): every seed's mean difference is the same, so the seeds' t statistic has no spread to divide by and no p-value; read the two intervals instead.\n"

@@ -53,7 +53,9 @@ public enum PointsEmbedding {
         case .coordinates:
             try outputs.stage(out, data: PointMatrix.embeddingBytes(r.embedding, n: x.n, npy: out.lowercased().hasSuffix(".npy")))
         case .figure:
-            let fig = scatterFigure(r.embedding, n: x.n, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)", dpi: dpi).styled(style)
+            var f = scatterFigure(r.embedding, n: x.n, title: "t-SNE of \(URL(fileURLWithPath: input).lastPathComponent) (\(x.n) points)", dpi: dpi)
+            f.axes[0].equalAspect = true
+            let fig = f.styled(style)
             try outputs.stage(out) { try fig.render(as: out, into: $0) }
         }
         var placedLine: String? = nil
@@ -85,32 +87,100 @@ public enum PointsEmbedding {
     }
 
     /// A scatter of N × 2 coordinates, coloured by integer labels when given.
-    public static func scatterFigure(_ y: [Double], n: Int, labels: [Int]? = nil, size: Double = 3, title: String?, dpi: Double) -> Figure {
+    public static func scatterFigure(_ y: [Double], n: Int, title: String?, dpi: Double, size: Double = 3) -> Figure {
         var fig = Figure(dpi: dpi, title: title)
         var ax = Axes()
         ax.scatter(x: (0..<n).map { y[2 * $0] }, y: (0..<n).map { y[2 * $0 + 1] },
-                   colors: labels.map { $0.map { Palette.tab10.color($0) } } ?? [Palette.tab10.color(0)], marker: .circle, size: size)
+                   colors: [Palette.tab10.color(0)], marker: .circle, size: size)
         fig.axes[0] = ax
         return fig
     }
 
-    /// `re4-viz scatter`: draws N × 2 points (.npy or CSV), optionally coloured by an N × 1 label file.
-    /// - Returns: the number of points drawn.
+    /// Labels for N points, as strings: a .npy of any integer dtype (or whole
+    /// floats), shape N or N × 1; or a text/CSV file with one label per line,
+    /// numbers or names, with an optional header line.
+    public static func readLabels(path: String, count n: Int) throws -> [String] {
+        if path.lowercased().hasSuffix(".npy") {
+            let t: (shape: [Int], values: [Int64])
+            do { t = try Npy.readIntegers(path: path) } catch let e as NpyError {
+                throw VizError.badInput("\(e.errorDescription ?? "\(e)"); labels in a .npy must be integers (any width) — save names as a text file, one per line")
+            }
+            guard t.shape.count == 1 || (t.shape.count == 2 && t.shape[1] == 1) else {
+                throw VizError.badInput("\(path): labels must have shape (N,) or (N, 1), got \(t.shape)")
+            }
+            guard t.values.count == n else { throw VizError.badInput("\(path): \(t.values.count) labels for \(n) points; give one label per point") }
+            return t.values.map { String($0) }
+        }
+        var lines: [String] = []
+        let data = try readFile(path)
+        try data.withUnsafeBytes { raw in
+            try DelimitedText(delimiter: ",", quotes: true).forEachRow(in: raw) { line, f in
+                guard f.count == 1 else {
+                    throw VizError.badInput("\(path):\(line): \(f.count) fields; a label file holds one label per line")
+                }
+                lines.append(f[0].trimmingCharacters(in: .whitespaces))
+            }
+        }
+        if lines.count == n + 1 { lines.removeFirst() }   // a header
+        guard lines.count == n else { throw VizError.badInput("\(path): \(lines.count) labels for \(n) points; give one label per point (a header line is allowed)") }
+        return lines
+    }
+
+    /// The categories of `labels` in display order: numerically when every label
+    /// is a whole number, else alphabetically.
+    public static func categories(_ labels: [String]) -> [String] {
+        let distinct = Array(Set(labels))
+        if distinct.allSatisfy({ Int($0) != nil }) { return distinct.sorted { Int($0)! < Int($1)! } }
+        return distinct.sorted()
+    }
+
+    /// Legend entries shown at most; with more categories the largest are named.
+    public static let legendLimit = 20
+
+    /// A scatter of N × 2 coordinates coloured by category, with a legend and equal aspect.
+    public static func scatterFigure(_ y: [Double], n: Int, labels: [String], size: Double, title: String?, dpi: Double) -> (Figure, [String]) {
+        var fig = Figure(dpi: dpi, title: title)
+        var ax = Axes()
+        ax.equalAspect = true
+        let cats = categories(labels)
+        let colors = Palette.categorical(cats.count)
+        var members = [String: [Int]]()
+        for (i, l) in labels.enumerated() { members[l, default: []].append(i) }
+        let named = Set(cats.sorted { members[$0]!.count > members[$1]!.count || (members[$0]!.count == members[$1]!.count && $0 < $1) }.prefix(legendLimit))
+        for (c, cat) in cats.enumerated() {
+            let idx = members[cat]!
+            ax.scatter(x: idx.map { y[2 * $0] }, y: idx.map { y[2 * $0 + 1] }, color: colors[c], marker: .circle, size: size,
+                       label: named.contains(cat) ? "\(cat) (\(idx.count))" : nil)
+        }
+        ax.legend = .outsideRight
+        fig.axes[0] = ax
+        var notes: [String] = []
+        if cats.count > legendLimit { notes.append("note: \(cats.count) categories; the legend names the \(legendLimit) largest") }
+        return (fig, notes)
+    }
+
+    /// `re4-viz scatter`: draws N × 2 points (.npy or CSV), optionally coloured by labels.
+    /// - Returns: the number of points drawn and notes for stderr.
     @discardableResult
     public static func scatter(points: String, labels: String?, out: String, size: Double, title: String?, dpi: Double,
-                               style: FigureStyle = FigureStyle()) throws -> Int {
+                               style: FigureStyle = FigureStyle()) throws -> (points: Int, notes: [String]) {
         let outputs = try OutputSet(outputs: [out], inputs: [points] + (labels.map { [$0] } ?? []))
+        _ = try Output(path: out) == .figure ? () : { throw VizError.badInput("\(out): the figure must end in .png, .svg or .pdf") }()
         let p = try PointMatrix.read(path: points)
         guard p.dim == 2 else { throw VizError.badInput("\(points): expected N × 2 points, got N × \(p.dim)") }
-        var classes: [Int]? = nil
+        var notes: [String] = []
+        let fig: Figure
         if let labels {
-            let l = try PointMatrix.read(path: labels)
-            guard l.n == p.n else { throw VizError.badInput("\(labels): \(l.n) labels for \(p.n) points") }
-            classes = l.values.map { Int($0) }
+            let l = try readLabels(path: labels, count: p.n)
+            let made = scatterFigure(p.values.map(Double.init), n: p.n, labels: l, size: size, title: title, dpi: dpi)
+            fig = made.0.styled(style); notes = made.1
+        } else {
+            var f = scatterFigure(p.values.map(Double.init), n: p.n, title: title, dpi: dpi, size: size)
+            f.axes[0].equalAspect = true
+            fig = f.styled(style)
         }
-        let fig = scatterFigure(p.values.map(Double.init), n: p.n, labels: classes, size: size, title: title, dpi: dpi).styled(style)
         try outputs.stage(out) { try fig.render(as: out, into: $0) }
         try outputs.commit()
-        return p.n
+        return (p.n, notes)
     }
 }

@@ -122,3 +122,30 @@ final class CommandRunTests: XCTestCase {
         XCTAssertEqual(try InterestMap.users(ids: [train], in: ds, split: .train), [ds.users(in: .train)[0]])
     }
 }
+
+/// A repeated single-valued option is refused, not reduced to its last value.
+final class RepeatedOptionTests: XCTestCase {
+    struct Inner: ParsableArguments {
+        @Option var itemEmbeddings: String?
+        @Option var labels: [String] = []
+        init() {}
+    }
+    struct Probe: ParsableCommand {
+        @Option var interests: String?
+        @Flag var paddingRow = false
+        @Option var threads: Int = 1
+        @OptionGroup var inner: Inner
+        init() {}
+    }
+
+    func testSingleValuedNamesIncludeOptionGroups() throws {
+        let c = try Probe.parse(["--interests", "a", "--labels", "x", "--labels", "y"])
+        let names = RepeatedOptions.singleValued(in: c)
+        XCTAssertEqual(names, ["--interests", "--padding-row", "--threads", "--item-embeddings"])
+        XCTAssertNil(RepeatedOptions.firstRepeat(["--interests", "a", "--labels", "x", "--labels", "y"], singleValued: names), "an array option repeats")
+        let r = RepeatedOptions.firstRepeat(["--interests", "U_a.npy", "--item-embeddings", "E.npy", "--interests=U_b.npy"], singleValued: names)
+        XCTAssertEqual(r?.name, "--interests"); XCTAssertEqual(r?.values, ["U_a.npy", "U_b.npy"])
+        XCTAssertEqual(RepeatedOptions.firstRepeat(["--padding-row", "--padding-row"], singleValued: names)?.name, "--padding-row")
+        XCTAssertNil(RepeatedOptions.firstRepeat(["--", "--threads", "--threads"], singleValued: names), "after -- nothing is an option")
+    }
+}

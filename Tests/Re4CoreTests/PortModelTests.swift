@@ -126,8 +126,17 @@ final class PortModelTests: XCTestCase {
         assertThrowsMessage(["linear1.0.weight", "[32, 8]"]) { _ = try Checkpoint.load(st, source: "sa.pt") }
         st.tensors["linear1.0.weight"] = nil
         assertThrowsMessage(["linear1.0.weight"]) { _ = try Checkpoint.load(st, source: "sa.pt") }
-        var dr = try Checkpoint.readTensors(path: dir + "port-dr.pt")
+        // The relu layer is needed only with --relu-layer: without it the file loads, with the same interests.
+        let full = try Checkpoint.readTensors(path: dir + "port-dr.pt")
+        var dr = full
         dr.tensors["capsule_network.relu.0.weight"] = nil
-        assertThrowsMessage(["capsule_network.relu.0.weight"]) { _ = try Checkpoint.load(dr, source: "dr.pt") }
+        let (a, _) = try Checkpoint.load(dr, source: "dr.pt")
+        let (b, _) = try Checkpoint.load(full, source: "dr.pt")
+        XCTAssertEqual(a.config.encoder, .portComiRecDR)
+        XCTAssertFalse(a.params.names.contains("capsule_network.relu.0.weight"))
+        XCTAssertTrue(a.params.p("capsule_network.w")[0] == b.params.p("capsule_network.w")[0])
+        var relu = ModelConfig(); relu.portReluLayer = true
+        assertThrowsMessage(["capsule_network.relu.0.weight"]) { _ = try Checkpoint.load(dr, source: "dr.pt", fallback: relu) }
+        XCTAssertNoThrow(try Checkpoint.load(full, source: "dr.pt", fallback: relu))
     }
 }

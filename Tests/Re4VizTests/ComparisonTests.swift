@@ -44,6 +44,22 @@ final class ComparisonTests: XCTestCase {
         XCTAssertFalse(u.contains("equal Δ"), u)
     }
 
+    /// Every user's difference is the same: d_z = mean/sd has no spread to divide
+    /// by, and no format prints nan for it.
+    func testDzWithoutSpreadIsADashNotNaN() throws {
+        let d = makeTempDir()
+        write("user,split,recall@50\nu1,test,0\nu2,test,0.25\nu3,test,0.5\n", d + "/a.csv")
+        write("user,split,recall@50\nu1,test,0.25\nu2,test,0.5\nu3,test,0.75\n", d + "/b.csv")
+        let r = try Comparison.run(a: [d + "/a.csv"], b: [d + "/b.csv"], metrics: nil, resamples: 200)
+        XCTAssertFalse(r.rows[0].dz.isFinite)
+        for f in Comparison.Format.allCases {
+            let s = Comparison.format([r], as: f)
+            XCTAssertFalse(s.lowercased().contains("nan"), "\(f): \(s)")
+        }
+        XCTAssertTrue(Comparison.markdown(r).contains("| – |"), Comparison.markdown(r))
+        XCTAssertTrue(Comparison.markdown(r).contains("d_z –"))
+    }
+
     func testBadInputs() {
         let d = makeTempDir()
         write("user,split,recall@20\nu1,test,0.1\nu2,test,0.2\n", d + "/a.csv")

@@ -234,3 +234,39 @@ final class EpochDistinctnessTests: XCTestCase {
         XCTAssertEqual(EpochDistinctness.sample(ds, seed: 1), ds.users(in: .valid), "fewer users than the cap: all of them")
     }
 }
+
+/// `distinct` with two models on the same users compares them user by user.
+final class DistinctPairedTests: XCTestCase {
+    func perUser(_ f: (Int) -> Double) -> [String: [Double]] {
+        var out: [String: [Double]] = [:]
+        for (k, _) in Distinctness.definitions { out[k] = (0..<6).map { _ in Double.nan } }
+        out["cos_U"] = (0..<6).map(f); out["cos_Z"] = (0..<6).map(f)          // Z ≡ U: one statistic
+        out["attention_entropy"] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+        return out
+    }
+
+    func testPairedDifferenceReplacesIntervalOverlap() throws {
+        let ds = try plantedDataset(), m = smallModel(ds)
+        // Users differ a lot from one another, the models little but always the same way:
+        // unpaired intervals overlap, the paired difference is +0.01 for every user.
+        let a = Distinctness.report(checkpoint: "a/best.safetensors", perUser: perUser { Double($0) * 0.2 }, model: m, dataset: ds, seed: 1)
+        let b = Distinctness.report(checkpoint: "b/best.safetensors", perUser: perUser { Double($0) * 0.2 + 0.01 }, model: m, dataset: ds, seed: 1)
+        XCTAssertLessThan(b.value("cos_U")!.low, a.value("cos_U")!.high, "the unpaired intervals overlap")
+        let p = try XCTUnwrap(Distinctness.paired(a, b, seed: 1))
+        let row = try XCTUnwrap(p.rows.first { $0.key == "cos_U" })
+        XCTAssertEqual(row.difference, 0.01, accuracy: 1e-12)
+        XCTAssertEqual(row.low, 0.01, accuracy: 1e-12); XCTAssertEqual(row.high, 0.01, accuracy: 1e-12)
+        XCTAssertEqual(row.users, 6)
+        XCTAssertEqual(p.duplicates.map(\.0), ["cos_Z"], "cos_Z repeats cos_U: left out of the family")
+        XCTAssertFalse(p.rows.contains { $0.key == "cos_Z" })
+        XCTAssertEqual(p.rows.count, 2, "cos_U and attention_entropy")
+        let md = Distinctness.format([a, b], as: .markdown, seed: 1)
+        XCTAssertFalse(md.contains("overlap"), md)
+        XCTAssertTrue(md.contains("+0.0100 [+0.0100, +0.0100]"), md)
+        XCTAssertTrue(md.contains("cos_Z = cos_U"), md)
+        XCTAssertFalse(md.contains("| cos_Z |"), md)
+        for f in Distinctness.Format.allCases { XCTAssertFalse(Distinctness.format([a, b], as: f, seed: 1).lowercased().contains("nan"), "\(f)") }
+        let json = Distinctness.format([a, b], as: .json, seed: 1)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(json.utf8)), json)
+    }
+}

@@ -99,7 +99,10 @@ public struct PortCapsuleEncoder: InterestEncoder {
         } else {
             params.add("capsule_network.w", shape: [1, L, K * d, d], values: Init.normal(L * K * d * d, &rng, std: 0.1))
         }
-        params.add("capsule_network.relu.0.weight", shape: [d, d], values: Init.normal(d * d, &rng, std: 0.1))
+        // The relu layer is used only with --relu-layer: a state dict without it loads otherwise.
+        if config.portReluLayer {
+            params.add("capsule_network.relu.0.weight", shape: [d, d], values: Init.normal(d * d, &rng, std: 0.1))
+        }
     }
 
     /// MIND's starting logits for one history: N(0, 1), drawn from a stream keyed
