@@ -11,3 +11,6 @@ extension Comparison.Format: ExpressibleByArgument {}
 extension Palette: ExpressibleByArgument {}
 extension InterestProjection.PlaceBy: ExpressibleByArgument {}
 extension InterestProjection.ItemChoice: ExpressibleByArgument {}
+
+import Re4Core
+extension LogTable.PerEpoch: ExpressibleByArgument {}

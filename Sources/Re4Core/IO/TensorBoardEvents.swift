@@ -6,7 +6,7 @@ import Foundation
 /// The file is TFRecord framing: per record a little-endian UInt64 length, the
 /// masked CRC-32C of those 8 bytes, the data, the masked CRC-32C of the data;
 /// masked = ((crc >> 15) | (crc << 17)) + 0xa282ead8. Each record is an `Event`
-/// protobuf: wall_time (1, double), step (2, int64), summary (5). A `Summary`
+/// protobuf: wall_time (1, double), step (2, int64), summary (5), session_log (7). A `Summary`
 /// holds repeated values (1): tag (1), simple_value (2, float) or a scalar
 /// tensor (8: dtype 1, tensor_content 4, float_val 5, double_val 6, int64_val 10).
 public enum TensorBoardEvents {
@@ -25,8 +25,20 @@ public enum TensorBoardEvents {
     }
 
     public static func parse(_ data: Data, source: String) throws -> [Scalar] {
+        try parseWithRestarts(data, source: source).scalars
+    }
+
+    /// A `SessionLog.START` (a restarted writer, e.g. torch's `SummaryWriter(purge_step=…)`):
+    /// it came after `before` scalars of the file and carries `step`.
+    public struct Restart: Sendable, Equatable {
+        public var before: Int
+        public var step: Int64
+    }
+
+    /// The scalars and the restarts, in file order.
+    public static func parseWithRestarts(_ data: Data, source: String) throws -> (scalars: [Scalar], restarts: [Restart]) {
         let b = [UInt8](data)
-        var pos = 0, out: [Scalar] = [], record = 0
+        var pos = 0, out: [Scalar] = [], record = 0, restarts: [Restart] = []
         func fail(_ w: String) -> TensorBoardError { .malformed(file: source, what: "record \(record) at byte \(pos): \(w)") }
         while pos < b.count {
             record += 1
@@ -38,10 +50,10 @@ public enum TensorBoardEvents {
             guard b.count - pos - 12 >= n + 4 else { throw fail("the file ends inside a record of \(n) bytes") }
             let body = b[(pos + 12)..<(pos + 12 + n)]
             guard masked(crc32c(body)) == le32(b, pos + 12 + n) else { throw fail("the data's CRC-32C does not match; the file is damaged") }
-            try event(body, into: &out, fail: fail)
+            if let start = try event(body, into: &out, fail: fail) { restarts.append(Restart(before: out.count, step: start)) }
             pos += 12 + n + 4
         }
-        return out
+        return (out, restarts)
     }
 
     // MARK: Protobuf wire format (only what an Event's scalars need)
@@ -83,9 +95,10 @@ public enum TensorBoardEvents {
         }
     }
 
-    static func event(_ body: ArraySlice<UInt8>, into out: inout [Scalar], fail: (String) -> TensorBoardError) throws {
+    /// Adds the event's scalars; returns its step when the event is a SessionLog.START.
+    static func event(_ body: ArraySlice<UInt8>, into out: inout [Scalar], fail: (String) -> TensorBoardError) throws -> Int64? {
         var r = Reader(body)
-        var wall = 0.0, step: Int64 = 0, summaries: [ArraySlice<UInt8>] = []
+        var wall = 0.0, step: Int64 = 0, summaries: [ArraySlice<UInt8>] = [], start = false
         do {
             while !r.atEnd {
                 let (num, wire, v, p) = try r.field()
@@ -93,6 +106,10 @@ public enum TensorBoardEvents {
                 case (1, 1): wall = Double(bitPattern: le64(p, p.startIndex))
                 case (2, 0): step = Int64(bitPattern: v)
                 case (5, 2): summaries.append(p)
+                case (7, 2):
+                    // session_log (7), a SessionLog: status (1) START = 1.
+                    var sr = Reader(p)
+                    while !sr.atEnd { let (n, w, v, _) = try sr.field(); if n == 1, w == 0, v == 1 { start = true } }
                 default: break
                 }
             }
@@ -107,6 +124,7 @@ public enum TensorBoardEvents {
         } catch TensorBoardError.wire {
             throw fail("not a well-formed Event protobuf")
         }
+        return start ? step : nil
     }
 
     /// A Summary.Value's tag and scalar (simple_value, or a 0-d float/double/int64 tensor); nil for images, histograms, text.
