@@ -1,6 +1,6 @@
 """Full-gallery top-50 retrieval, re4 (Swift, blocked sgemm + streaming top-N)
 vs faiss-cpu IndexFlatIP + max-merge over interests, on the same exported
-arrays (`re4 export`: items.npy, interests_U.npy), same thread count.
+arrays (`re4 export`: items.npy, interests.npy), same thread count.
 
     re4 export --checkpoint runs/x/best.safetensors --data ml-1m --out /tmp/exp
     .venv-bench/bin/python bench/eval_compare.py /tmp/exp --threads 2
@@ -21,7 +21,7 @@ def main():
     import faiss
     faiss.omp_set_num_threads(a.threads)
     E = np.load(os.path.join(a.export, "items.npy"))[1:].astype(np.float32)
-    U = np.load(os.path.join(a.export, "interests_U.npy")).astype(np.float32)
+    U = np.load(os.path.join(a.export, "interests.npy")).astype(np.float32)
     users, K, d = U.shape
     best = float("inf")
     search_only = float("inf")

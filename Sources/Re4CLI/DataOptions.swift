@@ -52,12 +52,18 @@ public struct DataOptions: ParsableArguments {
 
     public var request: DataRequest { reading.request(data: data) }
 
-    /// Opens the checkpoints with their data; prints the warnings on stderr.
-    public func open(_ checkpoints: [String], fallback f: ModelConfig = ModelConfig()) throws -> RunData {
+    /// The settings for files without metadata, from these options over `f`.
+    public func fallback(_ f: ModelConfig = ModelConfig()) -> ModelConfig {
         var fallback = f
         if let maxLength { fallback.maxLength = maxLength }
         if let mindInterests { fallback.interests = mindInterests }
         if reluLayer { fallback.portReluLayer = true }
+        return fallback
+    }
+
+    /// Opens the checkpoints with their data; prints the warnings on stderr.
+    public func open(_ checkpoints: [String], fallback f: ModelConfig = ModelConfig()) throws -> RunData {
+        let fallback = fallback(f)
         let r = try RunData.open(checkpoints: checkpoints, request: request, allowMismatch: allowMismatch, fallback: fallback)
         for w in r.warnings { printError("warning: " + w) }
         return r

@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 import Re4Core
 
 /// Statistics that make "Re4's interests are more distinct" measurable
@@ -205,10 +206,10 @@ public enum Distinctness {
     /// and named in `duplicates` as (left out, same as).
     public static func paired(_ a: Report, _ b: Report, seed: UInt64, resamples: Int = 2000)
         -> (rows: [PairedDifference], duplicates: [(String, String)])? {
-        guard let pa = a.perUser, let pb = b.perUser, pa.values.first?.count == pb.values.first?.count else { return nil }
+        guard let pa = a.perUser, let pb = b.perUser, let na = pa["cos_U"]?.count, na == pb["cos_U"]?.count else { return nil }
         var rows: [PairedDifference] = [], dups: [(String, String)] = [], kept: [String] = []
         for (key, _) in definitions {
-            guard let x = pa[key], let y = pb[key] else { continue }
+            guard let x = pa[key], let y = pb[key], x.count == na, y.count == na else { continue }
             let same = { (v: [Double], w: [Double]) in zip(v, w).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } }
             if let twin = kept.first(where: { same(pa[$0]!, x) && same(pb[$0]!, y) }) { dups.append((key, twin)); continue }
             let d = zip(x, y).compactMap { $0.isFinite && $1.isFinite ? $1 - $0 : nil }
@@ -318,4 +319,30 @@ public enum Distinctness {
     }
 
     static func jsonQuote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+}
+
+extension Distinctness {
+    /// `distinct --figure`: one panel per statistic any model has, one bar per
+    /// model with its 95 % bootstrap interval; a legend names the models.
+    public static func figure(_ reports: [Report], title: String?, dpi: Double) -> Figure {
+        let keys = definitions.map(\.0).filter { k in reports.contains { $0.value(k) != nil } }
+        let cols = max(1, min(4, keys.count)), rows = max(1, (keys.count + cols - 1) / cols)
+        var fig = Figure(rows: rows, columns: cols, width: 3.2 * Double(cols), height: 2.5 * Double(rows) + (title != nil ? 0.7 : 0.3),
+                         dpi: dpi, title: title)
+        let colors = Palette.categorical(reports.count)
+        fig.legend = reports.enumerated().map { LegendEntry($0.element.checkpoint, color: colors[$0.offset]) }
+        for (ki, key) in keys.enumerated() {
+            var ax = Axes(title: Labels.readable(key))
+            for (i, r) in reports.enumerated() {
+                guard let s = r.value(key) else { continue }
+                ax.bars(x: [Double(i)], height: [s.mean], width: 0.8, color: colors[i], low: [s.low], high: [s.high])
+            }
+            ax.xTickLabels = []
+            ax.grid = true
+            ax.legend = .none
+            fig.axes[ki] = ax
+        }
+        for i in keys.count..<(rows * cols) { fig.axes[i] = .hiddenCell }
+        return fig
+    }
 }

@@ -18,8 +18,18 @@ public struct GalleryMap: Sendable, Equatable {
 
     public init(ids: [Int32], y: [Double]) { self.ids = ids; self.y = y }
 
+    /// Where the map of the model at `path` is cached: its run folder for a
+    /// run's checkpoint, else `maps/` under the cache folder ($RE4_CACHE, else
+    /// ~/.cache/re4) for any other model (a .pt, a bundle, arrays).
+    public static func cacheFolder(for path: String?) -> String? {
+        guard let path else { return nil }
+        if let run = RunFolder.containing(checkpoint: path) { return run.path }
+        return DataCatalog.cacheFolder + "/maps"
+    }
+
     /// Embeds (or reads from the cache) the gallery of `model`.
-    /// - Parameter checkpoint: the checkpoint's path; its run folder holds the cache.
+    /// - Parameter checkpoint: the model's path (checkpoint, state dict, bundle or
+    ///   interests file), which says where the map is cached (`cacheFolder(for:)`); nil = no cache.
     public static func make(model: MultiInterestModel, checkpoint: String?, options o: TSNEOptions, sample: Int? = nil,
                             progress: (TSNEProgress) -> Void = { _ in }) throws -> GalleryMap {
         let n = model.config.items, d = model.config.dim
@@ -30,8 +40,7 @@ public struct GalleryMap: Sendable, Equatable {
             rng.shuffle(&ids)
             ids = Array(ids.prefix(cap)).sorted()
         }
-        let cache = try checkpoint.flatMap { c in try RunFolder.containing(checkpoint: c).map { f in
-            f.path + "/item-map-" + (try cacheKey(checkpoint: c, options: o, count: ids.count)) + ".csv" } }
+        let cache = cacheFolder(for: checkpoint).map { $0 + "/item-map-" + cacheKey(model: model, options: o, count: ids.count) + ".csv" }
         if let cache, let cached = try? read(cache), cached.ids == ids { return cached }
         var vectors = [Float](); vectors.reserveCapacity(ids.count * d)
         for it in ids { vectors += UnsafeBufferPointer(start: model.embedding + Int(it) * d, count: d) }
@@ -39,22 +48,32 @@ public struct GalleryMap: Sendable, Equatable {
         t.perplexity = min(t.perplexity, max(1, (Double(ids.count - 1) / 3).rounded(.down) - 1))
         let r = try TSNE.embed(vectors, n: ids.count, dim: d, options: t, progress: progress)
         let map = GalleryMap(ids: ids, y: r.embedding)
-        if let cache { try? AtomicFile.write(map.csv, to: cache) }
+        if let cache {
+            try? FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? AtomicFile.write(map.csv, to: cache)
+        }
         return map
     }
 
-    /// SHA-256 of the checkpoint's bytes and of the settings that shape the map, 16 hex digits.
-    static func cacheKey(checkpoint: String, options o: TSNEOptions, count: Int) throws -> String {
-        var bytes = try readFile(checkpoint)
-        bytes.append(Data("|perplexity \(o.perplexity)|metric \(o.metric.rawValue)|method \(o.method.rawValue)|seed \(o.seed)|threads \(o.threads)|iterations \(o.earlyIterations)+\(o.iterations)|items \(count)".utf8))
-        // Options added later enter the key only when set, so existing caches keep their names.
-        if let ps = o.perplexities { bytes.append(Data("|perplexities \(ps)".utf8)) }
-        if o.exaggeration != 1 { bytes.append(Data("|exaggeration \(o.exaggeration)".utf8)) }
-        if o.dof != 1 { bytes.append(Data("|dof \(o.dof)".utf8)) }
-        if o.neighbors == .approximate || (o.neighbors == .auto && count >= TSNE.approximateThreshold) {
-            bytes.append(Data("|neighbors approximate".utf8))
-        }
+    /// SHA-256 of the item embedding's bytes (what the map is made of, whatever
+    /// file the model came from) and of every setting that shapes the map, 16 hex
+    /// digits. The settings are encoded from the options value itself (every
+    /// stored property, by reflection), so a setting added later enters the key
+    /// without anyone listing it.
+    public static func cacheKey(model: MultiInterestModel, options o: TSNEOptions, count: Int) -> String {
+        let n = model.config.items, d = model.config.dim
+        var bytes = Data(bytesNoCopy: UnsafeMutableRawPointer(model.embedding), count: (n + 1) * d * MemoryLayout<Float>.size, deallocator: .none)
+        bytes = Data(bytes)   // a copy: the key appends to it
+        bytes.append(Data(("|" + settingsEncoding(o) + "|items \(count)").utf8))
         return String(Digest.sha256Hex(bytes).prefix(16))
+    }
+
+    /// Every stored property of `value`, as `name=value` in declaration order,
+    /// nested values spelled out the same way.
+    public static func settingsEncoding(_ value: Any) -> String {
+        let m = Mirror(reflecting: value)
+        guard !m.children.isEmpty, m.displayStyle == .struct else { return String(describing: value) }
+        return m.children.map { "\($0.label ?? "?")=\(settingsEncoding($0.value))" }.joined(separator: ";")
     }
 
     /// `item,x,y` with every coordinate written so that it reads back exactly.

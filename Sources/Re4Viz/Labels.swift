@@ -12,7 +12,7 @@ public enum Labels {
     public static let splits: [String: String] = ["test": "test", "valid": "validation"]
     public static let losses: [String: String] = [
         "loss": "Training loss (total)", "loss_rec": "Recommendation loss", "loss_att": "Re-attend loss",
-        "loss_ct": "Re-contrast loss", "loss_cs": "Re-construct loss",
+        "loss_ct": "Re-contrast loss", "loss_cs": "Re-construct loss", "loss_rr": "REMI routing regularisation",
     ]
     /// Short names of the distinctness statistics (their definitions: `Distinctness.definitions`).
     public static let statistics: [String: String] = [
@@ -41,6 +41,12 @@ public enum Labels {
     /// "NDCG@20 (Re4's), validation", `recall@50` → "Recall@50".
     public static func readable(_ key: String) -> String {
         if let l = losses[key] ?? statistics[key] { return l }
+        // The per-epoch statistics of `re4 train --log-distinctness`.
+        if key.hasPrefix("dist_") {
+            let body = String(key.dropFirst(5))
+            if body == "routing_penalty" { return "Routing penalty (REMI's, per user)" }
+            if let l = statistics[body] { return l }
+        }
         var body = Substring(key), split: String? = nil
         for (prefix, name) in splits where key.hasPrefix(prefix + "_") { body = key.dropFirst(prefix.count + 1); split = name }
         let parts = body.split(separator: "@", maxSplits: 1)

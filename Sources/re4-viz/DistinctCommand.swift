@@ -25,7 +25,9 @@ struct DistinctCommand: ParsableCommand {
               re4-viz distinct --interests U.npy --item-embeddings E.npy --padding-row \\
                   --data ml-1m --row-users users.txt
             """)
-    @Argument(help: "Checkpoints.") var checkpoints: [String] = []
+    @Argument(help: "Models: checkpoints, run folders, .pt/.pth state dicts or interest bundle folders.") var checkpoints: [String] = []
+    @Option(help: "Column names, comma-separated, one per model (default: run folder, bundle or file names).") var labels: String?
+    @Option(help: "Also draw the statistics of every model to this figure (.png, .svg or .pdf).") var figure: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var arrays: ArrayInputOptions
     @Option(help: "Sample this many test users (default: all).") var users: Int?
@@ -36,22 +38,20 @@ struct DistinctCommand: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
-        guard checkpoints.isEmpty != !arrays.given else { throw ValidationError("give one or more checkpoints, or --interests U.npy with --item-embeddings E.npy (not both)") }
+        try ModelArguments.check(models: checkpoints, labels: labels, arrays: arrays)
+        if let f = figure, !["png", "svg", "pdf"].contains(URL(fileURLWithPath: f).pathExtension.lowercased()) {
+            throw ValidationError("--figure must end in .png, .svg or .pdf, got '\(f)'")
+        }
         if let n = users, n < 2 { throw ValidationError("--users must be ≥ 2, got \(n)") }
         let files = perUserFiles, models = arrays.given ? 1 : checkpoints.count
         if !files.isEmpty, files.count != models { throw ValidationError("--per-user names \(files.count) file(s) for \(models) model(s); give one per checkpoint") }
     }
 
     func run() throws {
-        let outputs = try OutputSet(outputs: (out.map { [$0] } ?? []) + perUserFiles, inputs: checkpoints + arrays.inputs)
-        let ds: Dataset, models: [MultiInterestModel], names: [String]
-        if arrays.given {
-            let (m, d) = try arrays.open(data: data)
-            ds = d; models = [m]; names = [arrays.interests!]
-        } else {
-            let opened = try data.open(checkpoints)
-            ds = opened.dataset; models = opened.models; names = checkpoints
-        }
+        let outputs = try OutputSet(outputs: (out.map { [$0] } ?? []) + perUserFiles + (figure.map { [$0] } ?? []),
+                                    inputs: ModelArguments.inputPaths(checkpoints, labels: labels, data: data, arrays: arrays))
+        let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
+        let ds = opened.dataset, models = opened.models, names = opened.inputs.map(\.label)
         let chosen = users.map { sampleUsers(ds, count: $0, seed: seed, minLength: 1) } ?? ds.users(in: .test)
         var reports: [Distinctness.Report] = []
         for (i, (name, model)) in zip(names, models).enumerated() {
@@ -59,10 +59,14 @@ struct DistinctCommand: ParsableCommand {
             reports.append(Distinctness.report(checkpoint: name, perUser: per, model: model, dataset: ds, seed: seed))
             if !perUserFiles.isEmpty { try outputs.stage(perUserFiles[i], data: Data(Distinctness.perUserCSV(per, dataset: ds, users: chosen).utf8)) }
         }
-        for r in reports { for s in r.skipped { printError("note: \(URL(fileURLWithPath: r.checkpoint).lastPathComponent): skipped \(s)") } }
-        let text = Distinctness.format(reports, as: format)
+        for r in reports { for s in r.skipped { printError("note: \(r.checkpoint): skipped \(s)") } }
+        let text = Distinctness.format(reports, as: format, seed: seed)
         print(text)
         if let out { try outputs.stage(out, data: Data((text + "\n").utf8)) }
+        if let figure {
+            let fig = Distinctness.figure(reports, title: "\(ds.name): distinctness of interests (\(chosen.count) users; whiskers: 95 % bootstrap)", dpi: 150)
+            try outputs.stage(figure) { try fig.render(as: figure, into: $0) }
+        }
         try outputs.commit()
     }
 

@@ -23,7 +23,8 @@ struct ExploreCommand: ParsableCommand {
               re4-viz explore runs/planted/best.safetensors --users 50 --sample 100000 \\
                   --out planted.html
             """)
-    @Argument(help: "One or two checkpoints (one map each), e.g. Base then Re4.") var checkpoints: [String]
+    @Argument(help: "One or two models (one map each), e.g. Base then Re4: checkpoints, run folders, .pt/.pth state dicts or interest bundle folders.") var checkpoints: [String] = []
+    @OptionGroup var arrays: ArrayInputOptions
     @Option(help: "The page to write (.html).") var out: String
     @OptionGroup var data: DataOptions
     @Option(help: "Number of sampled test users on the page.") var users: Int = 200
@@ -39,7 +40,7 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Print each stage and the t-SNE's progress on stderr.") var verbose = false
 
     func validate() throws {
-        guard (1...2).contains(checkpoints.count) else { throw ValidationError("give one or two checkpoints, got \(checkpoints.count)") }
+        try ModelArguments.check(models: checkpoints, labels: labels, arrays: arrays, allowed: 1...2)
         guard out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") else {
             throw ValidationError("--out must name an .html file, got '\(out)'")
         }
@@ -51,17 +52,15 @@ struct ExploreCommand: ParsableCommand {
     func run() throws {
         var o = tsne.options
         o.metric = tsne.metric ?? .cosine
-        let outputs = try OutputSet(outputs: [out], inputs: checkpoints)
-        let opened = try data.open(checkpoints)
+        let outputs = try OutputSet(outputs: [out], inputs: ModelArguments.inputPaths(checkpoints, labels: labels, data: data, arrays: arrays))
+        let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
         let ds = opened.dataset
         let chosen = try userIds.map { ids in
             try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
         } ?? sampleUsers(ds, count: users, seed: o.seed)
-        let names = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            ?? checkpoints.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent }
-        guard names.count == checkpoints.count else { throw ValidationError("--labels has \(names.count) names for \(checkpoints.count) checkpoints") }
+        let names = opened.inputs.map(\.label)
         var req = Explorer.Request(users: chosen, labels: names)
-        req.checkpoints = checkpoints; req.space = space; req.placeBy = placeBy; req.sample = sample; req.top = top
+        req.checkpoints = opened.inputs.map(\.path); req.space = space; req.placeBy = placeBy; req.sample = sample; req.top = top
         req.tsne = o; req.title = title ?? "\(ds.name): " + names.joined(separator: " | ")
         let page = try Explorer.build(models: opened.models, dataset: ds, request: req) { if verbose { printError($0) } }
         try outputs.stage(out, data: Data(page.html.utf8))

@@ -16,7 +16,8 @@ struct ScatterCommand: ParsableCommand {
 
             Examples:
               re4-viz tsne --points X.npy --out Y.npy && re4-viz scatter Y.npy --out Y.png
-              re4-viz scatter Y.csv --color-by genres.txt --out Y.pdf --marker-size 3 --size 5,5
+              re4-viz scatter Y.csv --color-by genres.txt --out Y.pdf \\
+                  --marker-size 3 --size 5,5
             """)
     @Argument(help: "N × 2 points (.npy or .csv).") var input: String?
     @Option(help: "The points (the same as the positional argument).") var points: String?

@@ -35,7 +35,7 @@ struct TSNECommand: ParsableCommand {
               re4-viz tsne --points REF.npy --out Y.npy --place NEW.npy \\
                   --placed-out Ynew.npy
             """)
-    @Argument(help: "Checkpoints (one panel each), e.g. Base then Re4.") var checkpoints: [String] = []
+    @Argument(help: "Models (one panel each), e.g. Base then Re4: checkpoints, run folders, .pt/.pth state dicts or interest bundle folders.") var checkpoints: [String] = []
     @Option(help: "Embed this matrix (.npy or .csv) instead of checkpoints.") var points: String?
     @Option(help: "With --points: place these new points (.npy or .csv, same columns) into the finished embedding.") var place: String?
     @Option(help: "With --place: where the placed points' coordinates go (.npy or .csv).") var placedOut: String?
@@ -71,6 +71,7 @@ struct TSNECommand: ParsableCommand {
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
         if let g = gallerySample, g < 4 { throw ValidationError("--gallery-sample must be ≥ 4, got \(g)") }
         try style.checkResolution(dpi: dpi)
+        if points == nil { try ModelArguments.check(models: checkpoints, labels: labels, arrays: arrays) }
     }
 
     func run() throws {
@@ -86,36 +87,23 @@ struct TSNECommand: ParsableCommand {
             return
         }
         o.metric = tsne.metric ?? .cosine
-        let outputs = try OutputSet(outputs: [out] + (coordsOut.map { [$0] } ?? []), inputs: checkpoints + arrays.inputs)
-        let ds: Dataset, models: [MultiInterestModel]
-        if arrays.given {
-            let (m, d) = try arrays.open(data: data)
-            ds = d; models = [m]
-        } else {
-            let opened = try data.open(checkpoints)
-            ds = opened.dataset; models = opened.models
-        }
+        let outputs = try OutputSet(outputs: [out] + (coordsOut.map { [$0] } ?? []), inputs: ModelArguments.inputPaths(checkpoints, labels: labels, data: data, arrays: arrays))
+        let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
+        let ds = opened.dataset, models = opened.models
         let chosen = try userIds.map { ids in
             try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
         } ?? sampleUsers(ds, count: users, seed: o.seed)
         if let pre = models.first?.precomputed, let missing = chosen.first(where: { pre.rows[$0] == nil }) {
             throw ValidationError("user \(ds.userIDs[missing]) has no row in \(arrays.interests!); choose users from --row-users (they are the test users)")
         }
-        var req = InterestMap.Request(users: chosen, panelTitles: try panelTitles())
+        var req = InterestMap.Request(users: chosen, panelTitles: opened.inputs.map(\.label))
         req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
         req.selection = items.selection(top: top)
         req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi; req.style = try style.style()
-        req.placeBy = placeBy; req.checkpoints = arrays.given ? nil : checkpoints
+        req.placeBy = placeBy; req.checkpoints = opened.inputs.map(\.path)
         let drawing = try InterestMap.draw(models: models, dataset: ds, request: req)
         try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)
         print("wrote \(out): \(drawing.summary)")
     }
 
-    func panelTitles() throws -> [String] {
-        if arrays.given { return [labels ?? URL(fileURLWithPath: arrays.interests!).deletingPathExtension().lastPathComponent] }
-        guard let labels else { return checkpoints.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent } }
-        let l = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard l.count == checkpoints.count else { throw ValidationError("--labels has \(l.count) names for \(checkpoints.count) checkpoints") }
-        return l
-    }
 }

@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
               re4 bench --data ml-1m --steps 20 --threads 2
             """)
     @Option(help: "Data set name or path.") var data: String?
-    @Option(help: "Time only full-gallery top-50 retrieval on an `re4 export` folder (items.npy, interests_U.npy).")
+    @Option(help: "Time only full-gallery top-50 retrieval on an `re4 export` folder (items.npy, interests.npy).")
     var retrieval: String?
     @Option(help: "Repeats for --retrieval (best is reported).") var repeats: Int = 5
     @OptionGroup var reading: DataReadingOptions

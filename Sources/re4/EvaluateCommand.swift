@@ -13,11 +13,13 @@ struct EvaluateCommand: ParsableCommand {
             The full item gallery is ranked exactly.
 
             Examples:
-              re4 evaluate --checkpoint runs/re4/best.safetensors
-              re4 evaluate --checkpoint torch.safetensors --data ml-1m --split valid \\
+              re4 evaluate runs/re4
+              re4 evaluate exports/my-model --data ml-1m      # an interest bundle
+              re4 evaluate torch.safetensors --data ml-1m --split valid \\
                   --json
             """)
-    @Option(help: "Checkpoint (.safetensors, or a PyTorch .pt/.pth state dict).") var checkpoint: String
+    @Argument(help: "The model: a checkpoint, a run folder, a .pt/.pth state dict or an interest bundle folder (a bundle needs --data).") var model: String?
+    @Option(help: "The same as the argument (the older spelling).") var checkpoint: String?
     @OptionGroup var data: DataOptions
     @Option(help: "Split: test, valid or train.") var split: SplitPart = .test
     @Flag(help: "Print JSON only.") var json = false
@@ -30,6 +32,7 @@ struct EvaluateCommand: ParsableCommand {
     var cutoffs: [Int] { at.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
+        guard (model == nil) != (checkpoint == nil) else { throw ValidationError("give the model once: as the argument or as --checkpoint") }
         if let l = aggregationLambda, !(l >= 0 && l.isFinite) { throw ValidationError("--aggregation-lambda must be ≥ 0, got \(l)") }
         guard !cutoffs.isEmpty, cutoffs.count == at.split(separator: ",").count, cutoffs.allSatisfy({ (1...10_000).contains($0) }) else {
             throw ValidationError("--at must list cut-offs between 1 and 10000, e.g. 10,20,50,100; got '\(at)'")
@@ -37,9 +40,14 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outputs = try OutputSet(outputs: perUser.map { [$0] } ?? [], inputs: [checkpoint])
-        let r = try data.open([checkpoint])
+        let given = self.model ?? checkpoint!
+        let input = try ModelInput.resolve(given)
+        let r = try ModelArguments.open([given], labels: nil, data: data)
+        // The data file is an input too: --per-user must not replace it.
+        let dataFiles = r.source?.inputPaths ?? []
+        let outputs = try OutputSet(outputs: perUser.map { [$0] } ?? [], inputs: input.inputFiles + dataFiles)
         let ds = r.dataset, model = r.models[0]
+        guard ds.heldOut else { throw ValidationError("\(given): the data made from the bundle's histories holds no held-out items to evaluate on; give --data (the data the model was trained on)") }
         let users = ds.users(in: split)
         var m: [String: Double]
         if let lambda = aggregationLambda {
@@ -59,7 +67,7 @@ struct EvaluateCommand: ParsableCommand {
         let jsonText = "{" + (["\"split\":\"\(split.name)\"", "\"users\":\(users.count)", "\"ndcg\":\"standard; ndcg_comirec and ndcg_re4 as named\""]
             + names.map { "\"\($0)\":\(String(format: "%.6f", m[$0] ?? .nan))" }).joined(separator: ",") + "}"
         if json { print(jsonText); return }
-        print("\(checkpoint) on \(ds.name) \(split.name) (\(users.count) users; \(model.config.encoder.rawValue), K = \(model.config.interests))")
+        print("\(given) on \(ds.name) \(split.name) (\(users.count) users; \(model.config.encoder.rawValue), K = \(model.config.interests))")
         print("metric          @20      @50")
         for base in ["recall", "hitrate", "ndcg", "ndcg_comirec", "ndcg_re4"] {
             print(base.padding(toLength: 14, withPad: " ", startingAt: 0)

@@ -132,7 +132,7 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "export other data", tool: "re4", args: ["export", "--checkpoint", ck, "--data", d + "/other.csv", "--out", d + "/x"], expect: ["fingerprint"]),
             Case(name: "t-SNE output is its input", tool: "re4-viz", args: ["tsne", "--points", d + "/small.npy", "--out", d + "/small.npy", "--perplexity", "2"], expect: ["is the input"]),
             Case(name: "explore output not .html", tool: "re4-viz", args: ["explore", ck, "--out", d + "/page.png"], expect: ["--out", ".html"]),
-            Case(name: "explore three checkpoints", tool: "re4-viz", args: ["explore", ck, ck, ck, "--out", d + "/page.html"], expect: ["one or two checkpoints"]),
+            Case(name: "explore three checkpoints", tool: "re4-viz", args: ["explore", ck, ck, ck, "--out", d + "/page.html"], expect: ["1 to 2 models"]),
             Case(name: "explore labels mismatch", tool: "re4-viz", args: ["explore", ck, "--labels", "A,B", "--out", d + "/page.html"], expect: ["--labels", "2 names"]),
             Case(name: "explore unknown user", tool: "re4-viz", args: ["explore", ck, "--user-ids", "nobody", "--out", d + "/page.html"], expect: ["'nobody'"]),
             Case(name: "explore sample too small", tool: "re4-viz", args: ["explore", ck, "--out", d + "/run/best.html", "--sample", "2"], expect: ["--sample", "≥ 4"]),

@@ -194,14 +194,14 @@ final class ExecutableTests: XCTestCase {
         // Export.
         let x = try run(["export", "--checkpoint", out + "/best.safetensors", "--data", data, "--out", dir + "/exp"])
         XCTAssertEqual(x.status, 0, x.err)
-        let U = try Npy.read(path: dir + "/exp/interests_U.npy")
+        let U = try Npy.read(path: dir + "/exp/interests.npy")
         XCTAssertEqual(U.shape.count, 3); XCTAssertEqual(U.shape[1], 2); XCTAssertEqual(U.shape[2], 8)
         // The exported arrays, read back as any model's arrays, give the checkpoint's statistics
         // (all but cos_Z: Z is not among the arrays) and its Figure 4.
         let viz = try builtExecutable("re4-viz")
         let byCheckpoint = try runExecutable(viz, ["distinct", out + "/best.safetensors", "--data", data, "--format", "csv"])
         XCTAssertEqual(byCheckpoint.status, 0, byCheckpoint.err)
-        let arrays = ["--interests", dir + "/exp/interests_U.npy", "--item-embeddings", dir + "/exp/items.npy", "--padding-row",
+        let arrays = ["--interests", dir + "/exp/interests.npy", "--item-embeddings", dir + "/exp/items.npy", "--padding-row",
                       "--histories", dir + "/exp/histories.npy", "--attention", dir + "/exp/attention.npy", "--row-users", dir + "/exp/users.csv"]
         let byArrays = try runExecutable(viz, ["distinct", "--data", data, "--format", "csv"] + arrays)
         XCTAssertEqual(byArrays.status, 0, byArrays.err)

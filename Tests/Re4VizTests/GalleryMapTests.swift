@@ -44,14 +44,21 @@ final class GalleryMapTests: XCTestCase {
         _ = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/r/best.safetensors", options: t)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/r").filter { $0.hasPrefix("item-map-") }.count, 2, "other settings, another map")
         t.seed = 42
-        // The keys of settings added later: unset, the old name; set, a new one.
-        let key = try GalleryMap.cacheKey(checkpoint: dir + "/r/best.safetensors", options: t, count: opened.dataset.itemCount)
+        // Every setting enters the key, derived from the options value (it missed
+        // --initialization, --theta and --learning-rate when the key was a hand-kept list).
+        let m0 = opened.models[0], count = opened.dataset.itemCount
+        let key = GalleryMap.cacheKey(model: m0, options: t, count: count)
         var heavy = t; heavy.dof = 0.5
         var exag = t; exag.exaggeration = 2
-        let keys = try [heavy, exag].map { try GalleryMap.cacheKey(checkpoint: dir + "/r/best.safetensors", options: $0, count: opened.dataset.itemCount) }
-        XCTAssertEqual(Set([key] + keys).count, 3, "dof and exaggeration each name their own map")
-        var one = t; one.dof = 1
-        XCTAssertEqual(try GalleryMap.cacheKey(checkpoint: dir + "/r/best.safetensors", options: one, count: opened.dataset.itemCount), key)
+        var ini = t; ini.initialization = ini.initialization == .pca ? .random : .pca
+        var theta = t; theta.theta = 0.8
+        var lr = t; lr.learningRate = 123
+        let keys = [heavy, exag, ini, theta, lr].map { GalleryMap.cacheKey(model: m0, options: $0, count: count) }
+        XCTAssertEqual(Set([key] + keys).count, 6, "each setting names its own map")
+        XCTAssertEqual(GalleryMap.cacheKey(model: m0, options: t, count: count), key, "the same settings, the same key")
+        // Any model's source caches: outside a run folder, under $RE4_CACHE/maps.
+        XCTAssertEqual(GalleryMap.cacheFolder(for: dir + "/r/best.safetensors"), dir + "/r")
+        XCTAssertTrue(GalleryMap.cacheFolder(for: dir + "/model.pt")!.hasSuffix("/maps"))
         let users = Array(opened.dataset.users(in: .test).prefix(3))
         var req = InterestMap.Request(users: users, panelTitles: ["best", "last"])
         req.layout = .map; req.tsne = t; req.checkpoints = [dir + "/r/best.safetensors", dir + "/r/last.safetensors"]; req.dpi = 40

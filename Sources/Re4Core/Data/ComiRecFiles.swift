@@ -74,6 +74,33 @@ public enum ComiRecFiles {
         ds.interactionsRead = read
         ds.presplit = true
         ds.attach(nil)
+        try readSideFiles(prefix: prefix, into: &ds)
         return ds
+    }
+
+    /// ComiRec's preprocessing also writes `NAME_item_map.txt` (`original id,item id`)
+    /// and `NAME_item_cate.txt` (`item id,category`): when they sit beside the split,
+    /// the original ids become the items' titles and the categories their genres,
+    /// so maps and the explorer name items as the source data does. Neither enters
+    /// the data's fingerprint.
+    static func readSideFiles(prefix: String, into ds: inout Dataset) throws {
+        let n = ds.itemCount
+        func each(_ path: String, _ body: (Int, String, String) throws -> Void) throws {
+            guard FileManager.default.fileExists(atPath: path) else { return }
+            try readFile(path).withUnsafeBytes { raw in
+                try DelimitedText(delimiter: ",", quotes: false).forEachRow(in: raw) { line, f in
+                    guard f.count >= 2 else { throw DataError.missingColumn(file: path, line: line, column: "item id", found: f.count) }
+                    try body(line, String(f[0]).trimmingCharacters(in: .whitespaces), String(f[1]).trimmingCharacters(in: .whitespaces))
+                }
+            }
+        }
+        try each("\(prefix)_item_map.txt") { line, name, id in
+            guard let i = Int(id) else { throw DataError.badNumber(file: "\(prefix)_item_map.txt", line: line, column: "item id", value: id) }
+            if (1...n).contains(i) { ds.itemTitles[i] = name }
+        }
+        try each("\(prefix)_item_cate.txt") { line, id, cate in
+            guard let i = Int(id) else { throw DataError.badNumber(file: "\(prefix)_item_cate.txt", line: line, column: "item id", value: id) }
+            if (1...n).contains(i), !cate.isEmpty { ds.itemCategories[i] = [cate] }
+        }
     }
 }

@@ -46,6 +46,25 @@ public struct DataSource: Codable, Sendable, Equatable {
         return delimiter == "," ? nil : InteractionFileSpec(delimiter: delim)
     }
 
+    /// The files or folders this source reads that exist on disk (a path as
+    /// given; a catalogue name's folder in the cache), so outputs can be kept off them.
+    public var inputPaths: [String] {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: data) {
+            var out = [data]
+            // ComiRec's split files sit side by side.
+            if data.hasSuffix("_train.txt") {
+                let prefix = String(data.dropLast("_train.txt".count))
+                out += ["_valid.txt", "_test.txt", "_item_map.txt", "_item_cate.txt"].map { prefix + $0 }.filter { fm.fileExists(atPath: $0) }
+            }
+            return out
+        }
+        let cached = DataCatalog.cacheFolder + "/" + data
+        if fm.fileExists(atPath: cached) { return [cached] }
+        if data == DataCatalog.embeddedName, let dir = DataCatalog.embeddedFolder() { return [dir] }
+        return []
+    }
+
     /// Reads the data set.
     public func load() throws -> Dataset {
         guard kCore >= 0 else { throw DataError.badOption("--k-core must be ≥ 0, got \(kCore)") }

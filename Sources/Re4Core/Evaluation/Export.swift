@@ -1,24 +1,25 @@
 import Foundation
 
-/// `re4 export`: a checkpoint's item embeddings and one split's interests,
-/// attention, histories and per-interest top-N as `.npy`, with CSV/TSV indexes.
+/// `re4 export`: a checkpoint as an interest bundle (`InterestBundle`,
+/// docs/bundle.md), which every analysis reads back as a model, plus extras.
 ///
-/// Files: `items.npy` ((n+1)×d, row 0 = padding), `interests_U.npy` and
-/// `interests_Z.npy` (users×K×d), `attention.npy` (users×K×L),
-/// `histories.npy` (users×L int32 item numbers, 0 = padding; position l is the
-/// item `attention[:, :, l]` weighs, most recent first), `top.npy`
-/// (users×K×N int32: each interest's top-N items over the whole gallery),
-/// `users.csv` (row, user id, split) and `items.tsv` (number, raw id, title).
+/// Bundle files: `bundle.json`, `interests.npy` (U, users×K×d), `items.npy`
+/// ((n+1)×d, row 0 = padding), `histories.npy` (users×L int32 item numbers,
+/// 0 = padding; position l is the item `attention[:, :, l]` weighs, most
+/// recent first), `attention.npy` (users×K×L), `users.csv` (row, user id,
+/// split), `items.csv` (id, title, genres). Extras: `interests_Z.npy` (the raw
+/// interests), `top.npy` (users×K×N int32: each interest's top-N items over the
+/// whole gallery) and `items.tsv` (number, raw id, title).
 public enum Export {
     /// The file names, in the order they are written.
-    public static let files = ["items.npy", "interests_U.npy", "interests_Z.npy", "attention.npy", "histories.npy",
-                               "top.npy", "users.csv", RunFolder.itemMapName]
+    public static let files = [InterestBundle.manifestName, "items.npy", "interests.npy", "interests_Z.npy", "attention.npy", "histories.npy",
+                               "top.npy", "users.csv", "items.csv", RunFolder.itemMapName]
 
     /// Computes everything first, then writes each file atomically.
     /// - Returns: the number of users exported.
     @discardableResult
     public static func write(model: MultiInterestModel, dataset ds: Dataset, part: SplitPart, top N: Int,
-                             to out: String, threads: Int, inputs: [String] = []) throws -> Int {
+                             to out: String, threads: Int, inputs: [String] = [], name: String? = nil) throws -> Int {
         let c = model.config, K = c.interests, d = c.dim, L = c.maxLength
         let users = ds.users(in: part)
         let (r, tops) = Threads.run(threads) { () -> ((U: FloatBuffer, Z: FloatBuffer?, A: FloatBuffer?), [[Int32]]) in
@@ -34,6 +35,7 @@ public enum Export {
         var topFlat = [Int32](repeating: 0, count: users.count * K * n)
         for (i, t) in tops.enumerated() { for (j, id) in t.prefix(n).enumerated() { topFlat[i * n + j] = id } }
         let blobs: [Data] = [
+            InterestBundle.manifestJSON(InterestBundle.Manifest(model: name, paddingRow: true)),
             Npy.serialize(Tensor(shape: [c.items + 1, d], values: model.params.values(MultiInterestModel.embeddingName))),
             Npy.serialize(Tensor(shape: [users.count, K, d], values: r.U.array)),
             Npy.serialize(Tensor(shape: [users.count, K, d], values: r.Z!.array)),
@@ -41,6 +43,7 @@ public enum Export {
             Npy.serialize(int32: hist, shape: [users.count, L]),
             Npy.serialize(int32: topFlat, shape: [users.count, K, n]),
             Data(("row,user,split\n" + users.enumerated().map { "\($0.offset),\(CSV.field(ds.userIDs[$0.element])),\(part.name)\n" }.joined()).utf8),
+            Data(InterestBundle.itemsCSV(ds).utf8),
             Data(ds.itemMapTSV.utf8),
         ]
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -105,11 +105,11 @@ extension StepBenchmark {
         public var checksum: Int64
     }
 
-    /// Times `Retrieval.topN` (N = 50) on `items.npy` and `interests_U.npy` of `folder`.
+    /// Times `Retrieval.topN` (N = 50) on `items.npy` and `interests.npy` of `folder`.
     public static func retrieval(folder: String, repeats: Int, threads: Int) throws -> RetrievalTiming {
-        let E = try Npy.read(path: folder + "/items.npy"), U = try Npy.read(path: folder + "/interests_U.npy")
+        let E = try Npy.read(path: folder + "/items.npy"), U = try Npy.read(path: folder + "/interests.npy")
         guard E.shape.count == 2, U.shape.count == 3, U.shape[2] == E.shape[1] else {
-            throw TrainingError.badOption("\(folder): items.npy must be (n+1)×d and interests_U.npy users×K×d")
+            throw TrainingError.badOption("\(folder): items.npy must be (n+1)×d and interests.npy users×K×d")
         }
         var t = RetrievalTiming(users: U.shape[0], interests: U.shape[1], items: E.shape[0] - 1, seconds: .infinity, checksum: 0)
         Threads.run(threads) {

@@ -97,13 +97,31 @@ public enum OutputPaths {
         }
     }
 
+    /// Files inside an input folder that an output must not replace: data and
+    /// model files (a data set's tables, a run's config, logs and checkpoints, a
+    /// bundle's arrays), not pictures or pages written there before.
+    public static let protectedExtensions: Set<String> = ["csv", "tsv", "txt", "dat", "inter", "item", "user", "json", "jsonl",
+                                                          "safetensors", "npy", "npz", "pt", "pth", "zip", "md", "pbtxt"]
+
+    /// Outputs must not be inputs (the same file by any name), nor a data or model
+    /// file inside an input folder (a data folder, a run folder, a bundle).
     public static func checkDistinct(outputs: [String], inputs: [String]) throws {
         func key(_ p: String) -> String {
             var st = stat()
             if stat(p, &st) == 0 { return "\(st.st_dev):\(st.st_ino)" }
             return URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path
         }
-        let ins = Dictionary(inputs.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        var expanded: [(String, String)] = []   // (file, what to name)
+        for i in inputs {
+            expanded.append((i, i))
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: i, isDirectory: &isDir), isDir.boolValue,
+                  let names = try? FileManager.default.contentsOfDirectory(atPath: i) else { continue }
+            for n in names where protectedExtensions.contains(URL(fileURLWithPath: n).pathExtension.lowercased()) {
+                expanded.append((i + "/" + n, i + "/" + n + " (a file of the input folder \(i))"))
+            }
+        }
+        let ins = Dictionary(expanded.map { (key($0.0), $0.1) }, uniquingKeysWith: { a, _ in a })
         for o in outputs {
             if let i = ins[key(o)] {
                 throw IOError.unwritable(path: o, reason: "it is the input \(i); the output would destroy it, so choose another output path")
