@@ -23,7 +23,7 @@ public final class ProgressLine: @unchecked Sendable {
     ///   - tty: whether stderr is a terminal (default: asked); tests pass it.
     ///   - width: the terminal's columns (default: `COLUMNS`, else 100).
     ///   - clock, write: injected by tests (default: wall clock, stderr).
-    public init(_ label: String, tty: Bool? = nil, width: Int? = nil, plainEvery: Double = 30, quiet: Double = 1,
+    public init(_ label: String, tty: Bool? = nil, width: Int? = nil, plainEvery: Double = 10, quiet: Double = 1,
                 clock: (() -> Double)? = nil, write: ((String) -> Void)? = nil) {
         self.label = label
         self.tty = tty ?? (isatty(2) == 1)
@@ -75,6 +75,11 @@ public final class ProgressLine: @unchecked Sendable {
             let s = render(done: done, total: total, detail: detail)
             write("\r" + s + "\u{1B}[K")
             drawn = true
+        } else if !drawn && now - start >= max(quiet, 2) {
+            // Outside a terminal (a log, Jupyter, subprocess): a first line once the work has
+            // taken 2 s, so a long step never runs silent, then one every `plainEvery` seconds.
+            lastPlain = now; drawn = true
+            write(render(done: done, total: total, detail: detail, bar: false) + "\n")
         } else if now - lastPlain >= plainEvery {
             lastPlain = now
             write(render(done: done, total: total, detail: detail, bar: false) + "\n")
@@ -84,6 +89,7 @@ public final class ProgressLine: @unchecked Sendable {
     /// Clears the line on a terminal, so the next output starts clean.
     public func finish() {
         if tty && drawn { write("\r\u{1B}[K") }
+        if !tty && drawn && lastPlain < clock() - 0.5 { write(label + " done in " + Self.duration(elapsed) + "\n") }
         drawn = false
     }
 }

@@ -200,6 +200,21 @@ public enum Distinctness {
         public var users: Int
     }
 
+    /// Statistics identical by construction for every one of `reports` (per-user
+    /// values equal, e.g. cos_Z ≡ cos_U for models without a separate Z), as
+    /// (left out, same as); empty when a report has no per-user values.
+    public static func duplicateKeys(_ reports: [Report]) -> [(String, String)] {
+        guard !reports.isEmpty, reports.allSatisfy({ $0.perUser != nil }) else { return [] }
+        let same = { (v: [Double], w: [Double]) in v.count == w.count && zip(v, w).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } }
+        var kept: [String] = [], dups: [(String, String)] = []
+        for (key, _) in definitions {
+            guard reports.allSatisfy({ $0.perUser![key].map { $0.contains { !$0.isNaN } } ?? false }) else { continue }
+            if let twin = kept.first(where: { k in reports.allSatisfy { same($0.perUser![k]!, $0.perUser![key]!) } }) { dups.append((key, twin)); continue }
+            kept.append(key)
+        }
+        return dups
+    }
+
     /// The paired differences of `b` against `a` (same users in the same order).
     /// Statistics that are identical by construction for both models (e.g.
     /// cos_Z ≡ cos_U for a model whose Z is its U) are left out of the family
@@ -255,7 +270,7 @@ public enum Distinctness {
             }
             return lines.joined(separator: "\n")
         }()
-        let names = reports.map { URL(fileURLWithPath: $0.checkpoint).deletingLastPathComponent().lastPathComponent + "/" + URL(fileURLWithPath: $0.checkpoint).lastPathComponent }
+        let names = reports.map(\.checkpoint)   // the model's label (`ModelInput`)
         switch format {
         case .json:
             let items = reports.indices.map { i -> String in
@@ -325,7 +340,8 @@ extension Distinctness {
     /// `distinct --figure`: one panel per statistic any model has, one bar per
     /// model with its 95 % bootstrap interval; a legend names the models.
     public static func figure(_ reports: [Report], title: String?, dpi: Double) -> Figure {
-        let keys = definitions.map(\.0).filter { k in reports.contains { $0.value(k) != nil } }
+        let dropped = Set(duplicateKeys(reports).map(\.0))
+        let keys = definitions.map(\.0).filter { k in reports.contains { $0.value(k) != nil } && !dropped.contains(k) }
         let cols = max(1, min(4, keys.count)), rows = max(1, (keys.count + cols - 1) / cols)
         var fig = Figure(rows: rows, columns: cols, width: 3.2 * Double(cols), height: 2.5 * Double(rows) + (title != nil ? 0.7 : 0.3),
                          dpi: dpi, title: title)

@@ -148,7 +148,8 @@ public enum FigureSet {
             func reports(_ a: String, _ b: String, seeds: [Int]) throws -> Reports {
                 try seeds.flatMap { s in try [a, b].map { v in
                     let r = runs.first { $0.variant == v && $0.seed == s }!
-                    return (v, s, Distinctness.report(checkpoint: r.checkpoint, model: try model(r), dataset: ds, users: users,
+                    let name = URL(fileURLWithPath: r.checkpoint).deletingLastPathComponent().lastPathComponent + "/" + URL(fileURLWithPath: r.checkpoint).lastPathComponent
+                    return (v, s, Distinctness.report(checkpoint: name, model: try model(r), dataset: ds, users: users,
                                                       seed: o.seed, threads: o.threads))
                 } }
             }

@@ -48,6 +48,10 @@ public enum InterestMap {
         public var summary: String
         /// Per panel, `Recovery.viewScore` on data with planted interests (empty otherwise).
         public var viewScores: [Double?] = []
+        /// Per panel, whether its items' map shows their categories (`MapStructure`; nil without categories).
+        public var structure: [MapStructure.Score?] = []
+        /// Lines for stderr: maps near chance.
+        public var notes: [String] = []
 
         /// Writes the figure (and the coordinates) into `outputs` and publishes them together.
         public func publish(figure path: String, coordinates: String?, in outputs: OutputSet) throws {
@@ -114,8 +118,16 @@ public enum InterestMap {
             line += "; view score (stars whose 10 nearest items are mostly of their planted category): "
                 + zip(r.panelTitles, scores).map { "\($0) \($1.map { String(format: "%.2f", $0) } ?? "–")" }.joined(separator: ", ")
         }
-        return Drawing(figure: figure.styled(r.style), points: pts, csv: InterestProjection.coordinatesCSV(pts, panelTitles: r.panelTitles, dataset: ds),
-                       summary: line, viewScores: scores)
+        let structure = r.panelTitles.indices.map { p in MapStructure.score(pts.filter { $0.panel == p }, dataset: ds) }
+        if structure.contains(where: { $0 != nil }) {
+            line += "; structure: " + zip(r.panelTitles, structure).map { "\($0) \($1?.text ?? "–")" }.joined(separator: ", ")
+        }
+        let notes = zip(r.panelTitles, structure).compactMap { t, s in s.flatMap { MapStructure.warning(panel: t, $0) } }
+        var d = Drawing(figure: figure.styled(r.style), points: pts,
+                        csv: InterestProjection.coordinatesCSV(pts, panelTitles: r.panelTitles, dataset: ds, structure: structure),
+                        summary: line, viewScores: scores)
+        d.structure = structure; d.notes = notes
+        return d
     }
 
     /// The users given by id, each of which must be in `split` (Figure 4 is about

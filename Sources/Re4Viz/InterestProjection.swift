@@ -146,14 +146,22 @@ public enum InterestProjection {
     }
 
     /// CSV of every plotted point, for replotting elsewhere.
-    public static func coordinatesCSV(_ points: [Point], panelTitles: [String], dataset: Dataset) -> String {
-        var s = "panel,kind,user,interest,item,raw_item,title,x,y\n"
+    /// Every plotted point; with `structure`, each row also carries its panel's
+    /// category agreement of 2-D neighbours and its chance level (`MapStructure`).
+    public static func coordinatesCSV(_ points: [Point], panelTitles: [String], dataset: Dataset, structure: [MapStructure.Score?] = []) -> String {
+        let scored = structure.contains { $0 != nil }
+        var s = "panel,kind,user,interest,item,raw_item,title,x,y" + (scored ? ",panel_neighbour_category_agreement,panel_agreement_chance" : "") + "\n"
         for p in points {
             let raw = p.isInterest ? "" : dataset.itemIDs[Int(p.item) - 1]
             let interest = p.interest >= 0 ? String(p.interest) : ""
             let title = p.isInterest ? "" : dataset.itemTitles[Int(p.item)]
             let q = CSV.field
-            s += "\(q(panelTitles[p.panel])),\(p.isInterest ? "interest" : "item"),\(q(p.user)),\(interest),\(p.isInterest ? "" : String(p.item)),\(q(raw)),\(q(title)),\(p.x),\(p.y)\n"
+            s += "\(q(panelTitles[p.panel])),\(p.isInterest ? "interest" : "item"),\(q(p.user)),\(interest),\(p.isInterest ? "" : String(p.item)),\(q(raw)),\(q(title)),\(p.x),\(p.y)"
+            if scored {
+                let sc = structure.indices.contains(p.panel) ? structure[p.panel] : nil
+                s += "," + (sc.map { String(format: "%.4f,%.4f", $0.agreement, $0.chance) } ?? ",")
+            }
+            s += "\n"
         }
         return s
     }

@@ -103,6 +103,7 @@ struct TSNECommand: ParsableCommand {
         req.placeBy = placeBy; req.checkpoints = opened.inputs.map(\.path)
         let drawing = try InterestMap.draw(models: models, dataset: ds, request: req)
         try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)
+        for n in drawing.notes { printError(n) }
         print("wrote \(out): \(drawing.summary)")
     }
 

@@ -60,11 +60,13 @@ final class ProgressTests: XCTestCase {
         let r = Recorder()
         let p = line(tty: false, r)
         for t in stride(from: 0.0, through: 95, by: 0.5) { r.now = t; p.update(Int(t), of: 200) }
-        XCTAssertEqual(r.out.count, 3, "every 30 s over 95 s: \(r.out)")
+        XCTAssertEqual(r.out.count, 4, "a first line at 2 s (after the 1 s quiet), then every 30 s: \(r.out)")
         XCTAssertTrue(r.out.allSatisfy { $0.hasSuffix("\n") && !$0.contains("[") && !$0.contains("\r") })
-        XCTAssertTrue(r.out[0].hasPrefix("epoch 1 30/200  0:30, ETA 2:50"), r.out[0])
+        XCTAssertTrue(r.out[0].hasPrefix("epoch 1 2/200  0:02, ETA 3:18"), r.out[0])
+        XCTAssertTrue(r.out[1].hasPrefix("epoch 1 32/200  0:32"), r.out[1])
         p.finish()
-        XCTAssertEqual(r.out.count, 3, "nothing to clear off a log")
+        XCTAssertEqual(r.out.count, 5, "a closing line with the time; nothing to clear off a log")
+        XCTAssertEqual(r.out[4], "epoch 1 done in 1:35\n")
     }
 
     func testEpochLinesFitOneHundredTwentyColumns() {

@@ -74,3 +74,26 @@ final class GalleryMapTests: XCTestCase {
         }
     }
 }
+
+/// The structure score says whether a map shows categories at all.
+final class MapStructureTests: XCTestCase {
+    func testClustersScoreHighAndShuffledPositionsScoreNearChance() throws {
+        // 4 categories of 30 items; clustered: each at its own corner.
+        var xy: [Double] = [], cats: [[String]] = []
+        var rng = SeededRandom(seed: 3)
+        for c in 0..<4 { for _ in 0..<30 {
+            xy += [Double(c % 2) * 100 + rng.unitDouble(), Double(c / 2) * 100 + rng.unitDouble()]; cats.append(["c\(c)"])
+        } }
+        let s = try XCTUnwrap(MapStructure.score(xy: xy, categories: cats, k: 5))
+        XCTAssertEqual(s.agreement, 1, accuracy: 1e-12, "every neighbour of the same corner")
+        XCTAssertEqual(s.chance, 29.0 / 119.0, accuracy: 0.02, "random pairs share a category (30 − 1)/(120 − 1) of the time")
+        XCTAssertFalse(s.nearChance)
+        XCTAssertNil(MapStructure.warning(panel: "A", s))
+        // The same items at random places: near chance, and said so.
+        let shuffled = (0..<120).flatMap { _ in [rng.unitDouble(), rng.unitDouble()] }
+        let r = try XCTUnwrap(MapStructure.score(xy: shuffled, categories: cats, k: 5))
+        XCTAssertTrue(r.nearChance, r.text)
+        XCTAssertTrue(MapStructure.warning(panel: "A", r)!.contains("no category structure"))
+        XCTAssertNil(MapStructure.score(xy: [0, 0, 1, 1], categories: [["a"], ["a"]], k: 5), "too few items to score")
+    }
+}
