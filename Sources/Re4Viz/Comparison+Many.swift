@@ -72,14 +72,20 @@ extension Comparison {
             }
             return "[" + rows.joined(separator: ",") + "]\n"
         case .text:
-            func dz(_ v: Double) -> NSString { (v.isFinite ? String(format: "%7.3f", v) : "      –") as NSString }
-            var lines = [String(format: "%-10@ %-14@ %9@ %9@ %9@ %21@ %10@ %10@ %7@", "model" as NSString, "metric" as NSString, "A" as NSString,
-                                "B" as NSString, "B − A" as NSString, "95 % CI" as NSString, "Wilcoxon p" as NSString, "Holm p" as NSString, "d_z" as NSString)]
+            // Foundation on Linux ignores widths on %@: text columns are padded here.
+            func pad(_ t: String, _ w: Int, right: Bool = false) -> String {
+                t.count >= w ? t : (right ? String(repeating: " ", count: w - t.count) + t : t + String(repeating: " ", count: w - t.count))
+            }
+            let mw = max(10, results.map { $0.labels.1.count }.max() ?? 0), kw = max(14, results.flatMap { $0.rows.map(\.metric.count) }.max() ?? 0)
+            var lines = [pad("model", mw) + " " + pad("metric", kw) + " " + pad("A", 9, right: true) + " " + pad("B", 9, right: true) + " "
+                         + pad("B − A", 9, right: true) + "  " + pad("95 % CI", 20) + " " + pad("Wilcoxon p", 10, right: true) + " "
+                         + pad("Holm p", 10, right: true) + " " + pad("d_z", 7, right: true)]
             for r in results {
                 for x in r.rows {
                     let ci = x.hierarchical ?? x.bootstrap
-                    lines.append(String(format: "%-10@ %-14@ %9.4f %9.4f %+9.4f  [%+8.4f, %+8.4f] %10.3g %10.3g %@", r.labels.1 as NSString, x.metric as NSString,
-                                        x.meanA, x.meanB, x.difference, ci.low, ci.high, x.wilcoxon.p, x.holm, dz(x.dz)))
+                    lines.append(pad(r.labels.1, mw) + " " + pad(x.metric, kw) + " "
+                                 + String(format: "%9.4f %9.4f %+9.4f  [%+8.4f, %+8.4f] %10.3g %10.3g ", x.meanA, x.meanB, x.difference, ci.low, ci.high, x.wilcoxon.p, x.holm)
+                                 + (x.dz.isFinite ? String(format: "%7.3f", x.dz) : pad("–", 7, right: true)))
                 }
             }
             let noSpread = results.contains { $0.rows.contains { !$0.dz.isFinite } }

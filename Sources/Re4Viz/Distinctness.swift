@@ -308,10 +308,10 @@ public enum Distinctness {
         case .table:
             let w0 = max(22, keys.map(\.count).max() ?? 0)
             var lines = ["statistic".padding(toLength: w0, withPad: " ", startingAt: 0) + "  " + names.map { $0.padding(toLength: 30, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                + reports.indices.dropFirst().map { "  " + "Δ \(names[$0]) [95 % CI]".padding(toLength: 32, withPad: " ", startingAt: 0) + "  Holm p" }.joined()]
+                + reports.indices.dropFirst().map { "  " + widen("Δ \(names[$0]) [95 % CI]", 32) + "  Holm p" }.joined()]
             for k in keys {
                 var row = k.padding(toLength: w0, withPad: " ", startingAt: 0) + "  " + reports.map { cell($0.value(k)).padding(toLength: 30, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                for i in reports.indices.dropFirst() { let (dd, o) = diff(i, k); row += "  " + dd.padding(toLength: 32, withPad: " ", startingAt: 0) + "  " + o }
+                for i in reports.indices.dropFirst() { let (dd, o) = diff(i, k); row += "  " + widen(dd, max(32, ("Δ " + names[i] + " [95 % CI]").count)) + "  " + o }
                 lines.append(row)
             }
             return lines.joined(separator: "\n") + (note.isEmpty ? "" : "\n\n" + note)
@@ -332,6 +332,9 @@ public enum Distinctness {
         }
         return s
     }
+
+    /// `s` padded with spaces to `w` characters, never cut.
+    static func widen(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
 
     static func jsonQuote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 }

@@ -161,6 +161,23 @@ public struct OpenedModels {
             }
         }
         if let (d, _) = narrowed { ds = d }
+        // A bundle's items.csv names its items better than ids do: its titles and genres
+        // replace the data's where it gives them (a ComiRec split knows only raw ids).
+        if var d = ds, source != nil {
+            for input in inputs where input.kind == .bundle {
+                if let t = try InterestBundle.files(input.path).itemTitles {
+                    var titles = d.itemTitles, cats = d.itemCategories
+                    var given = [String](repeating: "", count: d.itemCount + 1), gcats = [[String]](repeating: [], count: d.itemCount + 1)
+                    try ArrayModel.readTitles(t, n: d.itemCount, titles: &given, categories: &gcats)
+                    for j in 1...max(1, d.itemCount) where j <= d.itemCount {
+                        if !given[j].isEmpty { titles[j] = given[j] }
+                        if !gcats[j].isEmpty { cats[j] = gcats[j] }
+                    }
+                    d.itemTitles = titles; d.itemCategories = cats
+                }
+            }
+            ds = d
+        }
         guard let ds else { throw ModelInputError.noData }
         return OpenedModels(dataset: ds, models: models, inputs: inputs, source: source, warnings: warnings)
     }
