@@ -40,9 +40,11 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Row-wise lazy Adam for the embedding (large catalogues).") var lazyAdam = false
     @Option(help: "Standard deviation of the item embedding's normal initialisation (default 1, the authors' script).") var embeddingStd: Float?
     @Flag(help: "Continue from the last completed epoch in --out.") var resume = false
+    @Flag(help: "Start over in an --out that holds a run: the old run's files are moved to OUT.replaced-N first, never deleted.") var replace = false
     @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
+        guard !(resume && replace) else { throw ValidationError("--resume continues the run in --out and --replace starts over; give one of them") }
         try validating {
             _ = try SampledSoftmax.mode(negatives: negatives ?? "\(SampledSoftmax.defaultNegatives)", sampler: sampler)
             try Limits.check(options)
@@ -63,13 +65,13 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let cfg = model.config
         let bar = TrainingProgress()
-        let trainer = try TrainingRun.run(source: reading.source(data), model: cfg, options: options, out: out, resume: resume,
+        let trainer = try TrainingRun.run(source: reading.source(data), model: cfg, options: options, out: out, resume: resume, replace: replace,
                                           started: { t in
             if t.isComplete { return }
             var mode = cfg.isBase ? "Base" : "Re4 (λ_att \(cfg.lambdaAtt), λ_ct \(cfg.lambdaCt), λ_cs \(cfg.lambdaCs))"
             if cfg.usesREMI { mode += " + REMI (rlambda \(cfg.rlambda ?? 0), rbeta \(cfg.rbeta ?? 0))" }
             printError("training \(cfg.encoder.rawValue) \(mode) on \(t.dataset.name): \(t.dataset.itemCount) items, K = \(cfg.interests), d = \(cfg.dim), L = \(cfg.maxLength), threads: \(t.options.threads)")
-        }, progress: bar.show)
+        }, replaced: { printError("moved the run that was in \(out) to \($0)") }, progress: bar.show)
         if trainer.epochsTrained == 0 {
             print("\(out): nothing left to train (\(trainer.records.count) epochs done); best epoch \(trainer.bestEpoch)")
             return

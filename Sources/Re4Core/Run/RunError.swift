@@ -12,6 +12,10 @@ public enum RunError: LocalizedError, Equatable {
     case dataMismatch(checkpoint: String, trained: String, data: String, dataName: String, reasons: [String])
     case badGrid(path: String, line: Int, reason: String)
     case cannotArchive(folder: String, reason: String)
+    case holdsRunFiles(folder: String, files: [String], what: String)
+    case resumeStateMissing(folder: String, files: [String])
+    case resumeFileMissing(folder: String, file: String, why: String)
+    case resumeMismatch(file: String, what: String)
 
     public var errorDescription: String? {
         switch self {
@@ -20,7 +24,15 @@ public enum RunError: LocalizedError, Equatable {
         case .resumeChanged(let f, let c):
             return "\(f): cannot resume with other settings: \(c.joined(separator: "; ")); start a new --out or drop the option"
         case .holdsRun(let f):
-            return "\(f) already holds a run; pass --resume to continue it or choose another --out"
+            return "\(f) already holds a run; pass --resume to continue it, choose another --out, or --replace to start over (the old run is moved to \(f).replaced-N, not deleted)"
+        case .holdsRunFiles(let f, let files, let what):
+            return "\(f) holds a run (\(files.joined(separator: ", "))\(what.isEmpty ? "" : "; " + what)); pass --resume to continue it, choose another --out, or --replace to start over (the old run is moved to \(f).replaced-N, not deleted)"
+        case .resumeStateMissing(let f, let files):
+            return "\(f): the resume state last.optim.safetensors is missing, so the run cannot continue exactly (its \(files.joined(separator: ", ")) are kept as they are); train more into another --out, or --replace to start over here (the old run is moved to \(f).replaced-N)"
+        case .resumeFileMissing(let f, let file, let why):
+            return "\(f)/\(file) is missing; \(why); restore it (nothing was changed), or train into another --out"
+        case .resumeMismatch(let file, let what):
+            return "\(file) does not belong to the run being resumed: \(what); nothing was changed; restore the run's own file or train into another --out"
         case .noLog(let f):
             return "\(f): no log.jsonl with an epoch in it; give a folder written by re4 train --out"
         case .nothingToResume(let f):

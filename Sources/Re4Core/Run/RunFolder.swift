@@ -38,6 +38,29 @@ public struct RunFolder: Sendable, Equatable {
     /// Whether the folder holds a run that `--resume` can continue.
     public var holdsRun: Bool { FileManager.default.fileExists(atPath: resumeState) }
 
+    /// The run files present: any of them means the folder holds a run (or what
+    /// is left of one) that a new run must not replace by accident.
+    public var runFiles: [String] {
+        [Self.configName, Self.logJSONLName, Self.logCSVName, Self.lastName, Self.bestName, Self.resumeName]
+            .filter { FileManager.default.fileExists(atPath: path + "/" + $0) }
+    }
+
+    /// Moves the run out of the way to `PATH.replaced-N` (the first N free) and
+    /// returns that path: `re4 train --replace` starts over without losing the old run.
+    /// Every entry but the lock moves, so the folder stays locked by this process.
+    public func moveAside() throws -> String {
+        var n = 1
+        while FileManager.default.fileExists(atPath: "\(path).replaced-\(n)") { n += 1 }
+        let target = "\(path).replaced-\(n)"
+        guard mkdir(target, 0o755) == 0 else { throw IOError.unwritable(path: target, reason: IOError.cause(errno)) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) where name != ".lock" {
+            guard rename(path + "/" + name, target + "/" + name) == 0 else {
+                throw IOError.unwritable(path: path + "/" + name, reason: IOError.cause(errno) + " (moving it to \(target))")
+            }
+        }
+        return target
+    }
+
     /// The run folder that holds `checkpoint`, if a `config.json` sits beside it.
     public static func containing(checkpoint: String) -> RunFolder? {
         let dir = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path
@@ -50,6 +73,18 @@ public struct RunFolder: Sendable, Equatable {
     /// The per-epoch log, empty when there is none yet.
     public func readLog() throws -> [EpochRecord] {
         FileManager.default.fileExists(atPath: logJSONL) ? try EpochLog.read(jsonl: logJSONL) : []
+    }
+
+    /// The log of a run whose last committed epoch is `epoch`: log.jsonl when it
+    /// holds every epoch 1…epoch, else log.csv when that does; otherwise nil (a
+    /// log that --resume would rewrite without rows it never read).
+    public func completeLog(through epoch: Int) throws -> (records: [EpochRecord], from: String)? {
+        func complete(_ r: [EpochRecord]) -> Bool { Set(r.filter { $0.epoch <= epoch }.map(\.epoch)) == Set(1...max(1, epoch)) || epoch == 0 }
+        for (path, read) in [(logJSONL, { try EpochLog.read(jsonl: self.logJSONL) }), (logCSV, { try EpochLog.read(csv: self.logCSV) })]
+        where FileManager.default.fileExists(atPath: path) {
+            if let r = try? read(), complete(r) { return (r.filter { $0.epoch <= epoch }, path) }
+        }
+        return nil
     }
 
     /// Writes the item map (`Dataset.itemMapTSV`).

@@ -20,7 +20,7 @@ public final class RunLock {
         try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
         path = folder.path + "/" + Self.fileName
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IOError.unwritable(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw IOError.unwritable(path: path, reason: IOError.cause(errno)) }
         let previous = Self.readPid(fd)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)

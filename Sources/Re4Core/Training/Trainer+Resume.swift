@@ -37,19 +37,48 @@ extension Trainer {
         badEpochs = Int(meta["bad_epochs"] ?? "0") ?? 0
         startEpoch = epoch + 1
         // Rows past the committed epoch belong to an epoch that did not finish
-        // publishing; it is trained again and its rows rewritten.
-        records = try folder.readLog().filter { $0.epoch <= epoch }
+        // publishing; it is trained again and its rows rewritten. A log is only
+        // rewritten once read whole (checkResumable refused otherwise).
+        records = try folder.completeLog(through: epoch)?.records ?? []
     }
 
     /// Checks, reading only, that the folder holds a run and that this trainer's
     /// settings match its config. - Returns: the sessions recorded so far.
     @discardableResult
     public func checkResumable() throws -> [RunConfig.Session] {
-        guard folder.holdsRun else { throw RunError.nothingToResume(folder: out) }
-        guard FileManager.default.fileExists(atPath: folder.config) else { return [] }
+        let present = folder.runFiles
+        guard folder.holdsRun else {
+            if present.isEmpty { throw RunError.nothingToResume(folder: out) }
+            throw RunError.resumeStateMissing(folder: out, files: present)
+        }
+        guard FileManager.default.fileExists(atPath: folder.config) else {
+            throw RunError.resumeFileMissing(folder: out, file: RunFolder.configName,
+                                             why: "--resume checks the command line against the run's settings there, and continuing without it could mix two runs")
+        }
         let stored = try folder.readConfig()
         let changes = stored.changes(to: runConfig)
         guard changes.isEmpty else { throw RunError.resumeChanged(folder: out, changes: changes) }
+        // Every file against the resume state: the state names the committed epoch, the seed and the best epoch.
+        let meta = try SafeTensors.read(path: folder.resumeState).metadata
+        if let s = meta["seed"], s != "\(options.seed)" {
+            throw RunError.resumeMismatch(file: folder.resumeState, what: "it was written by seed \(s), the command line and config.json say \(options.seed)")
+        }
+        let epoch = Int(meta["epoch"] ?? "") ?? 0
+        if epoch > 0 {
+            guard try folder.completeLog(through: epoch) != nil else {
+                let which = [RunFolder.logJSONLName, RunFolder.logCSVName].filter { FileManager.default.fileExists(atPath: folder.path + "/" + $0) }
+                throw RunError.resumeFileMissing(folder: out, file: which.isEmpty ? RunFolder.logJSONLName : which.joined(separator: " and "),
+                                                 why: "neither log holds every epoch 1–\(epoch) the run committed, and --resume would rewrite the log without the rows it lacks")
+            }
+            for (path, want, name) in [(folder.last, epoch, RunFolder.lastName), (folder.best, Int(meta["best_epoch"] ?? "") ?? 0, RunFolder.bestName)] where want > 0 {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw RunError.resumeFileMissing(folder: out, file: name, why: "the run committed epoch \(epoch) and would go on without its \(name == RunFolder.bestName ? "best" : "last") checkpoint")
+                }
+                if let e = try? SafeTensors.read(path: path).metadata["epoch"], e != "\(want)" {
+                    throw RunError.resumeMismatch(file: path, what: "it holds epoch \(e), the resume state says \(want)")
+                }
+            }
+        }
         return stored.sessions
     }
 

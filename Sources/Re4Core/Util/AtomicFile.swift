@@ -12,9 +12,10 @@ public enum AtomicFile {
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
             throw IOError.missingFolder(path: path, folder: dir)
         }
-        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        try OutputPaths.checkName(path)
+        let tmp = temporary(for: path)
         guard FileManager.default.createFile(atPath: tmp, contents: nil) else {
-            throw IOError.unwritable(path: path, reason: "cannot create a temporary file in \(dir)")
+            throw IOError.unwritable(path: path, reason: IOError.cause(errno) + " (creating a temporary file in \(dir))")
         }
         do {
             let h = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
@@ -26,7 +27,7 @@ public enum AtomicFile {
             }
             try h.close()
             guard rename(tmp, path) == 0 else {
-                throw IOError.unwritable(path: path, reason: String(cString: strerror(errno)))
+                throw IOError.unwritable(path: path, reason: IOError.cause(errno))
             }
             // The rename itself is made durable by flushing the folder.
             let dfd = open(dir, O_RDONLY | O_DIRECTORY)
@@ -35,8 +36,19 @@ public enum AtomicFile {
             unlink(tmp); throw e
         } catch {
             unlink(tmp)
-            throw IOError.unwritable(path: path, reason: error.localizedDescription)
+            throw IOError.unwritable(path: path, reason: IOError.cause(of: error))
         }
+    }
+
+    /// The temporary name for `path`: hidden, beside it, owned by this process;
+    /// shortened (a hash of the name) when the plain form would pass the file
+    /// system's 255-byte name limit, so any legal name can be written.
+    public static func temporary(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let plain = "." + url.lastPathComponent + ".tmp-\(getpid())"
+        if plain.utf8.count <= 255 { return dir + "/" + plain }
+        return dir + "/.tmp-" + String(Digest.sha256Hex(Data(url.lastPathComponent.utf8)).prefix(16)) + "-\(getpid())"
     }
 
     public static func write(_ text: String, to path: String) throws {
@@ -46,6 +58,43 @@ public enum AtomicFile {
 
 /// File-system errors with the path and what to do.
 public enum IOError: LocalizedError, Equatable {
+    /// The cause of a failed call, in words (from `errno`).
+    public static func cause(_ code: Int32) -> String {
+        switch code {
+        case EACCES, EPERM: return "permission denied"
+        case EEXIST: return "it exists already"
+        case ENOSPC, EDQUOT: return "no space left on the device"
+        case ENAMETOOLONG: return "the name is too long for the file system"
+        case EROFS: return "the file system is read-only"
+        case ENOENT: return "no such file or folder"
+        case ENOTDIR: return "a part of the path is a file, not a folder"
+        case EISDIR: return "it is a folder"
+        case EBUSY, ETXTBSY: return "it is in use"
+        case EIO: return "an input/output error (a failing disk?)"
+        default: return String(cString: strerror(code))
+        }
+    }
+
+    /// The cause of a Foundation error in words, not a dump of its domain and user info.
+    public static func cause(of error: Error) -> String {
+        if let e = error as? IOError { return e.errorDescription ?? "\(e)" }
+        let ns = error as NSError
+        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain { return cause(Int32(u.code)) }
+        if ns.domain == NSPOSIXErrorDomain { return cause(Int32(ns.code)) }
+        if ns.domain == NSCocoaErrorDomain {
+            switch ns.code {
+            case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
+            case NSFileWriteOutOfSpaceError: return "no space left on the device"
+            case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
+            case NSFileWriteFileExistsError: return "it exists already"
+            case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "no such file or folder"
+            case NSFileWriteInvalidFileNameError, NSFileReadInvalidFileNameError: return "the name is not valid here (too long?)"
+            default: break
+            }
+        }
+        return "error \(ns.code) (\(ns.domain))"
+    }
+
     case missingFolder(path: String, folder: String)
     case unwritable(path: String, reason: String)
     case unreadable(path: String, reason: String)
@@ -86,9 +135,18 @@ public func readFile(_ path: String) throws -> Data {
 /// input path after resolving links (the same file reached by two names is
 /// caught too).
 public enum OutputPaths {
+    /// A path the file system can hold: no name over 255 bytes, at most 4,095 bytes in all.
+    public static func checkName(_ path: String) throws {
+        if path.utf8.count > 4095 { throw IOError.unwritable(path: String(path.prefix(60)) + "…", reason: "the path is \(path.utf8.count) bytes, over the 4,095 the system allows") }
+        if let long = path.split(separator: "/").first(where: { $0.utf8.count > 255 }) {
+            throw IOError.unwritable(path: path, reason: "the name '\(long.prefix(24))…' is \(long.utf8.count) bytes, over the 255 a file name may have")
+        }
+    }
+
     /// Each output's folder must exist (checked before any work is done).
     public static func checkFolders(_ outputs: [String]) throws {
         for o in outputs {
+            try checkName(o)
             let dir = URL(fileURLWithPath: o).deletingLastPathComponent().path
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

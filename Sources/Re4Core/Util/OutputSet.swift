@@ -24,10 +24,7 @@ public final class OutputSet {
     deinit { if !committed { for s in staged { unlink(s.tmp) } } }
 
     /// The temporary name for `path`: hidden, beside it, owned by this process.
-    public static func temporary(for path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-    }
+    public static func temporary(for path: String) -> String { AtomicFile.temporary(for: path) }
 
     /// Writes one output to its temporary file through `write` (given the temporary path).
     public func stage(_ path: String, _ write: (String) throws -> Void) throws {
@@ -46,11 +43,11 @@ public final class OutputSet {
         try stage(path) { tmp in
             guard FileManager.default.createFile(atPath: tmp, contents: nil),
                   let h = FileHandle(forWritingAtPath: tmp) else {
-                throw IOError.unwritable(path: path, reason: "cannot create a temporary file beside it")
+                throw IOError.unwritable(path: path, reason: IOError.cause(errno) + " (creating a temporary file beside it)")
             }
             defer { try? h.close() }
             do { try h.write(contentsOf: data); try h.synchronize() } catch {
-                throw IOError.unwritable(path: path, reason: error.localizedDescription)
+                throw IOError.unwritable(path: path, reason: IOError.cause(of: error))
             }
         }
     }
@@ -58,7 +55,7 @@ public final class OutputSet {
     /// Renames every staged output into place.
     public func commit() throws {
         for s in staged {
-            guard rename(s.tmp, s.path) == 0 else { throw IOError.unwritable(path: s.path, reason: String(cString: strerror(errno))) }
+            guard rename(s.tmp, s.path) == 0 else { throw IOError.unwritable(path: s.path, reason: IOError.cause(errno)) }
         }
         committed = true
     }
