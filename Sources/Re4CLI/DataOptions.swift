@@ -18,6 +18,9 @@ public struct DataReadingOptions: ParsableArguments {
         if let c = columns, c.split(separator: ",", omittingEmptySubsequences: false).count != 3 {
             throw ValidationError("--columns needs three entries user,item,timestamp, got '\(c)'")
         }
+        if let c = columns, Set(c.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }).count != 3 {
+            throw ValidationError("--columns '\(c)' names one column twice; the user, item and timestamp must be three different columns")
+        }
         if let d = delimiter, d.isEmpty { throw ValidationError("--delimiter must not be empty") }
     }
 

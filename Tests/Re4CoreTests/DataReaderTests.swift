@@ -35,6 +35,31 @@ final class DataReaderTests: XCTestCase {
         XCTAssertEqual(d.users, ["y"]); XCTAssertEqual(d.times, [3])
     }
 
+    /// Text as people save it: Excel's "CSV UTF-8" starts with a byte-order mark and
+    /// ends lines with CRLF; a header name must still match, and nothing is dropped.
+    func testByteOrderMarkAndCRLFAreReadAsExcelWritesThem() throws {
+        let bom = "\u{FEFF}"
+        let a = try InteractionLog.parse(Data((bom + "user,item,timestamp\r\nu1,i1,10\r\nu2,i2,5\r\n").utf8), source: "excel.csv", spec: .genericCSV)
+        XCTAssertEqual(a.users, ["u1", "u2"]); XCTAssertEqual(a.times, [10, 5])
+        let byName = InteractionFileSpec(user: .name("user"), item: .name("item"), time: .name("timestamp"))
+        XCTAssertEqual(try InteractionLog.parse(Data((bom + "user,item,timestamp\r\nu1,i1,10\r\n").utf8), source: "excel.csv", spec: byName).users, ["u1"])
+        var rows: [[String]] = []
+        Data((bom + "epoch,loss\r\n1,0.5\r\n").utf8).withUnsafeBytes { raw in
+            DelimitedText(delimiter: ",", quotes: true).forEachRow(in: raw) { _, f in rows.append(f.map(String.init)) }
+        }
+        XCTAssertEqual(rows, [["epoch", "loss"], ["1", "0.5"]])
+        let dir = makeTempDir()
+        write(bom + "epoch,loss\r\n1,0.5\r\n2,0.25\r\n", dir + "/log.csv")
+        XCTAssertEqual(try LogTable.read(path: dir + "/log.csv", x: "epoch", y: ["loss"]).series[0].y, [0.5, 0.25])
+        write(bom + "{\"epoch\": 1, \"loss\": 0.5}\n", dir + "/log.jsonl")
+        XCTAssertEqual(try LogTable.read(path: dir + "/log.jsonl", x: nil, y: ["loss"]).series[0].y, [0.5])
+        // A ragged row is refused with its line, not dropped.
+        write("epoch,loss,acc\n1,0.5,0.1\n2,0.25\n3,0.2,0.3\n", dir + "/ragged.csv")
+        assertThrowsMessage(["ragged.csv", "line 3 has 2 fields but the header has 3"]) { _ = try LogTable.read(path: dir + "/ragged.csv", x: "epoch", y: ["loss"]) }
+        // One column named twice for user and item would make the items the users.
+        assertThrowsMessage(["--columns '1,1,4' names one column twice"]) { _ = try DataSource(data: dir + "/x.csv", columns: "1,1,4").fileSpec() }
+    }
+
     func testMovieLensAndRecBoleFormats() throws {
         let ml = try InteractionLog.parse(Data("userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n".utf8),
                                           source: "ratings.csv", spec: .movieLensCSV)

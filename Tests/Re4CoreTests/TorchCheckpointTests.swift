@@ -91,4 +91,53 @@ final class TorchCheckpointTests: XCTestCase {
             assertThrowsMessage(expect + [file]) { _ = try TorchCheckpoint.read(path: self.dir + file) }
         }
     }
+
+    /// A 700-byte file whose ZIP64 central directory declares a 10 GB storage
+    /// (and a pickle that claims it): refused from the sizes, before any read or allocation.
+    func testDeclaredSizesAreCheckedAgainstTheBytesThere() throws {
+        let path = makeTempDir() + "/zip64-lie.pt"
+        let script = """
+            import struct, sys, zipfile
+            t = (b"\\x80\\x02}q\\x00X\\x01\\x00\\x00\\x00wq\\x01ctorch._utils\\n_rebuild_tensor_v2\\nq\\x02((X\\x07\\x00\\x00\\x00storageq\\x03"
+                 b"ctorch\\nFloatStorage\\nq\\x04X\\x01\\x00\\x00\\x00" b"0q\\x05X\\x03\\x00\\x00\\x00cpuq\\x06\\x8a\\x05\\x00\\x00\\x00\\xa0\\x00tq\\x07QK\\x00K\\x04\\x85q\\x08K\\x01\\x85q\\t"
+                 b"\\x89ccollections\\nOrderedDict\\nq\\n)Rq\\x0btq\\x0cRq\\rs.")
+            z = zipfile.ZipFile(sys.argv[1], "w", compression=zipfile.ZIP_STORED)
+            z.writestr("archive/data.pkl", t)
+            z.writestr("archive/data/0", struct.pack("<4f", 1, 2, 3, 4))
+            for zi in z.infolist():
+                if zi.filename.endswith("data/0"):
+                    zi.file_size = 10 << 30; zi.compress_size = 10 << 30
+            z.close()
+            """
+        let (status, out) = runPython(script, args: [path])
+        XCTAssertEqual(status, 0, out)
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber
+        XCTAssertLessThan(size.intValue, 2000)
+        assertThrowsMessage(["zip64-lie.pt", "declares 10737418240 stored bytes", "the whole file is"]) { _ = try TorchCheckpoint.read(path: path) }
+    }
+}
+
+/// Text formats are written with their own escaping: protobuf text for the Projector's config.
+final class TextFormatEscapingTests: XCTestCase {
+    func testProtobufStringsEscapeQuotesBackslashesAndLineBreaks() throws {
+        XCTAssertEqual(protobufString("data \"v2\"\\x\nend"), "\"data \\\"v2\\\"\\\\x\\nend\"")
+        XCTAssertEqual(protobufString("tab\there"), "\"tab\\there\"")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = root.appendingPathComponent(".venv-bench/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python),
+              (try? runExecutable(python, ["-c", "import tensorboard.plugins.projector.projector_config_pb2"]))?.status == 0 else {
+            throw XCTSkip("no tensorboard in .venv-bench to parse the config with")
+        }
+        let name = "my \"odd\" data\\set\nv2"
+        let config = "embeddings {\n  tensor_name: \(protobufString(name))\n}\n"
+        let r = try runExecutable(python, ["-c", """
+            import sys
+            from google.protobuf import text_format
+            from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+            c = text_format.Parse(sys.argv[1], ProjectorConfig())
+            sys.stdout.write(c.embeddings[0].tensor_name)
+            """, config])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, name, "TensorBoard's own parser reads the name back")
+    }
 }

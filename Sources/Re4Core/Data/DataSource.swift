@@ -41,6 +41,10 @@ public struct DataSource: Codable, Sendable, Equatable {
             guard c.count == 3 else {
                 throw DataError.badOption("--columns needs three entries user,item,timestamp, got '\(columns)'")
             }
+            let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard Set(names).count == 3 else {
+                throw DataError.badOption("--columns '\(columns)' names one column twice; the user, item and timestamp must be three different columns")
+            }
             return InteractionFileSpec(delimiter: delim, user: c[0], item: c[1], time: c[2])
         }
         return delimiter == "," ? nil : InteractionFileSpec(delimiter: delim)

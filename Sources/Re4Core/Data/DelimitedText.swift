@@ -1,6 +1,7 @@
 /// A small, fast reader of delimited text (CSV, TSV, MovieLens `::`), working on
 /// bytes. Fields may be quoted with `"` (RFC 4180: `""` inside quotes is a quote)
-/// when `quotes` is on. Line endings `\n` and `\r\n`; blank lines are skipped.
+/// when `quotes` is on. Line endings `\n` and `\r\n`; blank lines are skipped; a
+/// UTF-8 byte-order mark at the start (Excel's "CSV UTF-8") is skipped.
 public struct DelimitedText {
     public let delimiter: [UInt8]
     public let quotes: Bool
@@ -14,8 +15,8 @@ public struct DelimitedText {
     /// 1-based, counted in physical lines. Throwing from `row` stops the scan.
     public func forEachRow(in bytes: UnsafeRawBufferPointer, _ row: (Int, [Substring]) throws -> Void) rethrows {
         var lineNo = 0
-        var start = 0
         let n = bytes.count
+        var start = Self.bomLength(bytes)
         var fields: [Substring] = []
         while start < n {
             lineNo += 1
@@ -41,6 +42,14 @@ public struct DelimitedText {
             start = end + 1
         }
     }
+
+    /// 3 when `bytes` begin with the UTF-8 byte-order mark EF BB BF, else 0.
+    public static func bomLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+    }
+
+    /// `text` without a leading byte-order mark.
+    public static func droppingBOM(_ text: String) -> String { text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text }
 
     private func split(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int, into fields: inout [Substring]) {
         var i = s

@@ -36,7 +36,7 @@ extension InteractionLog {
             func general(_ s: Int, _ e: Int, line: Int) throws { exchange(); defer { exchange() }; try row(b, s, e, line: line) }
             let quotes = spec.quotes
             let d0 = delim[0], dl = delim.count, single = dl == 1
-            var start = 0
+            var start = line == 0 ? DelimitedText.bomLength(b) : 0   // Excel's byte-order mark before the first row
             while start < n {
                 // The row's end: the next newline outside quotes.
                 var end = start, newlines = 0

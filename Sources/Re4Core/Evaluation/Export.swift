@@ -91,13 +91,32 @@ extension Export {
                 meta += "interest\t\(clean(ds.userIDs[u])):\(k + 1)\t\t\t\(clean(ds.userIDs[u]))\t\(k + 1)\n"
             }
         }
-        let config = "embeddings {\n  tensor_name: \"\(ds.name): items and \(part.name) users' interests\"\n  tensor_path: \"tensors.tsv\"\n  metadata_path: \"metadata.tsv\"\n}\n"
+        let config = "embeddings {\n  tensor_name: \(protobufString("\(ds.name): items and \(part.name) users' interests"))\n  tensor_path: \"tensors.tsv\"\n  metadata_path: \"metadata.tsv\"\n}\n"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let outputs = try OutputSet(outputs: projectorFiles.map { out + "/" + $0 }, inputs: inputs)
         for (name, text) in zip(projectorFiles, [tensors, meta, config]) { try outputs.stage(out + "/" + name, data: Data(text.utf8)) }
         try outputs.commit()
         return users.count
     }
+}
+
+/// A string in protobuf text format (what `projector_config.pbtxt` is): quoted,
+/// with backslash, quotes and control characters escaped.
+public func protobufString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\\": out += "\\\\"
+        case "\"": out += "\\\""
+        case "'": out += "\\'"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 { out += String(format: "\\%03o", u.value) } else { out.unicodeScalars.append(u) }
+        }
+    }
+    return out + "\""
 }
 
 /// RFC 4180 fields: quoted when they hold a comma, a quote or a line break.

@@ -100,6 +100,9 @@ public enum LogTable {
         try data.withUnsafeBytes { raw in
             try DelimitedText(delimiter: ",", quotes: true).forEachRow(in: raw) { line, f in
                 if header.isEmpty { header = f.map { $0.trimmingCharacters(in: .whitespaces) }; return }
+                guard f.count == header.count else {
+                    throw LogTableError.bad(file: path, what: "line \(line) has \(f.count) fields but the header has \(header.count); fix or remove that row (a row is never dropped silently)")
+                }
                 var r: [String: Double] = [:]
                 for (i, cell) in f.enumerated() where i < header.count {
                     let t = cell.trimmingCharacters(in: .whitespaces)
@@ -117,7 +120,7 @@ public enum LogTable {
     }
 
     static func jsonRows(_ path: String) throws -> ([String], [[String: Double]]) {
-        let text = String(decoding: try readFile(path), as: UTF8.self)
+        let text = DelimitedText.droppingBOM(String(decoding: try readFile(path), as: UTF8.self))
         var columns: [String] = [], rows: [[String: Double]] = []
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
         where !line.trimmingCharacters(in: .whitespaces).isEmpty {

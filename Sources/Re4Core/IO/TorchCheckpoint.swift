@@ -73,11 +73,23 @@ public enum TorchCheckpoint {
     }
 
     /// Reads one entry, never more than `limit` bytes, whatever its header says.
+    /// Declared sizes are checked against the bytes really there first: the
+    /// stored bytes must fit in the file, and what they unpack to must fit what
+    /// they can hold (equal when stored; at most 1,032 to 1 for deflate).
     static func readEntry(_ archive: Archive, _ e: Entry, limit: Int, file: String) throws -> [UInt8] {
         guard e.uncompressedSize <= UInt64(limit) else {
             throw TorchCheckpointError.malformed(file: file, what: "\(e.path) says it holds \(e.uncompressedSize) bytes, more than the \(limit) it may")
         }
-        var out = [UInt8](); out.reserveCapacity(Int(e.uncompressedSize))
+        let fileSize = UInt64((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)??.uint64Value ?? 0)
+        guard e.compressedSize <= fileSize else {
+            throw TorchCheckpointError.malformed(file: file, what: "\(e.path) declares \(e.compressedSize) stored bytes, but the whole file is \(fileSize) bytes")
+        }
+        let (expand, o) = e.compressedSize.multipliedReportingOverflow(by: 1032)
+        let canHold = e.isCompressed ? (o ? UInt64.max : expand + 64) : e.compressedSize
+        guard e.uncompressedSize <= canHold else {
+            throw TorchCheckpointError.malformed(file: file, what: "\(e.path) declares \(e.uncompressedSize) bytes, more than its \(e.compressedSize) stored bytes can hold")
+        }
+        var out = [UInt8](); out.reserveCapacity(Int(min(e.uncompressedSize, 1 << 26)))
         do {
             _ = try archive.extract(e, skipCRC32: false) { chunk in
                 guard out.count + chunk.count <= limit else { throw TorchCheckpointError.malformed(file: file, what: "\(e.path) unpacks to more than \(limit) bytes") }

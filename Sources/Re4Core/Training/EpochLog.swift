@@ -139,7 +139,7 @@ public enum EpochLog {
     }
 
     public static func read(jsonl path: String) throws -> [EpochRecord] {
-        let text = String(decoding: try readFile(path), as: UTF8.self)
+        let text = DelimitedText.droppingBOM(String(decoding: try readFile(path), as: UTF8.self))
         var out: [EpochRecord] = []
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
         where !line.trimmingCharacters(in: .whitespaces).isEmpty {
