@@ -15,7 +15,7 @@ endif
 OUT ?= out
 
 PHONY_EXTRA := gallery gallery-figure
-.PHONY: $(PHONY_EXTRA) status paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted
+.PHONY: $(PHONY_EXTRA) status paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted notebooks
 
 bench: build
 	bash bench/train_throughput.sh
@@ -31,10 +31,14 @@ setup:
 	@python3 -c "import safetensors, numpy" 2>/dev/null || { echo "setup: pip install safetensors numpy"; \
 	  python3 -m pip install -q safetensors numpy 2>&1 | grep -v "WARNING: Running pip as the 'root'" || true; }
 
+# The Python package's tests and the notebooks: pytest, and Jupyter's runner (nbclient, ipykernel; nbconvert for make notebooks).
+TEST_PIP_PACKAGES := pytest nbclient nbformat ipykernel nbconvert pandas
 setup-test: setup
 	@dpkg -s $(TEST_APT_PACKAGES) >/dev/null 2>&1 || { echo "setup: installing $(TEST_APT_PACKAGES)"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES) >/dev/null; }
+	@python3 -c "import pytest, nbclient, nbformat, ipykernel, nbconvert, pandas" 2>/dev/null || { echo "setup: pip install $(TEST_PIP_PACKAGES)"; \
+	  python3 -m pip install -q $(TEST_PIP_PACKAGES) 2>&1 | grep -v "WARNING: Running pip as the 'root'" || true; }
 
 build: setup
 	$(SWIFT) build -c release $(RELEASE_FLAGS)
@@ -46,6 +50,14 @@ test: setup-test
 	@# fallback. Ask the built re4 for the CPU's strongest kernel (docs/performance.md), unless set.
 	core=$${OPENBLAS_CORETYPE:-$$(.build/debug/re4 bench --kernel | sed -n 's/.*strongest for this CPU: \([A-Za-z]*\).*/\1/p' | grep -v '^none$$')}; \
 	env $${core:+OPENBLAS_CORETYPE=$$core} $(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case .* (started|passed)" ; exit $${PIPESTATUS[0]}
+	@# The Python package against the release executables (the notebooks train small models), then every notebook.
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
+	RE4_BIN=$(CURDIR)/$(RELEASE) PYTHONPATH=$(CURDIR)/python python3 -m pytest -q python/tests
+	RE4_BIN=$(CURDIR)/$(RELEASE) PYTHONPATH=$(CURDIR)/python python3 scripts/notebooks.py
+
+# The notebooks executed and written as Markdown with their outputs into notebooks-md/ (commit the result).
+notebooks: build setup-test
+	RE4_BIN=$(CURDIR)/$(RELEASE) PYTHONPATH=$(CURDIR)/python python3 scripts/notebooks.py --markdown notebooks-md
 
 DEMO_EPOCHS ?= 6
 DEMO_RUNS := $(OUT)/runs
@@ -205,24 +217,10 @@ clean:
 	rm -rf .build $(OUT)
 
 FUZZ_SECONDS ?= 600
-CORE := Sources/Re4Core
-fuzz:
-	@mkdir -p .build-fuzz/corpus-binary .build-fuzz/corpus-text .build-fuzz/corpus-files .build-fuzz/corpus-pickle
-	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/IO/SafeTensors.swift $(CORE)/IO/Tensor.swift \
-	    $(CORE)/IO/Npy.swift $(CORE)/IO/TensorBoardEvents.swift $(CORE)/Util/AtomicFile.swift fuzz/BinaryReadersFuzz.swift -o .build-fuzz/binary
-	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Data/DelimitedText.swift $(CORE)/Data/InteractionLog.swift \
-	    $(CORE)/Data/DataError.swift $(CORE)/Util/AtomicFile.swift fuzz/TextReadersFuzz.swift -o .build-fuzz/text
-	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/Training/EpochLog.swift $(CORE)/Training/LossBreakdown.swift \
-	    $(CORE)/Evaluation/Metrics.swift $(CORE)/Data/DelimitedText.swift $(CORE)/Data/DataError.swift $(CORE)/Data/ItemSideInfo.swift \
-	    $(CORE)/Data/ComiRecFiles.swift $(CORE)/Data/Dataset.swift $(CORE)/Data/InteractionLog.swift \
-	    $(CORE)/Util/SeededRandom.swift $(CORE)/Util/AtomicFile.swift $(CORE)/Util/OutputSet.swift \
-	    $(CORE)/Data/Synthetic.swift fuzz/FilesFuzz.swift -o .build-fuzz/files
-	swiftc -O -sanitize=fuzzer,address -parse-as-library $(CORE)/IO/Unpickler.swift $(CORE)/IO/TorchCheckpointError.swift \
-	    $(CORE)/IO/SafeTensors.swift $(CORE)/IO/Tensor.swift $(CORE)/Util/AtomicFile.swift fuzz/PickleFuzz.swift -o .build-fuzz/pickle
-	cd .build-fuzz && ./pickle corpus-pickle ../fuzz/corpus/pickle -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
-	cd .build-fuzz && ./binary corpus-binary ../fuzz/corpus/binary -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
-	cd .build-fuzz && ./text corpus-text ../fuzz/corpus/text -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
-	cd .build-fuzz && ./files corpus-files ../fuzz/corpus/files -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
+fuzz: setup
+	$(SWIFT) build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -DLIBFUZZER --product re4-fuzz --build-path .build-fuzz
+	for t in pickle binary text files; do mkdir -p .build-fuzz/corpus-$$t && \
+	  (cd .build-fuzz && RE4_FUZZ_TARGET=$$t ./release/re4-fuzz corpus-$$t ../fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048) || exit 1; done
 
 # The explorer page for the seed-1 ML-1M pair of $(RUNS) into $(OUT)/, and the
 # README's screenshot of it (one user chosen) into figures/ (docs/explorer.md).

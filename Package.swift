@@ -49,10 +49,12 @@ let package = Package(
             dependencies: ["Re4Core", "TSNE", "Plot", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "re4", dependencies: ["Re4Core", "Re4CLI"]),
         .executableTarget(name: "re4-viz", dependencies: ["Re4Viz", "Re4Core", "Re4CLI"]),
+        // The readers' fuzz entries (Re4Core.FuzzEntries): libFuzzer's driver under `make fuzz`, a corpus replay otherwise.
+        .executableTarget(name: "re4-fuzz", dependencies: ["Re4Core"]),
         // Helpers every test target uses: temporary folders, files, the executables.
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
         .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "TestSupport"]),
+        .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "re4-fuzz", "TestSupport"]),
         .testTarget(name: "TSNETests", dependencies: ["TSNE", "CKernels", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "Plot", "TestSupport"]),

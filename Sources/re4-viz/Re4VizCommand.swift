@@ -1,5 +1,6 @@
 import ArgumentParser
 import Re4CLI
+import Re4Core
 
 @main
 struct Re4VizCommand: ParsableCommand {
@@ -15,6 +16,7 @@ struct Re4VizCommand: ParsableCommand {
                   --out curves.png
               re4-viz tsne --points items.npy --out items-2d.npy --report
             """,
+        version: Toolkit.version,
         subcommands: [TSNECommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, GalleryCommand.self, SweepCommand.self, ScatterCommand.self])
 
     /// Any error becomes one line on stderr and exit code 1.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Re4CLI
+import Re4Core
 
 @main
 struct Re4: ParsableCommand {
@@ -13,6 +14,7 @@ struct Re4: ParsableCommand {
               re4 train --data ml-latest-small --epochs 5 --out runs/re4
               re4 evaluate --checkpoint runs/re4/best.safetensors
             """,
+        version: Toolkit.version,
         subcommands: [DataCommand.self, TrainCommand.self, EvaluateCommand.self, ExportCommand.self, ConvertCommand.self, BenchCommand.self,
                       StatusCommand.self, ArchiveCommand.self])
 

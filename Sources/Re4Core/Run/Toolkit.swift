@@ -4,7 +4,7 @@ import Foundation
 /// be told: the executable is looked up in a `.build` folder inside a git
 /// checkout, whose `HEAD` names the commit. Recorded in every run's config.
 public enum Toolkit {
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 
     /// The commit of the checkout that holds the running executable, if any.
     public static let commit: String? = {
