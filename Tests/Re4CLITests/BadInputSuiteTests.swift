@@ -83,7 +83,7 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "negative λ", tool: "re4", args: ["train", "--data", d + "/good.csv", "--lambda-ct=-1", "--out", d + "/r5"], expect: ["--lambda-ct"]),
             Case(name: "batch size 0", tool: "re4", args: ["train", "--data", d + "/good.csv", "--batch-size", "0", "--out", d + "/r6"], expect: ["--batch-size"]),
             Case(name: "output under a file", tool: "re4", args: ["train", "--data", d + "/good.csv", "--out", d + "/afile/run"], expect: ["not a writable folder"]),
-            Case(name: "existing run without --resume", tool: "re4", args: ["train", "--data", d + "/good.csv", "--out", d + "/run"], expect: ["already holds a run"]),
+            Case(name: "existing run without --resume", tool: "re4", args: ["train", "--data", d + "/good.csv", "--out", d + "/run"], expect: ["holds a run", "--replace"]),
             Case(name: "--resume with nothing saved", tool: "re4", args: ["train", "--data", d + "/good.csv", "--resume", "--out", d + "/fresh"], expect: ["nothing to resume"]),
             Case(name: "corrupt checkpoint", tool: "re4", args: ["evaluate", "--checkpoint", d + "/garbage.safetensors", "--data", d + "/good.csv"], expect: ["not a valid safetensors"]),
             Case(name: "truncated checkpoint", tool: "re4", args: ["evaluate", "--checkpoint", d + "/truncated.safetensors", "--data", d + "/good.csv"], expect: ["truncated.safetensors"]),

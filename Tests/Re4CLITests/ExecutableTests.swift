@@ -180,7 +180,7 @@ final class ExecutableTests: XCTestCase {
         }
         // A second run into the same folder without --resume is refused, files untouched.
         let before = FileManager.default.contents(atPath: out + "/last.safetensors")
-        assertOneErrorLine(try run(["train", "--data", data, "--out", out]), contains: ["already holds a run", "--resume"])
+        assertOneErrorLine(try run(["train", "--data", data, "--out", out]), contains: ["holds a run", "--resume"])
         XCTAssertEqual(FileManager.default.contents(atPath: out + "/last.safetensors"), before)
         // Evaluate prints the table and JSON; the JSON parses.
         let e = try run(["evaluate", "--checkpoint", out + "/best.safetensors", "--data", data, "--json"])

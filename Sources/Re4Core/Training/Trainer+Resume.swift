@@ -74,7 +74,10 @@ extension Trainer {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw RunError.resumeFileMissing(folder: out, file: name, why: "the run committed epoch \(epoch) and would go on without its \(name == RunFolder.bestName ? "best" : "last") checkpoint")
                 }
-                if let e = try? SafeTensors.read(path: path).metadata["epoch"], e != "\(want)" {
+                // A file may also hold epoch+1: the epoch that was being committed when
+                // the run stopped (best and last are written before the resume state);
+                // that epoch is trained again and the file rewritten.
+                if let e = try? SafeTensors.read(path: path).metadata["epoch"], e != "\(want)", e != "\(epoch + 1)" {
                     throw RunError.resumeMismatch(file: path, what: "it holds epoch \(e), the resume state says \(want)")
                 }
             }
