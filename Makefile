@@ -4,8 +4,9 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 APT_PACKAGES := libcairo2-dev libpng-dev libopenblas-dev pkg-config fonts-dejavu-core
-# The explorer's tests load its pages in headless Chromium (Debian's package).
-TEST_APT_PACKAGES := chromium
+# The explorer's tests load its pages in headless Chromium (Debian's package);
+# the cluster tests start a one-node Slurm (slurmctld, slurmd, munged) of their own.
+TEST_APT_PACKAGES := chromium slurm-wlm munge
 RELEASE := .build/release
 # Release builds are compiled for this machine's CPU (AVX2/AVX-512 for the SIMD
 # loops: 10-15 % faster training here). `make build PORTABLE=1` turns it off.
@@ -15,7 +16,7 @@ endif
 OUT ?= out
 
 PHONY_EXTRA := gallery gallery-figure
-.PHONY: $(PHONY_EXTRA) status paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted notebooks
+.PHONY: $(PHONY_EXTRA) status paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted notebooks test-slurm grid
 
 bench: build
 	bash bench/train_throughput.sh
@@ -54,6 +55,12 @@ test: setup-test
 	$(SWIFT) build -c release $(RELEASE_FLAGS)
 	RE4_BIN=$(CURDIR)/$(RELEASE) PYTHONPATH=$(CURDIR)/python python3 -m pytest -q python/tests
 	RE4_BIN=$(CURDIR)/$(RELEASE) PYTHONPATH=$(CURDIR)/python python3 scripts/notebooks.py
+	@# The grids on a real Slurm controller started for the test (docs/cluster.md).
+	bash scripts/test-slurm.sh $(RELEASE)/re4
+
+# Only the Slurm tests (a one-node controller on this machine; needs root).
+test-slurm: build setup-test
+	bash scripts/test-slurm.sh $(RELEASE)/re4
 
 # The notebooks executed and written as Markdown with their outputs into notebooks-md/ (commit the result).
 notebooks: build setup-test
@@ -111,7 +118,17 @@ ARCHIVE_CHECKPOINTS ?= -(base|re4)-s[0-9]+$$
 # total than one 2-thread run (bench/README.md § Training throughput).
 JOBS ?= 1
 GRID_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); t=$$(( n / $(JOBS) )); echo $$(( t > 0 ? t : 1 )))
+# SCHEDULER=slurm submits each grid as one Slurm job array instead (scripts/slurm-grid.sh,
+# docs/cluster.md): the same grid files, run folders and archive; the targets return
+# once the array is queued, and their figures are made by a later call without it.
+SCHEDULER ?=
+ifeq ($(SCHEDULER),slurm)
+GRID = bash scripts/slurm-grid.sh $(RELEASE)/re4 $(RUNS)
+else ifeq ($(SCHEDULER),)
 GRID = GRID_JOBS=$(JOBS) bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS)
+else
+$(error SCHEDULER is '$(SCHEDULER)'; give SCHEDULER=slurm, or leave it out to train here)
+endif
 ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --threads 2 --keep-every-epoch
 
 # Where the grid stands: each run of GRID_FILE finished, training, or not started.
@@ -124,6 +141,16 @@ reproduce: build
 	$(RELEASE)/re4 data fetch ml-1m
 	GRID_ARCHIVE=$(ARCHIVE) GRID_ARCHIVE_CHECKPOINTS='$(ARCHIVE_CHECKPOINTS)' $(GRID) 30 5 scripts/grid-movielens.txt --threads $(GRID_THREADS) --keep-every-epoch
 
+# Any grid file ("FOLDER ARGS…" lines, as scripts/grid-*.txt), trained here or on
+# Slurm: make grid GRID_FILE=F [EPOCHS=30 PATIENCE=5] [GRID_ARGS="--keep-every-epoch"] [SCHEDULER=slurm].
+# Its runs are not archived unless GRID_ARCHIVE=DIR is set in the environment.
+EPOCHS ?= 30
+PATIENCE ?= 5
+GRID_ARGS ?=
+grid: build
+	@mkdir -p $(RUNS)
+	$(GRID) $(EPOCHS) $(PATIENCE) $(GRID_FILE) --threads $(GRID_THREADS) $(GRID_ARGS)
+
 # The gallery-size study (issue 18; scripts/grid-gallery.txt): the same 6,000
 # planted users over galleries of 2,000, 20,000 and 200,000 generated items,
 # Base and Re4, three seeds; resumable like `reproduce`. Then its table and figure.
@@ -133,7 +160,7 @@ gallery: build
 	for g in $(GALLERIES); do tag=$${g%%:*}; n=$${g##*:}; \
 	  [ -f $(RUNS)/synth-g$$tag/truth.csv ] || $(RELEASE)/re4 data synth --out $(RUNS)/synth-g$$tag --items $$n --fixed-users --seed 1 || exit 1; done
 	$(GRID) 12 3 scripts/grid-gallery.txt --threads $(GRID_THREADS) --keep-every-epoch
-	$(MAKE) gallery-figure
+	$(if $(SCHEDULER),@echo "gallery: submitted; make gallery-figure once the array has finished (make status GRID_FILE=scripts/grid-gallery.txt)",$(MAKE) gallery-figure)
 
 gallery-figure: build
 	$(RELEASE)/re4-viz gallery --runs $(RUNS) --prefixes gallery-2k,gallery-20k,gallery-200k --threads 2 \

@@ -79,6 +79,13 @@ final class RunProgressTests: XCTestCase {
         let s = try RunProgress.statusLine(folder: d)
         XCTAssertEqual(s.line, d + ": no epoch trained yet")
         XCTAssertFalse(s.finished)
+        // The Slurm task scripts/slurm-grid.sh names in the folder; a file that is not its format is not shown.
+        FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data("812 4 815 node07 restarts=2\n".utf8))
+        XCTAssertEqual(try RunProgress.statusLine(folder: d).line, d + ": no epoch trained yet; run by Slurm job 812_4 (job 815 on node07, restarts 2)")
+        FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data("812 4\n".utf8))
+        XCTAssertNil(RunProgress.slurmOwner(RunFolder(d)))
+        FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data(repeating: 0x41, count: 5000))
+        XCTAssertNil(RunProgress.slurmOwner(RunFolder(d)))
     }
 
     /// A grid file's run names in order; each malformed file gets its line and reason.

@@ -57,14 +57,24 @@ public enum RunProgress: Equatable, Sendable {
     public static func statusLine(folder path: String) throws -> (line: String, finished: Bool) {
         let folder = RunFolder(path)
         let records = try folder.readLog()
+        let job = slurmOwner(folder).map { "; run by Slurm job \($0)" } ?? ""
         guard let best = BestEpoch.best(records) ?? records.max(by: { $0.epoch < $1.epoch }) else {
             // A run that has its config but no epoch yet has only just started.
-            guard FileManager.default.fileExists(atPath: folder.config) else { throw RunError.noLog(folder: path) }
-            return ("\(path): no epoch trained yet", false)
+            guard FileManager.default.fileExists(atPath: folder.config) || !job.isEmpty else { throw RunError.noLog(folder: path) }
+            return ("\(path): no epoch trained yet\(job)", false)
         }
         let p = try of(folder: folder, records: records)
         let score = best.valid[BestEpoch.metric].map { String(format: "%.4f", $0) } ?? "n/a"
-        return ("\(path): \(p.description); best epoch \(best.epoch) (validation Recall@50 \(score))", p.isFinished)
+        return ("\(path): \(p.description); best epoch \(best.epoch) (validation Recall@50 \(score))\(job)", p.isFinished)
+    }
+
+    /// The Slurm array job and task that last ran the run (the `slurm-job` file
+    /// scripts/slurm-grid.sh writes into the folder), as "JOB_TASK (job ID on HOST, restarts N)".
+    public static func slurmOwner(_ folder: RunFolder) -> String? {
+        guard let d = FileManager.default.contents(atPath: folder.path + "/slurm-job"), d.count < 4096 else { return nil }
+        let f = String(decoding: d, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        guard f.count >= 4 else { return nil }
+        return "\(f[0])_\(f[1]) (job \(f[2]) on \(f[3])\(f.count > 4 ? ", " + f[4].replacingOccurrences(of: "=", with: " ") : ""))"
     }
 
     /// The run names of a grid file of `scripts/train-grid.sh`: per line a folder
