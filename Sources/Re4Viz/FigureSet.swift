@@ -112,6 +112,24 @@ public enum FigureSet {
             try outputs.stage(p) { [f] in try f.styled(o.style).render(as: p, into: $0) }; written.append(p); log("drew \(p)")
         }
 
+        // Distinctness by epoch (runs trained with --log-distinctness), one figure per encoder:
+        // every variant that logged it, seeds as bands (distinctness-by-epoch-NAME[-sa|-dr].png).
+        let encoders: [(key: String, name: String, member: (String) -> Bool)] = [
+            ("", "re4 encoder", { !$0.hasPrefix("sa-") && !$0.hasPrefix("dr-") }),
+            ("sa", "ComiRec-SA", { $0.hasPrefix("sa-") }), ("dr", "ComiRec-DR", { $0.hasPrefix("dr-") }),
+        ]
+        for e in encoders {
+            let logged = runs.filter { r in e.member(r.variant) && r.records.contains { $0.extra["dist_cos_U"] != nil } }
+            guard !logged.isEmpty else { continue }
+            let keys = EpochDistinctness.keys.filter { k in logged.allSatisfy { r in r.records.allSatisfy { $0.extra[k] != nil } } }
+            let curveRuns = logged.map { Curves.Run(label: $0.label, path: RunFolder($0.folder).logJSONL, records: $0.records.sorted { $0.epoch < $1.epoch }) }
+            let f = try Curves.figure(runs: curveRuns, metrics: keys,
+                                      title: "\(o.dataTitle), \(e.name): distinctness by epoch on \(EpochDistinctness.sampleSize) fixed validation users (band: min–max over seeds; ★: best validation epoch)",
+                                      dpi: o.dpi)
+            let p = path("distinctness-by-epoch-\(o.name)\(e.key.isEmpty ? "" : "-" + e.key).png")
+            try outputs.stage(p) { [f] in try f.styled(o.style).render(as: p, into: $0) }; written.append(p); log("drew \(p)")
+        }
+
         // The Base | Re4 pair of the lowest seed both have: Figure 4, the item map, distinctness.
         let baseSeeds = Set(modelRuns.filter { $0.variant == "base" }.map(\.seed)), re4Seeds = Set(modelRuns.filter { $0.variant == "re4" }.map(\.seed))
         let common = baseSeeds.intersection(re4Seeds).sorted()

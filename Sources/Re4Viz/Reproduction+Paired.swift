@@ -8,12 +8,26 @@ extension Reproduction {
     /// whose Base is also the baseline of the ablations.
     public static let backbones: [(key: String, name: String, base: String, re4: String)] = [
         ("", "", "base", "re4"), ("sa", "ComiRec-SA", "sa-base", "sa-re4"), ("dr", "ComiRec-DR", "dr-base", "dr-re4"),
+        ("std01", "N(0, 0.1²) start", "std01-base", "std01-re4"),
     ]
 
-    /// The Base a variant is compared with (nil for a Base itself).
+    /// Which variant each variant is paired with, in the order of the paired
+    /// sections. A variant's first baseline is its own backbone's Base (the
+    /// results table's Δ column); REMI's runs are also paired with Re4 on the
+    /// same backbone (a second column). The N(0, 0.1²) Base is paired with the
+    /// authors' N(0, 1) Base (what the start alone does), its Re4 with it.
+    public static let comparisons: [(variant: String, baseline: String)] = [
+        ("re4", "base"), ("noct", "base"), ("noatt", "base"), ("nocs", "base"),
+        ("sa-re4", "sa-base"), ("dr-re4", "dr-base"),
+        ("std01-base", "base"), ("std01-re4", "std01-base"),
+        ("sa-remi", "sa-base"), ("sa-remi", "sa-re4"),
+        ("dr-remi", "dr-base"), ("dr-remi", "dr-re4"),
+        ("dr-re4-remi", "dr-base"), ("dr-re4-remi", "dr-re4"),
+    ]
+
+    /// The variant a variant's results-table Δ is against (nil for a Base of a backbone).
     public static func baseline(of variant: String) -> String? {
-        if backbones.contains(where: { $0.base == variant }) { return nil }
-        return backbones.first { $0.re4 == variant }?.base ?? "base"
+        comparisons.first { $0.variant == variant }?.baseline
     }
 
     public struct Paired: Sendable {
@@ -24,6 +38,8 @@ extension Reproduction {
         public var result: Comparison.Result
         /// The row of `metric`, if tested.
         public func row(_ metric: String) -> Comparison.Row? { result.rows.first { $0.metric == metric } }
+        /// Whether this is the variant's first comparison (with its backbone's Base).
+        public var isPrimary: Bool { Reproduction.baseline(of: variant) == baseline }
     }
 
     /// Every test user's metrics (`tableMetrics`) for one model: user id → metric → value.
@@ -59,17 +75,16 @@ extension Reproduction {
     public static func pairedComparisons(_ runs: [Run], perUser: (Run) throws -> [String: [String: Double]],
                                          resamples: Int = 10_000, seed: UInt64 = 42) throws -> [Paired] {
         var out: [Paired] = []
-        for v in variants {
-            guard let b = baseline(of: v.key) else { continue }
-            let seeds = Set(runs.filter { $0.variant == v.key }.map(\.seed)).intersection(runs.filter { $0.variant == b }.map(\.seed)).sorted()
+        for (v, b) in comparisons {
+            let seeds = Set(runs.filter { $0.variant == v }.map(\.seed)).intersection(runs.filter { $0.variant == b }.map(\.seed)).sorted()
             guard !seeds.isEmpty else { continue }
             func tables(_ variant: String) throws -> [[String: [String: Double]]] {
                 try seeds.map { s in try perUser(runs.first { $0.variant == variant && $0.seed == s }!) }
             }
             let label = { (k: String) in variants.first { $0.key == k }!.label }
-            let r = try Comparison.run(a: tables(b), b: tables(v.key), metrics: tableMetrics.map(\.key), labels: (label(b), v.label),
+            let r = try Comparison.run(a: tables(b), b: tables(v), metrics: tableMetrics.map(\.key), labels: (label(b), label(v)),
                                        resamples: resamples, seed: seed)
-            out.append(Paired(variant: v.key, baseline: b, seeds: seeds, result: r))
+            out.append(Paired(variant: v, baseline: b, seeds: seeds, result: r))
         }
         return out
     }

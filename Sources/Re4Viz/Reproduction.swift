@@ -15,6 +15,10 @@ public enum Reproduction {
         ("base", "Base"), ("re4", "Re4"),
         ("noct", "Re4 w/o Re-contrast"), ("noatt", "Re4 w/o Re-attend"), ("nocs", "Re4 w/o Re-construct"),
         ("sa-base", "ComiRec-SA"), ("sa-re4", "ComiRec-SA + Re4"), ("dr-base", "ComiRec-DR"), ("dr-re4", "ComiRec-DR + Re4"),
+        // The interest-collapse grid (scripts/grid-collapse.txt): the `re4` encoder from
+        // N(0, 0.1²) item embeddings, and REMI's losses (docs/model.md §REMI).
+        ("std01-base", "Base, N(0, 0.1²) start"), ("std01-re4", "Re4, N(0, 0.1²) start"),
+        ("sa-remi", "ComiRec-SA + REMI"), ("dr-remi", "ComiRec-DR + REMI"), ("dr-re4-remi", "ComiRec-DR + Re4 + REMI"),
     ]
 
     public struct Run: Sendable {
@@ -104,12 +108,15 @@ public enum Reproduction {
     ///   Base (`pairedComparisons`); adds Δ Recall@50 and Δ HR@50 columns.
     public static func resultsMarkdown(_ runs: [Run], dataName: String, budget: Int? = nil, paired: [Paired] = []) -> String {
         let deltas = paired.isEmpty ? [] : ["recall@50", "hitrate@50"]
+        // REMI's rows are also paired with Re4 on their backbone: one more column when there are such pairs.
+        let second = paired.contains { !$0.isPrimary } ? ["recall@50"] : []
         var lines = [
             "| model | seeds | best epochs | " + tableMetrics.map(\.label).joined(separator: " | ") + " |"
-                + deltas.map { " Δ \(Labels.readable($0)) vs its Base [95 % CI], Holm p |" }.joined(),
-            "|---|---|---|" + tableMetrics.map { _ in "---|" }.joined() + deltas.map { _ in "---|" }.joined(),
+                + deltas.map { " Δ \(Labels.readable($0)) vs its Base [95 % CI], Holm p |" }.joined()
+                + second.map { " Δ \(Labels.readable($0)) vs its Re4 [95 % CI], Holm p |" }.joined(),
+            "|---|---|---|" + tableMetrics.map { _ in "---|" }.joined() + (deltas + second).map { _ in "---|" }.joined(),
         ]
-        let difference = meanDifferenceRow(runs, budget: budget, deltaColumns: deltas.count)
+        let difference = meanDifferenceRow(runs, budget: budget, deltaColumns: deltas.count + second.count)
         for v in variants {
             let group = runs.filter { $0.variant == v.key }
             guard !group.isEmpty else { continue }
@@ -120,7 +127,8 @@ public enum Reproduction {
                 let (mean, sd) = meanStd(bests.compactMap { $0.test[m.key] })
                 row += bests.count > 1 ? String(format: " %.4f ± %.4f |", mean, sd) : String(format: " %.4f |", mean)
             }
-            for m in deltas { row += " " + pairedCell(paired.first { $0.variant == v.key }, m) + " |" }
+            for m in deltas { row += " " + pairedCell(paired.first { $0.variant == v.key && $0.isPrimary }, m) + " |" }
+            for m in second { row += " " + pairedCell(paired.first { $0.variant == v.key && !$0.isPrimary }, m) + " |" }
             lines.append(row)
             // The difference of the means sits under the two rows it compares.
             if v.key == "re4", let difference { lines.append(difference.row) }
@@ -138,7 +146,7 @@ public enum Reproduction {
             }
             let separated = lowest.allSatisfy { $0 } ? " Every Re4 seed is above every Base seed on every metric." : ""
             lines.append(verdict + separated)
-            if let p = paired.first(where: { $0.variant == "re4" }) {
+            if let p = paired.first(where: { $0.variant == "re4" && $0.baseline == "base" }) {
                 let differ = p.result.rows.filter { $0.holm < 0.05 }
                 let words = differ.isEmpty ? "no metric differs at Holm-adjusted p < 0.05"
                     : differ.map { "\(Labels.readable($0.metric)) \($0.difference > 0 ? "higher" : "lower")" }.joined(separator: ", ")

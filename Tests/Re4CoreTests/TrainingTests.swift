@@ -127,12 +127,14 @@ final class TrainingTests: XCTestCase {
                 XCTAssertGreaterThan(r.extra["loss_rr"] ?? 0, 0, log)
                 XCTAssertEqual(r.loss.rr, r.extra["loss_rr"])
                 for k in EpochDistinctness.keys { XCTAssertNotNil(r.extra[k], "\(log) \(k)") }
+                let cost = try XCTUnwrap(r.extra["dist_seconds"], "the statistics' own time is logged")
+                XCTAssertGreaterThan(cost, 0); XCTAssertLessThan(cost, r.seconds, "a part of the epoch's time")
                 XCTAssertEqual(r.extra["dist_cos_U"]!, EpochDistinctness.measure(model: t.model, dataset: ds, users: EpochDistinctness.sample(ds, seed: 11))["dist_cos_U"]!,
                                accuracy: r.epoch == 2 ? 1e-5 : 1, "the last epoch's value is the final model's")
             }
         }
         let header = try String(contentsOfFile: a + "/log.csv", encoding: .utf8).split(separator: "\n")[0]
-        XCTAssertTrue(header.hasSuffix(",dist_attention_entropy,dist_attention_top_share,dist_cos_U,dist_cos_U_slot,dist_dead_interest_share,dist_routing_penalty,loss_rr"), String(header))
+        XCTAssertTrue(header.hasSuffix(",dist_attention_entropy,dist_attention_top_share,dist_cos_U,dist_cos_U_slot,dist_dead_interest_share,dist_routing_penalty,dist_seconds,loss_rr"), String(header))
         let plain = try String(contentsOfFile: b + "/log.csv", encoding: .utf8).split(separator: "\n")[0]
         XCTAssertEqual(plain.split(separator: ",").count, EpochRecord.columns.count + 1, "only loss_rr without --log-distinctness")
     }

@@ -180,6 +180,71 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual([0.0005, 0.00008, 0.001, 0.0331, 1].map(Reproduction.pText), ["5e-04", "8e-05", "0.001", "0.033", "1.000"])
     }
 
+    /// The collapse grid's variants: REMI paired with its backbone's Base (the Δ
+    /// column) and with Re4 on that backbone (a second column); the N(0, 0.1²)
+    /// Re4 with the N(0, 0.1²) Base, which meets the N(0, 1) Base.
+    func testREMIRowsArePairedWithTheirBaseAndWithTheirRe4() throws {
+        let root = makeTempDir("repro")
+        for name in ["x-base-s1", "x-std01-base-s1", "x-std01-re4-s1", "x-dr-base-s1", "x-dr-re4-s1", "x-dr-remi-s1", "x-dr-re4-remi-s1"] {
+            try run(root, name, valid: [0.2], test: [0.1])
+        }
+        let runs = try Reproduction.discover(in: root, prefix: "x")
+        XCTAssertEqual(runs.map(\.variant), ["base", "dr-base", "dr-re4", "std01-base", "std01-re4", "dr-remi", "dr-re4-remi"])
+        let offset: [String: Double] = ["base": 0, "std01-base": 0.2, "std01-re4": 0.3, "dr-base": 0, "dr-re4": 0.1, "dr-remi": 0.4, "dr-re4-remi": -0.3]
+        func table(_ r: Reproduction.Run) -> [String: [String: Double]] {
+            var t: [String: [String: Double]] = [:]
+            for (i, u) in ["u1", "u2", "u3"].enumerated() {
+                t[u] = Dictionary(uniqueKeysWithValues: Reproduction.tableMetrics.map { ($0.key, 0.1 + (i == 0 ? offset[r.variant]! : 0)) })
+            }
+            return t
+        }
+        let paired = try Reproduction.pairedComparisons(runs, perUser: table, resamples: 200)
+        XCTAssertEqual(paired.map { "\($0.variant)/\($0.baseline)" },
+                       ["dr-re4/dr-base", "std01-base/base", "std01-re4/std01-base", "dr-remi/dr-base", "dr-remi/dr-re4", "dr-re4-remi/dr-base", "dr-re4-remi/dr-re4"])
+        XCTAssertEqual(paired.map(\.isPrimary), [true, true, true, true, false, true, false])
+        // Differences by hand: the offsets' difference over three users.
+        let d = paired.map { $0.row("recall@50")!.difference }
+        for (got, want) in zip(d, [0.1, 0.2, 0.1, 0.4, 0.3, -0.3, -0.4]) { XCTAssertEqual(got, want / 3, accuracy: 1e-12) }
+        let md = Reproduction.resultsMarkdown(runs, dataName: "X", paired: paired)
+        XCTAssertTrue(md.contains("Δ Recall@50 vs its Re4"), md)
+        let remi = try XCTUnwrap(md.split(separator: "\n").first { $0.hasPrefix("| ComiRec-DR + REMI |") }).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertTrue(remi[remi.count - 3].hasPrefix("+0.1333 ["), "vs DR Base: \(remi)")
+        XCTAssertTrue(remi[remi.count - 1].hasPrefix("+0.1000 ["), "vs DR + Re4: \(remi)")
+        let dr = try XCTUnwrap(md.split(separator: "\n").first { $0.hasPrefix("| ComiRec-DR + Re4 |") }).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(dr[dr.count - 1], "", "a variant without a second baseline leaves the column empty")
+        let cells = { (l: Substring) in l.split(separator: "|", omittingEmptySubsequences: false).count }
+        let header = cells(md.split(separator: "\n")[0])
+        for line in md.split(separator: "\n") where line.hasPrefix("|") { XCTAssertEqual(cells(line), header, "every row has every column: \(line)") }
+        XCTAssertTrue(Reproduction.pairedMarkdown(paired).contains("### ComiRec-DR + REMI against ComiRec-DR + Re4 (seeds 1)"))
+    }
+
+    /// Runs that logged distinctness each epoch get a figure per encoder; runs without it none.
+    /// (Single variants per backbone: no paired comparison, which needs per-user files.)
+    func testDistinctnessByEpochFiguresPerEncoder() throws {
+        let root = makeTempDir("repro")
+        for (name, logged) in [("x-std01-re4-s1", true), ("x-std01-re4-s2", true), ("x-dr-remi-s1", true), ("x-sa-base-s1", false)] {
+            let d = root + "/" + name
+            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+            let recs = (1...3).map { e -> EpochRecord in
+                var l = LossBreakdown(); l.total = 5; l.rec = 5
+                var r = EpochRecord(epoch: e, seconds: 1, examplesPerSecond: 10, loss: l, valid: ["recall@50": 0.1 * Double(e)],
+                                    test: Dictionary(uniqueKeysWithValues: Reproduction.tableMetrics.map { ($0.key, 0.1) }))
+                if logged { for (i, k) in EpochDistinctness.keys.enumerated() { r.extra[k] = 0.1 * Double(i + e) } }
+                return r
+            }
+            try EpochLog.write(recs, jsonl: d + "/log.jsonl", csv: d + "/log.csv")
+        }
+        let out = root + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var o = FigureSet.FigureOptions(runs: root, prefix: "x", name: "n", dataTitle: "X", out: out)
+        o.dpi = 40
+        let files = try FigureSet.make(o, data: DataRequest()) { _ in }.map { URL(fileURLWithPath: $0).lastPathComponent }
+        XCTAssertTrue(files.contains("distinctness-by-epoch-n.png") && files.contains("distinctness-by-epoch-n-dr.png"), "\(files)")
+        XCTAssertFalse(files.contains("distinctness-by-epoch-n-sa.png"), "SA Base logged none: \(files)")
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: out + "/distinctness-by-epoch-n.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+    }
+
     /// End to end on planted data with real checkpoints: every file is written,
     /// and a second run gives the same bytes.
     func testMakeFiguresWritesEverythingAndRepeatsByteForByte() throws {

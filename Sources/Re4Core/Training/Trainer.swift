@@ -162,7 +162,10 @@ public struct Trainer {
             var extra: [String: Double] = [:]
             if model.config.rlambda != nil { extra["loss_rr"] = mean.rr }
             if options.logDistinctness {
+                let d0 = Date()
                 extra.merge(EpochDistinctness.measure(model: model, dataset: dataset, users: distinctnessUsers, threads: options.threads)) { $1 }
+                // Its cost, against the epoch's `seconds` (docs/figures.md §distinctness by epoch).
+                extra["dist_seconds"] = Date().timeIntervalSince(d0)
             }
             var record = EpochRecord(epoch: epoch, seconds: Date().timeIntervalSince(t0),
                                      examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9), loss: mean, valid: valid, test: test)
