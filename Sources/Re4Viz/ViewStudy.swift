@@ -40,6 +40,9 @@ public enum ViewStudy {
     }
 
     public struct Result: Sendable {
+        /// The table's columns in order: variant key and its label (Base and Re4 for
+        /// a grid; each given model's label otherwise).
+        public var columns: [(key: String, label: String)] = [("base", "Base"), ("re4", "Re4")]
         public var scores: [Score]
         /// Per run (variant, seed): recovery statistics over all test users (planted data only).
         public var recovery: [(variant: String, seed: Int, values: [String: Double])]
@@ -50,14 +53,43 @@ public enum ViewStudy {
 
     public static let recoveryKeys = ["recovered_attended", "recovered_retrieved", "duplicate_attended", "purity_attended"]
 
+    /// One model the study scores: its column, seed (for given models: its number among those of its label), and where its item map is cached.
+    struct Entry {
+        var variant: String, label: String, seed: Int, path: String
+        var open: () throws -> (Dataset, MultiInterestModel)
+    }
+
+    /// The Base and Re4 runs of a grid (`Request.runs`, `Request.prefix`).
     public static func run(_ r: Request, progress: (String) -> Void = { _ in }) throws -> Result {
         let runs = try Reproduction.discover(in: r.runs, prefix: r.prefix, log: progress).filter { $0.variant == "base" || $0.variant == "re4" }
         guard !runs.isEmpty else { throw VizError.badInput("\(r.runs): no \(r.prefix)-base-s* or \(r.prefix)-re4-s* runs") }
+        // Each run is opened when it is scored, so one model at a time is in memory.
+        let entries = runs.map { run in
+            Entry(variant: run.variant, label: run.label, seed: run.seed, path: run.checkpoint) {
+                let opened = try RunData.open(checkpoints: [run.checkpoint], request: r.data, allowMismatch: false)
+                return (opened.dataset, opened.models[0])
+            }
+        }
+        return try score(entries, columns: [("base", "Base"), ("re4", "Re4")], r, progress: progress)
+    }
+
+    /// Models given one by one (checkpoints, state dicts, bundles: `ModelInput`), each a column by its label.
+    public static func run(models opened: OpenedModels, _ r: Request, progress: (String) -> Void = { _ in }) throws -> Result {
+        // Models with one label are seeds of one column (mean ± std over them), numbered in order.
+        var columns: [(key: String, label: String)] = [], count: [String: Int] = [:]
+        let entries = zip(opened.models, opened.inputs).map { m, input in
+            if count[input.label] == nil { columns.append((input.label, input.label)) }
+            count[input.label, default: 0] += 1
+            return Entry(variant: input.label, label: input.label, seed: count[input.label]!, path: input.path) { (opened.dataset, m) }
+        }
+        return try score(entries, columns: columns, r, progress: progress)
+    }
+
+    static func score(_ entries: [Entry], columns: [(key: String, label: String)], _ r: Request, progress: (String) -> Void) throws -> Result {
         var scores: [Score] = [], recovery: [(String, Int, [String: Double])] = []
         var truth = false, name = "", users = 0
-        for run in runs {
-            let opened = try RunData.open(checkpoints: [run.checkpoint], request: r.data, allowMismatch: false)
-            let ds = opened.dataset, model = opened.models[0]
+        for run in entries {
+            let (ds, model) = try run.open()
             truth = ds.hasTruth; name = ds.name
             let chosen = sampleUsers(ds, count: r.users, seed: r.seed)
             users = chosen.count
@@ -66,10 +98,10 @@ public enum ViewStudy {
             for (layout, placeBy) in views {
                 let view = layout == .map && placeBy == .retrieval ? "map-retrieval" : layout.rawValue
                 for space in r.spaces {
-                    progress("\(run.variant) s\(run.seed): \(view), \(space.rawValue == "u" ? "U" : "Z")")
+                    progress("\(run.label) \(run.seed): \(view), \(space.rawValue == "u" ? "U" : "Z")")
                     var q = InterestMap.Request(users: chosen, panelTitles: [run.label])
                     q.layout = layout; q.space = space; q.tsne = r.tsne; q.seed = r.seed; q.placeBy = placeBy
-                    q.placement = r.placement; q.checkpoints = [run.checkpoint]
+                    q.placement = r.placement; q.checkpoints = [run.path]
                     // On planted data the drawing scores itself against the truth (`InterestMap.Drawing.viewScores`).
                     let drawing = try InterestMap.draw(models: [model], dataset: ds, request: q)
                     let own = Recovery.viewScore(drawing.points, dataset: ds, matched: dominant, ownItemsOnly: layout == .panels)
@@ -84,7 +116,7 @@ public enum ViewStudy {
                 recovery.append((run.variant, run.seed, v))
             }
         }
-        return Result(scores: scores, recovery: recovery, truth: truth, dataName: name, users: users)
+        return Result(columns: columns, scores: scores, recovery: recovery, truth: truth, dataName: name, users: users)
     }
 
     /// Per user and interest, the category with the most attention mass (the
@@ -108,23 +140,24 @@ public enum ViewStudy {
             + (s.truth ? "*truth*: the planted category the interest is matched to (Hungarian matching on attended categories); *model*: " : "")
             + "the category the interest's own attention puts most mass on" + (s.truth ? "" : " (no truth on this data)")
             + ". Mean ± sample std over seeds (seeds).\n\n"
-        out += s.truth ? "| layout | space | Base truth | Re4 truth | Base model | Re4 model |\n|---|---|---|---|---|---|\n"
-                       : "| layout | space | Base | Re4 |\n|---|---|---|---|\n"
+        let labels = s.columns.map(\.label)
+        let heads = s.truth ? labels.map { "\($0) truth" } + labels.map { "\($0) model" } : labels
+        out += "| layout | space | " + heads.joined(separator: " | ") + " |\n|---|---|" + heads.map { _ in "---|" }.joined() + "\n"
         var seen: [(String, String)] = []
         for sc in s.scores where !seen.contains(where: { $0 == (sc.layout, sc.space) }) { seen.append((sc.layout, sc.space)) }
         for (layout, space) in seen {
             let here = s.scores.filter { $0.layout == layout && $0.space == space }
             let v = { (variant: String) in here.filter { $0.variant == variant }.compactMap(\.value) }
             let m = { (variant: String) in here.filter { $0.variant == variant }.compactMap(\.model) }
-            out += "| \(layout) | \(space == "u" ? "U" : "Z") | \(cell(v("base"))) | \(cell(v("re4"))) |"
-                + (s.truth ? " \(cell(m("base"))) | \(cell(m("re4"))) |" : "") + "\n"
+            out += "| \(layout) | \(space == "u" ? "U" : "Z") |" + s.columns.map { " \(cell(v($0.key))) |" }.joined()
+                + (s.truth ? s.columns.map { " \(cell(m($0.key))) |" }.joined() : "") + "\n"
         }
         if !s.recovery.isEmpty {
             out += "\nRecovery of the planted interests, all test users (mean over users, then mean ± sample std over seeds):\n\n"
-            out += "| statistic | Base | Re4 |\n|---|---|---|\n"
+            out += "| statistic | " + labels.joined(separator: " | ") + " |\n|---|" + labels.map { _ in "---|" }.joined() + "\n"
             for k in recoveryKeys {
                 let v = { (variant: String) in s.recovery.filter { $0.variant == variant }.compactMap { $0.values[k] } }
-                out += "| \(k) | \(cell(v("base"))) | \(cell(v("re4"))) |\n"
+                out += "| \(k) |" + s.columns.map { " \(cell(v($0.key))) |" }.joined() + "\n"
             }
         }
         return out

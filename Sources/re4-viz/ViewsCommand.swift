@@ -16,12 +16,18 @@ struct ViewsCommand: ParsableCommand {
             genre otherwise). With planted data, adds each run's recovery of the planted interests. Writes a \
             Markdown table (--out) and every score as CSV (--csv).
 
-            Example:
+            Or for models given one by one (checkpoints, run folders, PyTorch state dicts, interest \
+            bundles), one column per label.
+
+            Examples:
               re4-viz views --runs ../runs --prefix planted-ml1m --out views-planted.md \\
                   --csv views-planted.csv
+              re4-viz views my_sa.pt my_dr.pt --labels SA,DR --data ml-1m --out views-mine.md
             """)
-    @Option(help: "The folder holding the runs.") var runs: String
-    @Option(help: "Run-name prefix (runs are <prefix>-<variant>-s<seed>).") var prefix: String
+    @Argument(help: ModelArguments.help) var models: [String] = []
+    @Option(help: "Column names, one per model (models with one name are one column, mean ± std over them).") var labels: String?
+    @Option(help: "The folder holding a grid's runs (instead of models).") var runs: String?
+    @Option(help: "Run-name prefix (runs are <prefix>-<variant>-s<seed>).") var prefix: String?
     @Option(help: "The Markdown table to write.") var out: String
     @Option(help: "Also write every score to this CSV.") var csv: String?
     @Option(help: "Sampled test users per picture.") var users: Int = 20
@@ -31,14 +37,24 @@ struct ViewsCommand: ParsableCommand {
 
     func validate() throws {
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
+        if models.isEmpty {
+            guard runs != nil, prefix != nil else { throw ValidationError("give models (checkpoints, run folders, .pt/.pth, bundles), or a grid's --runs and --prefix") }
+            guard labels == nil else { throw ValidationError("--labels names given models; a grid's columns are Base and Re4") }
+        } else {
+            guard runs == nil, prefix == nil else { throw ValidationError("give models or a grid's --runs and --prefix, not both") }
+            try ModelArguments.check(models: models, labels: labels)
+        }
     }
 
     func run() throws {
-        let outputs = try OutputSet(outputs: [out] + (csv.map { [$0] } ?? []), inputs: [])
-        var r = ViewStudy.Request(runs: runs, prefix: prefix)
+        let inputs = models.isEmpty ? [] : try ModelArguments.inputPaths(models, labels: labels, data: data)
+        let outputs = try OutputSet(outputs: [out] + (csv.map { [$0] } ?? []), inputs: inputs)
+        var r = ViewStudy.Request(runs: runs ?? "", prefix: prefix ?? "")
         var o = tsne.options; o.metric = tsne.metric ?? .cosine
         r.users = users; r.tsne = o; r.seed = o.seed; r.data = data.request
-        let s = try ViewStudy.run(r) { if verbose { printError($0) } }
+        let say: (String) -> Void = { if verbose { printError($0) } }
+        let s = models.isEmpty ? try ViewStudy.run(r, progress: say)
+            : try ViewStudy.run(models: ModelArguments.open(models, labels: labels, data: data), r, progress: say)
         let md = ViewStudy.markdown(s)
         try outputs.stage(out, data: Data(md.utf8))
         if let csv { try outputs.stage(csv, data: Data(ViewStudy.csv(s).utf8)) }

@@ -245,6 +245,34 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
 
+    /// `views` over models given one by one: a column per label, models sharing a label
+    /// counted as seeds of one column (one model twice: equal scores, spread 0).
+    func testViewsOverGivenModelsHaveAColumnPerLabel() throws {
+        let dir = makeTempDir("views")
+        var spec = SyntheticSpec(); spec.users = 120; spec.items = 1_000; spec.categories = 6; spec.maxInterests = 3; spec.seed = 2
+        spec.minLength = 20; spec.maxLength = 40
+        try Synthetic.write(spec, to: dir)
+        let ds = try DataSource(data: dir).load()
+        let a = smallModel(ds, seed: 1), b = smallModel(ds, seed: 2)
+        let inputs = ["a", "b", "b2"].enumerated().map { i, n in
+            ModelInput(given: "/m/\(n)", path: "/m/\(n)", kind: .safetensors, runFolder: nil, label: i == 0 ? "A" : "B")
+        }
+        let opened = OpenedModels(dataset: ds, models: [a, b, b], inputs: inputs, source: nil)
+        var r = ViewStudy.Request(runs: "", prefix: "")
+        r.users = 4; r.tsne.iterations = 60; r.tsne.earlyIterations = 30; r.tsne.perplexity = 5; r.layouts = [.panels, .family]; r.spaces = [.u]
+        let given = try ViewStudy.run(models: opened, r)
+        XCTAssertEqual(given.columns.map(\.label), ["A", "B"])
+        XCTAssertEqual(given.scores.map { "\($0.variant)\($0.seed)" }, ["A1", "A1", "B1", "B1", "B2", "B2"])
+        XCTAssertTrue(given.scores.allSatisfy { $0.value != nil && $0.model != nil }, "planted data: every picture scored")
+        for layout in ["panels", "family"] {
+            let b = given.scores.filter { $0.variant == "B" && $0.layout == layout }
+            XCTAssertEqual(b[0].value, b[1].value, "one model twice, one score: \(layout)")
+        }
+        let md = ViewStudy.markdown(given)
+        XCTAssertTrue(md.contains("| layout | space | A truth | B truth | A model | B model |"), md)
+        XCTAssertTrue(md.contains("± 0.000 (2)"), "B is two equal models: \(md)")
+    }
+
     /// End to end on planted data with real checkpoints: every file is written,
     /// and a second run gives the same bytes.
     func testMakeFiguresWritesEverythingAndRepeatsByteForByte() throws {
