@@ -24,5 +24,8 @@ extension SplitPart: ExpressibleByArgument {
     }
     public var defaultValueDescription: String { name }
     public static var allValueStrings: [String] { allCases.map(\.name) }
+    public static var allValueDescriptions: [String: String] {
+        ["train": "the training users", "valid": "the validation users", "test": "the test users"]
+    }
 }
 extension SampledSoftmax.Sampler: ExpressibleByArgument {}

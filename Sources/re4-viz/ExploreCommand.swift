@@ -29,7 +29,9 @@ struct ExploreCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Number of sampled test users on the page.") var users: Int = 200
     @Option(help: "Comma-separated user ids instead of a sample (test users unless --split says otherwise).") var userIds: String?
-    @Option(help: "The split --user-ids must come from.") var split: SplitPart = .test
+    // Optional: ArgumentParser would print the default as its raw value ("2").
+    @Option(name: .customLong("split"), help: "The split --user-ids must come from (default: test).") var splitGiven: SplitPart?
+    var split: SplitPart { splitGiven ?? .test }
     @Option(help: "Map titles, comma-separated (default: the checkpoints' folder names).") var labels: String?
     @Option(help: "Interest space placed on the map: u or z.") var space: UserInterests.Space = .u
     @Option(help: "Place interests by embedding (cosine neighbours) or retrieval (softmax of their scores).") var placeBy: InterestProjection.PlaceBy = .embedding

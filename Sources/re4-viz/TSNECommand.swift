@@ -45,7 +45,9 @@ struct TSNECommand: ParsableCommand {
     @OptionGroup var arrays: ArrayInputOptions
     @Option(help: "Number of sampled test users.") var users: Int = 6
     @Option(help: "Comma-separated user ids instead of a sample (test users unless --split says otherwise).") var userIds: String?
-    @Option(help: "The split --user-ids must come from.") var split: SplitPart = .test
+    // Optional: ArgumentParser would print the default as its raw value ("2").
+    @Option(name: .customLong("split"), help: "The split --user-ids must come from (default: test).") var splitGiven: SplitPart?
+    var split: SplitPart { splitGiven ?? .test }
     @Option(help: "Items per interest: attended or retrieved.") var items: InterestProjection.ItemChoice = .attended
     @Option(help: "With --items retrieved: items per interest.") var top: Int = 10
     @Option(help: "Interest space: u (used for matching) or z (raw).") var space: UserInterests.Space = .u

@@ -21,7 +21,9 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "The model: a checkpoint, a run folder, a .pt/.pth state dict or an interest bundle folder (a bundle needs --data).") var model: String?
     @Option(help: "The same as the argument (the older spelling).") var checkpoint: String?
     @OptionGroup var data: DataOptions
-    @Option(help: "Split: test, valid or train.") var split: SplitPart = .test
+    // Optional: ArgumentParser would print the default as its raw value ("2").
+    @Option(name: .customLong("split"), help: "Split: test, valid or train (default: test).") var splitGiven: SplitPart?
+    var split: SplitPart { splitGiven ?? .test }
     @Flag(help: "Print JSON only.") var json = false
     @OptionGroup var threads: ThreadsOption
     @Option(help: "ComiRec's controllable aggregation: re-rank each user's merged top-50 with this λ (needs item categories); reports diversity@50.")

@@ -26,7 +26,9 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The model: a checkpoint, a run folder or a PyTorch .pt/.pth state dict.") var model: String?
     @Option(help: "The same as the argument (the older spelling).") var checkpoint: String?
     @OptionGroup var data: DataOptions
-    @Option(help: "Split whose users are exported: test, valid or train.") var split: SplitPart = .test
+    // Optional: ArgumentParser would print the default as its raw value ("2").
+    @Option(name: .customLong("split"), help: "Split whose users are exported: test, valid or train (default: test).") var splitGiven: SplitPart?
+    var split: SplitPart { splitGiven ?? .test }
     @Option(help: "Items per interest in top.npy.") var top: Int = 50
     @Option(help: "Output folder (created if missing).") var out: String
     @Option(help: "npy (arrays) or projector (TensorBoard's Embedding Projector TSVs).") var format: Export.Format = .npy
