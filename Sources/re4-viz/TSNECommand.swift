@@ -48,7 +48,7 @@ struct TSNECommand: ParsableCommand {
     // Optional: ArgumentParser would print the default as its raw value ("2").
     @Option(name: .customLong("split"), help: "The split --user-ids must come from (default: test).") var splitGiven: SplitPart?
     var split: SplitPart { splitGiven ?? .test }
-    @Option(help: "Items per interest: attended or retrieved.") var items: InterestProjection.ItemChoice = .attended
+    @Option(help: "Items per interest: attended or retrieved (default: attended; retrieved for models given without their attention, e.g. a bundle with no attention.npy).") var items: InterestProjection.ItemChoice?
     @Option(help: "With --items retrieved: items per interest.") var top: Int = 10
     @Option(help: "Interest space: u (used for matching) or z (raw).") var space: UserInterests.Space = .u
     @Option(help: "panels (one per user and checkpoint), family (one per checkpoint, a hue family per user) or map (interests placed on the gallery's t-SNE).") var layout: InterestProjection.Layout = .panels
@@ -100,7 +100,14 @@ struct TSNECommand: ParsableCommand {
         }
         var req = InterestMap.Request(users: chosen, panelTitles: opened.inputs.map(\.label))
         req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
-        req.selection = items.selection(top: top)
+        // Attended items need the attention; a model without it shows its retrieved items, said on stderr.
+        let noAttention = opened.inputs.indices.filter { models[$0].precomputed != nil && models[$0].precomputed?.A == nil }
+        let choice = items ?? (noAttention.isEmpty ? .attended : .retrieved)
+        if items == nil, !noAttention.isEmpty {
+            printError("note: \(noAttention.map { opened.inputs[$0].label }.joined(separator: ", ")) \(noAttention.count == 1 ? "has" : "have") no attention; "
+                       + "each interest's items are its top \(top) retrieved (--items retrieved; give attention.npy for --items attended)")
+        }
+        req.selection = choice.selection(top: top)
         req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi; req.style = try style.style()
         req.placeBy = placeBy; req.checkpoints = opened.inputs.map(\.path)
         let drawing = try InterestMap.draw(models: models, dataset: ds, request: req)
