@@ -227,6 +227,14 @@ final class ExecutableTests: XCTestCase {
         XCTAssertEqual(fig.status, 0, fig.err)
         XCTAssertTrue(fig.out.contains("wrote"), fig.out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/arrays.png"))
+        // Without the attention, Figure 4 shows retrieved items and says so; asked for attended items, one error line.
+        let noAttention = Array(arrays.prefix(7)) + Array(arrays.suffix(2))
+        let retrieved = try runExecutable(viz, ["tsne", "--data", data, "--users", "2", "--iterations", "100", "--out", dir + "/retrieved.png"] + noAttention)
+        XCTAssertEqual(retrieved.status, 0, retrieved.err)
+        XCTAssertTrue(retrieved.err.contains("no attention") && retrieved.err.contains("--items retrieved"), retrieved.err)
+        assertOneErrorLine(try runExecutable(viz, ["tsne", "--data", data, "--users", "2", "--items", "attended", "--out", dir + "/attended.png"] + noAttention),
+                           contains: ["--items attended needs the model's attention"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/attended.png"))
     }
 
     /// Two `re4 train` processes into one --out: the second refuses, naming the first.
