@@ -104,11 +104,25 @@ final class ExplorerTests: XCTestCase {
         let boxed = t["boxSelected"] as! Int
         XCTAssertEqual(t["selectedDrawn"] as? [Int], [boxed, boxed], "the selection is shown in both maps")
         XCTAssertEqual(t["selectionListed"] as? Int, min(boxed, 50))
-        let expected = (1...n).filter { ds.itemTitles[$0].lowercased().contains(query) }.count
-        XCTAssertGreaterThan(expected, 0)
-        XCTAssertEqual(t["matches"] as? Int, expected)
-        XCTAssertEqual(t["matchesDrawn"] as? [Int], [expected, expected])
-        XCTAssertEqual(t["matchHasItem"] as? Bool, ds.itemTitles[item].lowercased().contains(query))
+        // Lasso: the same square selects the same items; counts by category add up; the CSV lists them.
+        XCTAssertEqual(t["lassoSelected"] as? Int, boxed)
+        XCTAssertEqual(t["lassoHasItem"] as? Bool, true)
+        XCTAssertEqual(t["lassoSameAsBox"] as? Bool, true)
+        XCTAssertEqual(t["countsSum"] as? Int, boxed)
+        XCTAssertEqual(t["csvIsData"] as? Bool, true, "a data: URL, no request")
+        let csvLines = (t["csv"] as? String ?? "").split(separator: "\n")
+        XCTAssertEqual(csvLines.first, "item,title,genres")
+        XCTAssertEqual(csvLines.count, boxed + 1)
+        XCTAssertTrue(csvLines.dropFirst().contains { $0.hasPrefix(ds.itemIDs[item - 1] + ",") }, "the item is a row: \(csvLines.prefix(4))")
+        XCTAssertEqual(t["lassoEmpty"] as? Int, 0)
+        // Locked maps move together; unlocked, only the one under the pointer.
+        XCTAssertEqual(t["lockedAfterZoom"] as? Bool, true)
+        XCTAssertEqual(t["lockedAfterPan"] as? Bool, true)
+        XCTAssertEqual(t["unlockedMovesOne"] as? Bool, true)
+        // Category labels never overlap and go away when turned off (placement: testLabels…).
+        XCTAssertEqual(t["labelsOverlap"] as? Bool, false)
+        XCTAssertEqual(t["labelsZoomedOverlap"] as? Bool, false)
+        XCTAssertEqual(t["labelsOff"] as? [Int], [0, 0])
         let h = min(ds.evaluationCut(user: users[3]), L)
         XCTAssertEqual(t["stars"] as? [Int], [K, K])
         XCTAssertEqual(t["historyRows"] as? Int, h)
@@ -120,6 +134,68 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(t["userAfterReset"] as? Int, -1)
         XCTAssertEqual((t["resources"] as? [Any])?.count, 0, "no resource loaded")
         XCTAssertEqual(r.pageRequests, [], "no request from the page reached the proxy")
+    }
+
+    /// Untrained models (random N(0, 1) item embeddings) give maps where no category is
+    /// concentrated beyond chance: the page places no label on them.
+    func testAMapWithoutCategoryStructureGetsNoLabels() throws {
+        let chromium = try Chromium.find()
+        let (dir, opened) = try models()
+        let ds = opened.dataset
+        let random = [7, 8].map { seed -> MultiInterestModel in
+            var c = opened.models[0].config; c.items = ds.itemCount
+            return MultiInterestModel.initial(config: c, seed: UInt64(seed))
+        }
+        let users = sampleUsers(ds, count: 4, seed: 2)
+        var r = request(ds, dir: dir, users: users); r.checkpoints = nil
+        let page = try Explorer.build(models: random, dataset: ds, request: r)
+        let folder = makeTempDir()
+        try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
+        let t = try Chromium.selfTest(try chromium.run(URL(fileURLWithPath: folder + "/explore.html").absoluteString + "#selftest", mode: ["--dump-dom"]).dom)
+        XCTAssertEqual(t["labelCandidates"] as? [Int], [0, 0])
+        XCTAssertEqual(t["labels"] as? [Int], [0, 0])
+    }
+
+    /// Maps whose categories sit in known places (each category's items around its own
+    /// centre on a circle): every category gets a label candidate near its centre, larger
+    /// categories first; the placed labels never overlap; zooming in places more of them.
+    func testLabelsSitWhereTheCategoriesAre() throws {
+        let chromium = try Chromium.find()
+        let (ds, _, url, folder) = try writtenPage(users: 3)
+        let file = folder + "/explore.html"
+        var html = try String(contentsOfFile: file, encoding: .utf8)
+        let open = "<script id=\"re4-data\" type=\"application/json\">"
+        let a = try XCTUnwrap(html.range(of: open)), b = try XCTUnwrap(html.range(of: "</script>", range: a.upperBound..<html.endIndex))
+        var data = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(html[a.upperBound..<b.lowerBound].utf8)) as? [String: Any])
+        let names = Array(Set((1...ds.itemCount).compactMap { ds.itemCategories[$0].first })).sorted()
+        var centre: [String: (Double, Double)] = [:]
+        for (c, g) in names.enumerated() { let t = 2 * Double.pi * Double(c) / Double(names.count); centre[g] = (10 * cos(t), 10 * sin(t)) }
+        var rng = SeededRandom(seed: 4)
+        var x = [Float](repeating: .nan, count: ds.itemCount + 1), y = x
+        for i in 1...ds.itemCount {
+            let (cx, cy) = ds.itemCategories[i].first.map { centre[$0]! } ?? (0, 0)
+            x[i] = Float(cx + rng.normal()); y[i] = Float(cy + rng.normal())
+        }
+        func b64(_ v: [Float]) -> String { v.map(\.bitPattern.littleEndian).withUnsafeBytes { Data($0).base64EncodedString() } }
+        data["maps"] = (data["maps"] as! [[String: Any]]).map { m in var m = m; m["x"] = b64(x); m["y"] = b64(y); return m }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: data), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+        html.replaceSubrange(a.upperBound..<b.lowerBound, with: json)
+        try html.write(toFile: file, atomically: true, encoding: .utf8)
+        let t = try Chromium.selfTest(try chromium.run(url + "#selftest", mode: ["--dump-dom"]).dom)
+        XCTAssertEqual(t["labelCandidates"] as? [Int], [names.count, names.count])
+        let places = try XCTUnwrap(t["labelPlaces"] as? [[Any]])
+        var sizes: [String: Int] = [:]
+        for i in 1...ds.itemCount { if let g = ds.itemCategories[i].first { sizes[g, default: 0] += 1 } }
+        XCTAssertEqual(places.map { sizes[$0[0] as! String]! }, places.map { sizes[$0[0] as! String]! }.sorted(by: >))
+        for p in places {
+            let g = p[0] as! String, (cx, cy) = centre[g]!
+            XCTAssertLessThan(hypot((p[1] as! Double) - cx, (p[2] as! Double) - cy), 3, "\(g)'s label near its centre")
+        }
+        let placed = try XCTUnwrap(t["labels"] as? [Int])
+        XCTAssertTrue(placed.allSatisfy { $0 >= 1 && $0 <= names.count }, "\(placed)")
+        XCTAssertEqual(t["labelsOverlap"] as? Bool, false)
+        XCTAssertGreaterThanOrEqual(t["labelsZoomed"] as? Int ?? 0, 1)
+        XCTAssertEqual(t["labelsZoomedOverlap"] as? Bool, false)
     }
 
     /// The network check can fail: a page that loads an image over http is caught by the proxy.

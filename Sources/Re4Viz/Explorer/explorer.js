@@ -60,8 +60,20 @@
   D.users.forEach((u) => userList.append(el("option", { value: u.id })));
   userLabel.append(userInput, userList);
   const reset = el("button", { id: "reset", type: "button" }, "Reset");
+  // Shift-drag selects with the tool chosen here; the maps can move together; category labels on or off.
+  const tool = el("select", { id: "tool", "aria-label": "what shift-drag selects with" });
+  tool.append(el("option", { value: "box" }, "box"), el("option", { value: "lasso" }, "lasso"));
+  const toolLabel = el("label", {}, "Select ");
+  toolLabel.append(tool);
+  const check = (id, text, on) => {
+    const box = el("input", { id, type: "checkbox" }), l = el("label", {});
+    box.checked = on; l.append(box, document.createTextNode(text));
+    return [box, l];
+  };
+  const [lock, lockLabel] = check("lock", "lock maps", false);
+  const [labelsOn, labelsLabel] = check("labels", "labels", true);
   const status = el("span", { id: "status", role: "status" });
-  header.append(searchLabel, userLabel, reset, status);
+  header.append(searchLabel, userLabel, toolLabel, lockLabel, labelsLabel, reset, status);
   const viewsBox = el("main", { id: "views" });
   const side = el("aside", { id: "side" });
   const legend = el("div", { id: "legend" });
@@ -89,6 +101,8 @@
       }
       this.count = count;
       this.bounds = [x0, x1, y0, y1];
+      this.buildIndex();
+      this.placeLabels();
       this.box = el("div", { class: "view" });
       this.box.append(el("h2", {}, `${map.label} · ${count.toLocaleString("en")} items`));
       this.canvas = el("canvas", { tabindex: "0", role: "img", "aria-label": `item map of ${map.label}: arrows pan, + and - zoom, 0 resets` });
@@ -98,6 +112,78 @@
       this.baseKey = "";
       this.stats = {};
       this.dragBox = null;
+    }
+    // A uniform grid over the map's extent (about 4 items a cell): hover and
+    // selection visit the cells they touch instead of every item.
+    buildIndex() {
+      const [x0, x1, y0, y1] = this.bounds;
+      const side = Math.max(1, Math.round(Math.sqrt(Math.max(1, this.count) / 4)));
+      this.gw = side; this.gh = side;
+      this.cw = Math.max(1e-12, (x1 - x0) / side); this.ch = Math.max(1e-12, (y1 - y0) / side);
+      const cellOf = (i) => Math.min(side - 1, Math.floor((this.x[i] - x0) / this.cw)) + side * Math.min(side - 1, Math.floor((this.y[i] - y0) / this.ch));
+      const start = new Uint32Array(side * side + 1);
+      for (let i = 1; i <= N; i++) if (Number.isFinite(this.x[i])) start[cellOf(i) + 1]++;
+      for (let c = 0; c < side * side; c++) start[c + 1] += start[c];
+      const fill = start.slice(0, side * side), items = new Uint32Array(this.count);
+      for (let i = 1; i <= N; i++) if (Number.isFinite(this.x[i])) items[fill[cellOf(i)]++] = i;
+      this.cellStart = start; this.cellItems = items;
+    }
+    // Calls f(i) for every item in the cells overlapping the data rectangle.
+    visit(ax, bx, ay, by, f) {
+      const [x0, , y0] = this.bounds, g = this.gw;
+      const c0 = Math.max(0, Math.floor((ax - x0) / this.cw)), c1 = Math.min(g - 1, Math.floor((bx - x0) / this.cw));
+      const r0 = Math.max(0, Math.floor((ay - y0) / this.ch)), r1 = Math.min(this.gh - 1, Math.floor((by - y0) / this.ch));
+      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) {
+        const cell = c + g * r;
+        for (let j = this.cellStart[cell]; j < this.cellStart[cell + 1]; j++) f(this.cellItems[j]);
+      }
+    }
+    // One label per category at its densest place on the map, but only where the category
+    // is concentrated beyond chance: on a grid of about 20 items a cell, the fullest cell
+    // whose count of the category exceeds what its share of the map predicts by 4 standard
+    // deviations (Poisson: (count − e) / √e ≥ 4, e = the cell's items × the category's
+    // share). A map without category structure gets no labels. Larger categories first.
+    placeLabels() {
+      const [x0, x1, y0, y1] = this.bounds;
+      const G = Math.max(4, Math.min(48, Math.round(Math.sqrt(this.count / 20)))), G2 = G * G;
+      const cellTotal = new Uint32Array(G2), per = new Map();
+      let withGenre = 0;
+      for (let i = 1; i <= N; i++) {
+        const x = this.x[i], gs = D.itemGenres[i];
+        if (!Number.isFinite(x) || !gs || !gs.length) continue;
+        const c = Math.min(G - 1, Math.floor(((x - x0) / Math.max(1e-12, x1 - x0)) * G)) + G * Math.min(G - 1, Math.floor(((this.y[i] - y0) / Math.max(1e-12, y1 - y0)) * G));
+        let a = per.get(gs[0]);
+        if (!a) { a = { total: 0, cells: new Uint32Array(G2), sx: new Float64Array(G2), sy: new Float64Array(G2) }; per.set(gs[0], a); }
+        a.total++; a.cells[c]++; a.sx[c] += x; a.sy[c] += this.y[i];
+        cellTotal[c]++; withGenre++;
+      }
+      this.labels = [];
+      for (const [g, a] of per) {
+        const share = a.total / withGenre;
+        let best = -1;
+        for (let c = 0; c < G2; c++) {
+          const e = cellTotal[c] * share;
+          if (e > 0 && (a.cells[c] - e) / Math.sqrt(e) >= 4 && (best < 0 || a.cells[c] > a.cells[best])) best = c;
+        }
+        if (best >= 0) this.labels.push({ genre: g, total: a.total, x: a.sx[best] / a.cells[best], y: a.sy[best] / a.cells[best] });
+      }
+      this.labels.sort((p, q) => q.total - p.total || p.genre - q.genre);
+    }
+    // The labels that fit without overlapping, in order; zooming in spreads them so more fit.
+    drawLabels(c) {
+      const placed = [];
+      c.font = "600 12px 'DejaVu Sans', sans-serif";
+      c.textAlign = "center"; c.textBaseline = "middle";
+      for (const l of this.labels) {
+        const x = this.sx(l.x), y = this.sy(l.y), text = D.genres[l.genre], w = c.measureText(text).width + 6, h = 16;
+        const r = [x - w / 2, y - h / 2, x + w / 2, y + h / 2];
+        if (r[2] < 0 || r[3] < 0 || r[0] > this.w || r[1] > this.h) continue;
+        if (placed.some((q) => r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3])) continue;
+        placed.push(r);
+        c.lineWidth = 3; c.strokeStyle = "rgba(255,255,255,0.9)"; c.strokeText(text, x, y);
+        c.fillStyle = "#111"; c.fillText(text, x, y);
+      }
+      this.stats.labelBoxes = placed;
     }
     resize() {
       const r = this.canvas.getBoundingClientRect();
@@ -185,33 +271,53 @@
           st.starsDrawn++;
         }
       }
+      if (labelsOn.checked) this.drawLabels(c); else st.labelBoxes = [];
       if (state.pinned && ring(state.pinned, 8, "#000", 2)) st.pinnedDrawn = state.pinned;
       if (state.hover && ring(state.hover, 8, "#e00000", 2.5)) st.hoverDrawn = state.hover;
       if (this.dragBox) {
         const [a, b, w, h] = this.dragBox;
         c.setLineDash([4, 3]); c.strokeStyle = "#0b3d91"; c.lineWidth = 1; c.strokeRect(a, b, w, h); c.setLineDash([]);
       }
+      if (this.lasso && this.lasso.length > 1) {
+        c.beginPath(); this.lasso.forEach(([x, y], j) => (j ? c.lineTo(x, y) : c.moveTo(x, y))); c.closePath();
+        c.setLineDash([4, 3]); c.strokeStyle = "#0b3d91"; c.lineWidth = 1; c.stroke(); c.setLineDash([]);
+        c.fillStyle = "rgba(11,61,145,0.06)"; c.fill();
+      }
     }
     // The item nearest to (mx, my) within r pixels, or 0.
     nearest(mx, my, r = 8) {
       let best = 0, bd = r * r;
-      for (let i = 1; i <= N; i++) {
-        const x = this.x[i];
-        if (!Number.isFinite(x)) continue;
-        const dx = x * this.s + this.tx - mx, dy = this.ty - this.y[i] * this.s - my, d = dx * dx + dy * dy;
-        if (d < bd) { bd = d; best = i; }
-      }
+      const dx0 = (mx - this.tx) / this.s, dy0 = (this.ty - my) / this.s, dr = r / this.s;
+      this.visit(dx0 - dr, dx0 + dr, dy0 - dr, dy0 + dr, (i) => {
+        const dx = this.x[i] * this.s + this.tx - mx, dy = this.ty - this.y[i] * this.s - my, d = dx * dx + dy * dy;
+        if (d < bd || (d === bd && i < best)) { bd = d; best = i; }
+      });
       return best;
+    }
+    // Items whose screen position is inside the polygon (screen pixels; even-odd rule), in item order.
+    inside(poly) {
+      let ax = Infinity, bx = -Infinity, ay = Infinity, by = -Infinity;
+      for (const [x, y] of poly) { ax = Math.min(ax, x); bx = Math.max(bx, x); ay = Math.min(ay, y); by = Math.max(by, y); }
+      const out = [];
+      this.visit((ax - this.tx) / this.s, (bx - this.tx) / this.s, (this.ty - by) / this.s, (this.ty - ay) / this.s, (i) => {
+        const px = this.sx(this.x[i]), py = this.sy(this.y[i]);
+        if (px < ax || px > bx || py < ay || py > by) return;
+        let odd = false;
+        for (let a = 0, b = poly.length - 1; a < poly.length; b = a++) {
+          const [xa, ya] = poly[a], [xb, yb] = poly[b];
+          if ((ya > py) !== (yb > py) && px < ((xb - xa) * (py - ya)) / (yb - ya) + xa) odd = !odd;
+        }
+        if (odd) out.push(i);
+      });
+      return out.sort((p, q) => p - q);
     }
     within(ax, ay, bx, by) {
       const [x0, x1] = ax < bx ? [ax, bx] : [bx, ax], [y0, y1] = ay < by ? [ay, by] : [by, ay], out = [];
-      for (let i = 1; i <= N; i++) {
-        const x = this.x[i];
-        if (!Number.isFinite(x)) continue;
-        const px = this.sx(x), py = this.sy(this.y[i]);
+      this.visit((x0 - this.tx) / this.s, (x1 - this.tx) / this.s, (this.ty - y1) / this.s, (this.ty - y0) / this.s, (i) => {
+        const px = this.sx(this.x[i]), py = this.sy(this.y[i]);
         if (px >= x0 && px <= x1 && py >= y0 && py <= y1) out.push(i);
-      }
-      return out;
+      });
+      return out.sort((p, q) => p - q);
     }
   }
 
@@ -268,7 +374,19 @@
     if (state.query.length >= 2) parts.push([`${state.matches.length} title${state.matches.length === 1 ? "" : "s"} match “${state.query}”`, state.matches]);
     if (state.selection.length) parts.push([`${state.selection.length} item${state.selection.length === 1 ? "" : "s"} selected`, state.selection]);
     for (const [head, items] of parts) {
-      selBox.append(el("h3", {}, head), titleList(items.slice(0, 50)));
+      selBox.append(el("h3", {}, head));
+      if (items === state.selection) {
+        // By category (first genre), largest first; and every selected item as CSV, from the page itself.
+        const byGenre = new Map();
+        for (const i of items) { const g = D.itemGenres[i] && D.itemGenres[i].length ? D.genres[D.itemGenres[i][0]] : "no genre"; byGenre.set(g, (byGenre.get(g) || 0) + 1); }
+        const ul = el("ul", { class: "counts" });
+        [...byGenre.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).forEach(([g, n]) => ul.append(el("li", { "data-count": String(n) }, `${g}: ${n}`)));
+        const q = (t) => (/[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
+        const csv = "item,title,genres\n" + items.map((i) => [D.ids[i], D.titles[i], genreText(i)].map(q).join(",")).join("\n") + "\n";
+        const a = el("a", { id: "selection-csv", download: "selection.csv", href: "data:text/csv;charset=utf-8," + encodeURIComponent(csv) }, "download as CSV");
+        selBox.append(ul, a);
+      }
+      selBox.append(titleList(items.slice(0, 50)));
       if (items.length > 50) selBox.append(el("div", { class: "help" }, `… and ${items.length - 50} more`));
     }
   }
@@ -320,7 +438,7 @@
     }
     if (D.genres.length > 12) legend.append(el("span", { class: "g" }, `+ ${D.genres.length - 12} more (colour: first genre)`));
     legend.append(el("div", { class: "help" }, "★ interest, placed on the map · ● history item, in the colour of the interest attending to it most · ◯ an interest's top retrieved items · black ring: title match · red ring: under the pointer"));
-    legend.append(el("div", { class: "help" }, "Drag: pan · wheel or + −: zoom · shift-drag: box select · click: pin · 0 or Reset: start again · Esc: clear"));
+    legend.append(el("div", { class: "help" }, "Labels: a category's name where it is concentrated beyond chance (none on a map without such places) · Drag: pan · wheel or + −: zoom · shift-drag: select (box or lasso, above) · click: pin · lock maps: both move together · 0 or Reset: start again · Esc: clear"));
   }
 
   // ---- interaction ----
@@ -334,6 +452,14 @@
       tip.style.top = `${ev.clientY + 14}px`;
     } else tip.style.display = "none";
   }
+  // With the maps locked, the view that moved gives its scale and offset to the others
+  // (the maps share one frame: the second is Procrustes-aligned to the first).
+  function follow(v) {
+    if (!lock.checked) return;
+    for (const w of views) if (w !== v) { w.s = v.s; w.tx = v.tx; w.ty = v.ty; w.baseKey = ""; }
+  }
+  lock.addEventListener("change", () => { follow(views[0]); drawAll(); });
+  labelsOn.addEventListener("change", drawAll);
   views.forEach((v) => {
     const local = (e) => { const r = v.canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
     v.canvas.addEventListener("mousemove", (e) => {
@@ -344,7 +470,8 @@
     v.canvas.addEventListener("mouseleave", () => { if (!drag) setHover(0); });
     v.canvas.addEventListener("mousedown", (e) => {
       const [mx, my] = local(e);
-      drag = { v, mode: e.shiftKey ? "box" : "pan", x0: mx, y0: my, last: [mx, my], moved: 0 };
+      drag = { v, mode: e.shiftKey ? tool.value : "pan", x0: mx, y0: my, last: [mx, my], moved: 0 };
+      if (drag.mode === "lasso") v.lasso = [[mx, my]];
       e.preventDefault();
       v.canvas.focus();
     });
@@ -352,24 +479,26 @@
       e.preventDefault();
       const [mx, my] = local(e);
       v.zoom(Math.exp(-e.deltaY * 0.0015), mx, my);
-      v.draw();
+      follow(v);
+      if (lock.checked) drawAll(); else v.draw();
     }, { passive: false });
     v.canvas.addEventListener("keydown", (e) => {
       const step = 40, c = [v.w / 2, v.h / 2];
       const act = { "+": () => v.zoom(1.25, ...c), "=": () => v.zoom(1.25, ...c), "-": () => v.zoom(0.8, ...c),
         ArrowLeft: () => v.pan(step, 0), ArrowRight: () => v.pan(-step, 0), ArrowUp: () => v.pan(0, step), ArrowDown: () => v.pan(0, -step),
         0: () => v.fit(), Escape: () => clearPicks() }[e.key];
-      if (act) { act(); e.preventDefault(); drawAll(); }
+      if (act) { act(); follow(v); e.preventDefault(); drawAll(); }
     });
   });
   window.addEventListener("mousemove", (e) => {
     if (!drag) return;
     const r = drag.v.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
     drag.moved += Math.abs(mx - drag.last[0]) + Math.abs(my - drag.last[1]);
-    if (drag.mode === "pan") drag.v.pan(mx - drag.last[0], my - drag.last[1]);
+    if (drag.mode === "pan") { drag.v.pan(mx - drag.last[0], my - drag.last[1]); follow(drag.v); }
+    else if (drag.mode === "lasso") drag.v.lasso.push([mx, my]);
     else drag.v.dragBox = [drag.x0, drag.y0, mx - drag.x0, my - drag.y0];
     drag.last = [mx, my];
-    drag.v.draw();
+    if (drag.mode === "pan" && lock.checked) drawAll(); else drag.v.draw();
   });
   window.addEventListener("mouseup", (e) => {
     if (!drag) return;
@@ -378,6 +507,11 @@
     if (d.mode === "box") {
       d.v.dragBox = null;
       setSelection(d.v.within(d.x0, d.y0, mx, my));
+    } else if (d.mode === "lasso") {
+      d.v.lasso.push([mx, my]);
+      const poly = d.v.lasso;
+      d.v.lasso = null;
+      setSelection(poly.length >= 3 ? d.v.inside(poly) : []);
     } else if (d.moved < 3) {
       state.pinned = d.v.nearest(mx, my); showItem();
     }
@@ -409,7 +543,7 @@
   userInput.addEventListener("change", () => setUser(userInput.value));
   userInput.addEventListener("keydown", (e) => { if (e.key === "Enter") setUser(userInput.value); });
   reset.addEventListener("click", () => {
-    search.value = ""; userInput.value = "";
+    search.value = ""; userInput.value = ""; lock.checked = false;
     state.hover = 0; state.user = -1; setQuery(""); clearPicks(); showUser(); showItem();
     views.forEach((v) => v.fit()); drawAll();
   });
@@ -457,9 +591,56 @@
       out.boxSelected = state.selection.length;
       out.boxHasItem = state.selMark[item] === 1;
       out.selectedDrawn = views.map((w) => w.stats.selectedDrawn);
-      out.selectionListed = selBox.querySelectorAll("li").length;
+      out.selectionListed = selBox.querySelectorAll("ol li").length;
+      const boxItems = state.selection.slice();
+      clearPicks();
+      // The same square drawn with the lasso selects the same items; the panel counts them by
+      // category and offers them as CSV.
+      tool.value = "lasso";
+      const sq = [[bx - 5, by - 5], [bx + 5, by - 5], [bx + 5, by + 5], [bx - 5, by + 5]];
+      fire(views[v].canvas, "mousedown", v, sq[0][0], sq[0][1], { shiftKey: true });
+      for (const [x, y] of sq.slice(1)) fire(window, "mousemove", v, x, y, { shiftKey: true });
+      fire(window, "mouseup", v, sq[0][0], sq[0][1], { shiftKey: true });
+      out.lassoSelected = state.selection.length;
+      out.lassoHasItem = state.selMark[item] === 1;
+      out.lassoSameAsBox = JSON.stringify(state.selection) === JSON.stringify(boxItems);
+      out.countsSum = [...selBox.querySelectorAll("ul.counts li")].reduce((t, li) => t + Number(li.dataset.count), 0);
+      const a = selBox.querySelector("#selection-csv");
+      out.csvIsData = !!a && a.href.startsWith("data:text/csv");
+      out.csv = a ? decodeURIComponent(a.href.slice(a.href.indexOf(",") + 1)) : null;
+      // A lasso around nothing selects nothing.
+      fire(views[v].canvas, "mousedown", v, 1, 1, { shiftKey: true });
+      fire(window, "mousemove", v, 2, 1, { shiftKey: true });
+      fire(window, "mouseup", v, 1, 2, { shiftKey: true });
+      out.lassoEmpty = state.selection.length;
+      tool.value = "box";
       clearPicks();
     }
+    // Locked maps move together (wheel and drag on the first); unlocked they do not.
+    const same = () => views.every((w) => w.s === views[0].s && w.tx === views[0].tx && w.ty === views[0].ty);
+    lock.checked = true; lock.dispatchEvent(new Event("change"));
+    fire(views[0].canvas, "wheel", 0, views[0].w / 3, views[0].h / 3, { deltaY: -200 });
+    out.lockedAfterZoom = same();
+    fire(views[0].canvas, "mousedown", 0, 60, 60); fire(window, "mousemove", 0, 90, 75); fire(window, "mouseup", 0, 90, 75);
+    out.lockedAfterPan = same();
+    lock.checked = false; lock.dispatchEvent(new Event("change"));
+    fire(views[0].canvas, "wheel", 0, views[0].w / 2, views[0].h / 2, { deltaY: -200 });
+    out.unlockedMovesOne = views.length < 2 ? null : !same();
+    reset.click();
+    // Category labels: the placed boxes never overlap; turned off, none.
+    const overlap = (b) => b.some((r, i) => b.some((q, j) => j > i && r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3]));
+    out.labelCandidates = views.map((w) => w.labels.length);
+    out.labels = views.map((w) => w.stats.labelBoxes.length);
+    out.labelsOverlap = views.some((w) => overlap(w.stats.labelBoxes));
+    out.labelTexts = views[0].labels.slice(0, 3).map((l) => D.genres[l.genre]);
+    out.labelPlaces = views[0].labels.map((l) => [D.genres[l.genre], l.x, l.y]);
+    fire(views[0].canvas, "wheel", 0, views[0].w / 2, views[0].h / 2, { deltaY: -500 });
+    out.labelsZoomed = views[0].stats.labelBoxes.length;
+    out.labelsZoomedOverlap = overlap(views[0].stats.labelBoxes);
+    labelsOn.checked = false; labelsOn.dispatchEvent(new Event("change"));
+    out.labelsOff = views.map((w) => w.stats.labelBoxes.length);
+    labelsOn.checked = true; labelsOn.dispatchEvent(new Event("change"));
+    reset.click();
     const query = params.get("query");
     if (query) {
       search.value = query; search.dispatchEvent(new Event("input"));
