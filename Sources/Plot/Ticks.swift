@@ -91,18 +91,42 @@ public enum Ticks {
         min(9, max(1, Int((axisLength / (fontSize * (horizontal ? 3 : 2))).rounded(.down))))
     }
 
-    /// Log-scale ticks: the powers of ten inside [lo, hi] (lo > 0).
+    /// Log-scale ticks: the powers of ten inside [lo, hi] (lo > 0). An axis that
+    /// holds fewer than two of them takes 1, 2 and 5 times the powers (and 3 when
+    /// that gives fewer than three ticks), or every 1…9 times them within 0.4 of
+    /// a decade — as matplotlib labels its minor ticks on a short log axis.
     public static func locateLog(_ lo: Double, _ hi: Double) -> [Double] {
         guard lo > 0, hi > lo else { return [] }
         let a = Int(log10(lo).rounded(.up)), b = Int(log10(hi).rounded(.down))
-        return a <= b ? (a...b).map { pow(10, Double($0)) } : []
+        let powers = a <= b ? (a...b).map { pow(10, Double($0)) } : []
+        if powers.count >= 2 { return powers }
+        let k0 = Int(log10(lo).rounded(.down)), k1 = Int(log10(hi).rounded(.up))
+        func inside(_ mantissas: [Double]) -> [Double] {
+            var out: [Double] = []
+            for k in k0...k1 {
+                let p = pow(10, Double(k))
+                for m in mantissas where m * p >= lo * (1 - 1e-12) && m * p <= hi * (1 + 1e-12) { out.append(m * p) }
+            }
+            return out
+        }
+        // Within 0.4 of a decade every digit; otherwise 1, 2, 5 (and 3 when that gives fewer than three).
+        if log10(hi / lo) <= 0.4 { return inside([1, 2, 3, 4, 5, 6, 7, 8, 9]) }
+        let some = inside([1, 2, 5])
+        return some.count >= 3 ? some : inside([1, 2, 3, 5])
     }
 
     /// Log-axis labels as matplotlib's default formatter writes them: 10 with the
-    /// exponent raised (10⁰, 10³, 10⁻²), so every decade reads the same way.
+    /// exponent raised (10⁰, 10³, 10⁻²), so every decade reads the same way; a
+    /// tick between powers as its digit times the power (2×10⁻¹).
     public static func logLabels(_ ticks: [Double]) -> [String] {
         let raised: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵",
                                               "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
-        return ticks.map { v in "10" + String(String(Int(log10(v).rounded())).map { raised[$0]! }) }
+        return ticks.map { v in
+            let e = log10(v), below = e.rounded(.down)
+            let k = Int(e - below > 1 - 1e-9 ? below + 1 : below)
+            let m = (v / pow(10, Double(k))).rounded()
+            let power = "10" + String(String(k).map { raised[$0]! })
+            return m == 1 ? power : "\(Int(m))×" + power
+        }
     }
 }

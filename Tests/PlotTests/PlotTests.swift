@@ -55,6 +55,20 @@ final class TickTests: XCTestCase {
         XCTAssertEqual(Ticks.locate(.nan, 1), [])
         XCTAssertEqual(Ticks.locateLog(0.5, 2000), [1, 10, 100, 1000])
         XCTAssertEqual(Ticks.logLabels([0.01, 1, 100, 1e6, 1e12]), ["10⁻²", "10⁰", "10²", "10⁶", "10¹²"])
+        // Two powers or more: just the powers; fewer: 1, 2, 5 times them (3 too when that is under three), every digit within 0.4 decades.
+        func close(_ a: [Double], _ b: [Double], _ line: UInt = #line) {
+            XCTAssertEqual(a.count, b.count, "\(a)", line: line)
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-12 * y, line: line) }
+        }
+        close(Ticks.locateLog(0.09, 1.1), [0.1, 1])
+        close(Ticks.locateLog(0.09, 0.6), [0.1, 0.2, 0.5])
+        close(Ticks.locateLog(0.15, 0.9), [0.2, 0.3, 0.5])
+        close(Ticks.locateLog(0.03, 0.15), [0.03, 0.05, 0.1])
+        close(Ticks.locateLog(0.25, 0.6), [0.3, 0.4, 0.5, 0.6])
+        close(Ticks.locateLog(0.009, 0.21), [0.01, 0.1])
+        close(Ticks.locateLog(0.3, 4), [0.5, 1, 2])
+        close(Ticks.locateLog(0.5, 2000), [1, 10, 100, 1000])
+        XCTAssertEqual(Ticks.logLabels([0.2, 0.3, 5e-3, 1, 20]), ["2×10⁻¹", "3×10⁻¹", "5×10⁻³", "10⁰", "2×10¹"])
     }
 }
 
