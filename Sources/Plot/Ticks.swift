@@ -71,8 +71,20 @@ public enum Ticks {
 
     /// Labels with a shared number of decimals: the fewest that print every tick
     /// exactly (so 2.5 gets "2.5" and its neighbours "5.0", as matplotlib does).
+    /// Ticks whose largest magnitude is under 10⁻⁴ or at least 10⁶ share one power
+    /// of ten: "1.5×10⁻⁷" (matplotlib moves that power to the axis's corner; here
+    /// each label carries it), so small values never print as "0".
     public static func labels(_ ticks: [Double]) -> [String] {
         guard !ticks.isEmpty else { return [] }
+        let big = ticks.map { abs($0) }.max()!
+        if big > 0, big < 1e-4 || big >= 1e6 {
+            let k = Int(log10(big).rounded(.down)), p = pow(10, Double(k))
+            let raised: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵",
+                                                  "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
+            let power = "×10" + String(String(k).map { raised[$0]! })
+            let mantissas = labels(ticks.map { clean($0 / p, big / p) })
+            return zip(ticks, mantissas).map { $0 == 0 ? "0" : $1 + power }
+        }
         var decimals = 0
         while decimals < 12 {
             let f = pow(10, Double(decimals))

@@ -69,6 +69,11 @@ final class TickTests: XCTestCase {
         close(Ticks.locateLog(0.3, 4), [0.5, 1, 2])
         close(Ticks.locateLog(0.5, 2000), [1, 10, 100, 1000])
         XCTAssertEqual(Ticks.logLabels([0.2, 0.3, 5e-3, 1, 20]), ["2×10⁻¹", "3×10⁻¹", "5×10⁻³", "10⁰", "2×10¹"])
+        // Tiny and huge linear ticks share a power of ten instead of printing as 0 or 20 digits.
+        XCTAssertEqual(Ticks.labels([1e-7, 2e-7, 3e-7]), ["1×10⁻⁷", "2×10⁻⁷", "3×10⁻⁷"])
+        XCTAssertEqual(Ticks.labels([0, 5e-8, 1e-7, 1.5e-7]), ["0", "0.5×10⁻⁷", "1.0×10⁻⁷", "1.5×10⁻⁷"])
+        XCTAssertEqual(Ticks.labels([2e6, 4e6]), ["2×10⁶", "4×10⁶"])
+        XCTAssertEqual(Ticks.labels([0, 0.0001, 0.0002]), ["0.0000", "0.0001", "0.0002"])
     }
 }
 
