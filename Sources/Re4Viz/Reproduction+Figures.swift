@@ -10,19 +10,23 @@ extension Reproduction {
     public static func ablationFigure(_ runs: [Run], metrics: [(key: String, label: String)], budget: Int? = nil,
                                       title: String?, dpi: Double) -> Figure {
         let present = variants.filter { v in runs.contains { $0.variant == v.key } }
-        // Up to five bars a panel, the metrics side by side; more, and two columns keep the panels legible.
-        let cols = min(present.count > 5 ? 2 : 4, metrics.count), rows = (metrics.count + cols - 1) / cols
-        var fig = Figure(rows: rows, columns: cols, width: max(2.6, 0.55 * Double(present.count) + 0.9) * Double(cols),
+        // Up to five bars a panel, the metrics side by side; up to ten, two columns; more, one.
+        let cols = min(present.count > 10 ? 1 : present.count > 5 ? 2 : 4, metrics.count), rows = (metrics.count + cols - 1) / cols
+        // Each bar as wide as its longest tick label needs (about 0.1 in a character at the tick size).
+        let labels = present.map { shortLabels[$0.key] ?? $0.key }
+        let perBar = max(0.55, 0.1 * Double(labels.map(\.count).max() ?? 0))
+        let colors = Palette.categorical(present.count)
+        var fig = Figure(rows: rows, columns: cols, width: max(2.6, perBar * Double(present.count) + 0.9) * Double(cols),
                          height: 3.0 * Double(rows) + (title != nil ? 0.4 : 0), dpi: dpi, title: title)
         for (mi, m) in metrics.enumerated() {
             var ax = Axes(title: m.label)
             for (vi, v) in present.enumerated() {
                 let vals = runs.filter { $0.variant == v.key }.compactMap { $0.best(within: budget)?.test[m.key] }
                 let several = vals.count > 1
-                ax.bars(x: [Double(vi)], height: [meanStd(vals).mean], width: 0.75, color: Palette.tab10.color(vi),
+                ax.bars(x: [Double(vi)], height: [meanStd(vals).mean], width: 0.75, color: colors[vi],
                         low: [several ? vals.min()! : .nan], high: [several ? vals.max()! : .nan])
             }
-            ax.xTickLabels = present.enumerated().map { (Double($0.offset), shortLabels[$0.element.key] ?? $0.element.key) }
+            ax.xTickLabels = labels.enumerated().map { (Double($0.offset), $0.element) }
             ax.grid = true
             ax.legend = .none
             fig.axes[mi] = ax

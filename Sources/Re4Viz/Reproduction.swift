@@ -186,5 +186,6 @@ public enum Reproduction {
     static let shortLabels: [String: String] = [
         "base": "Base", "re4": "Re4", "noct": "w/o ct", "noatt": "w/o att", "nocs": "w/o cs",
         "sa-base": "SA", "sa-re4": "SA+Re4", "dr-base": "DR", "dr-re4": "DR+Re4",
+        "std01-base": "Base 0.1", "std01-re4": "Re4 0.1", "sa-remi": "SA+REMI", "dr-remi": "DR+REMI", "dr-re4-remi": "DR+Re4+REMI",
     ]
 }
