@@ -50,7 +50,7 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(Reproduction.meanStd([7]).std, 0)
     }
 
-    /// Nine models make a 2 × 2 grid of panels, three a single row; the title says
+    /// Nine models make a 2 × 2 grid of panels, three a single row, fourteen a column; the title says
     /// "3 seeds each" only when every model has three.
     func testAblationLayoutAndTitleFollowTheModels() throws {
         let root = makeTempDir("repro")
@@ -58,8 +58,15 @@ final class ReproductionTests: XCTestCase {
         for k in keys { for s in 1...3 { try run(root, "x-\(k)-s\(s)", valid: [0.2], test: [0.1]) } }
         let all = try Reproduction.discover(in: root, prefix: "x")
         let metrics = Array(Reproduction.tableMetrics.prefix(4))
-        let nine = Reproduction.ablationFigure(all, metrics: metrics, title: nil, dpi: 50)
+        let nine = Reproduction.ablationFigure(all.filter { Reproduction.variants.prefix(9).map(\.key).contains($0.variant) }, metrics: metrics, title: nil, dpi: 50)
         XCTAssertEqual([nine.rows, nine.columns], [2, 2])
+        // Past ten models, one panel a row, and each bar its own colour.
+        let every = Reproduction.ablationFigure(all, metrics: metrics, title: nil, dpi: 50)
+        XCTAssertEqual([every.rows, every.columns], [4, 1])
+        var colours: [String] = []
+        for s in every.axes[0].series { if case .bars(_, _, _, let c, _, _, _) = s { colours.append("\(c)") } }
+        XCTAssertEqual(colours.count, keys.count)
+        XCTAssertEqual(Set(colours).count, keys.count, "no colour repeats")
         let three = Reproduction.ablationFigure(all.filter { ["base", "re4", "noct"].contains($0.variant) }, metrics: metrics, title: nil, dpi: 50)
         XCTAssertEqual([three.rows, three.columns], [1, 4])
         XCTAssertEqual(FigureSet.ablationTitle(all, dataTitle: "T", budget: nil),
