@@ -63,10 +63,3 @@ public struct PointMatrix: Sendable {
         return Data(s.utf8)
     }
 }
-
-public enum VizError: LocalizedError, Equatable {
-    case badInput(String)
-    public var errorDescription: String? {
-        switch self { case .badInput(let m): return m }
-    }
-}
