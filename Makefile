@@ -14,6 +14,8 @@ ifeq ($(PORTABLE),)
 RELEASE_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswiftc -target-cpu -Xswiftc native")
 endif
 OUT ?= out
+# Threads of every analysis and demo command (training grids split the cores by JOBS instead).
+THREADS ?= 2
 
 PHONY_EXTRA := gallery gallery-figure
 .PHONY: $(PHONY_EXTRA) status paired planted-figures explore setup setup-test build test demo bench clean fuzz figures reproduce sweep planted notebooks test-slurm grid
@@ -72,7 +74,7 @@ DEMO_DATA := $(OUT)/synth-demo
 # --embedding-std 0.1: with the script's N(0, 1) start the item embeddings keep
 # their random start through a short run and no picture can show the planted
 # categories (docs/model.md §2.1, notebooks-md/07-planted-interests.md).
-DEMO_TRAIN = $(RELEASE)/re4 train --data $(DEMO_DATA) --epochs $(DEMO_EPOCHS) --threads 2 --keep-every-epoch --embedding-std 0.1
+DEMO_TRAIN = $(RELEASE)/re4 train --data $(DEMO_DATA) --epochs $(DEMO_EPOCHS) --threads $(THREADS) --keep-every-epoch --embedding-std 0.1
 
 # The main job, offline: the embedded ml-latest-small described; then a data
 # set with planted interests (a known answer) generated, Base and Re4 (two
@@ -91,7 +93,7 @@ demo: build
 	done
 	$(RELEASE)/re4 evaluate --checkpoint $(DEMO_RUNS)/demo-re4-s1/best.safetensors
 	$(RELEASE)/re4-viz figures --runs $(DEMO_RUNS) --prefix demo --name demo \
-	    --title "planted interests, $(DEMO_EPOCHS) epochs" --out $(OUT) --dpi 100 --threads 2 | tee $(OUT)/figures.log
+	    --title "planted interests, $(DEMO_EPOCHS) epochs" --out $(OUT) --dpi 100 --threads $(THREADS) | tee $(OUT)/figures.log
 	@echo "demo tables and figures: $$(cd $(OUT) && ls *.md *.png | tr '\n' ' ')"
 	@grep '^summary:' $(OUT)/figures.log | sed 's/^summary: /In short: /'
 
@@ -123,13 +125,13 @@ GRID_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 2); t=$$(( n / $(JOBS) ))
 # once the array is queued, and their figures are made by a later call without it.
 SCHEDULER ?=
 ifeq ($(SCHEDULER),slurm)
-GRID = bash scripts/slurm-grid.sh $(RELEASE)/re4 $(RUNS)
+GRID_RUNNER = bash scripts/slurm-grid.sh $(RELEASE)/re4
 else ifeq ($(SCHEDULER),)
-GRID = GRID_JOBS=$(JOBS) bash scripts/train-grid.sh $(RELEASE)/re4 $(RUNS)
+GRID_RUNNER = GRID_JOBS=$(JOBS) bash scripts/train-grid.sh $(RELEASE)/re4
 else
 $(error SCHEDULER is '$(SCHEDULER)'; give SCHEDULER=slurm, or leave it out to train here)
 endif
-ML1M_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 30 --patience 5 --threads 2 --keep-every-epoch
+GRID = $(GRID_RUNNER) $(RUNS)
 
 # Where the grid stands: each run of GRID_FILE finished, training, or not started.
 GRID_FILE ?= scripts/grid-movielens.txt
@@ -163,7 +165,7 @@ gallery: build
 	$(if $(SCHEDULER),@echo "gallery: submitted; make gallery-figure once the array has finished (make status GRID_FILE=scripts/grid-gallery.txt)",$(MAKE) gallery-figure)
 
 gallery-figure: build
-	$(RELEASE)/re4-viz gallery --runs $(RUNS) --prefixes gallery-2k,gallery-20k,gallery-200k --threads 2 \
+	$(RELEASE)/re4-viz gallery --runs $(RUNS) --prefixes gallery-2k,gallery-20k,gallery-200k --threads $(THREADS) \
 	    --out figures/gallery-gain.png --md figures/gallery-gain.md
 
 # The planted-interests study (issue 15 §5): two planted data sets
@@ -181,59 +183,47 @@ planted: build
 planted-figures: build
 	@mkdir -p $(OUT)/planted01 $(OUT)/planted01-50k
 	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix planted01-ml1m --name planted01 --title "Planted (6,000 users, 3,700 items)" \
-	    --out $(OUT)/planted01 --dpi 150 --threads 2
+	    --out $(OUT)/planted01 --dpi 150 --threads $(THREADS)
 	cp $(OUT)/planted01/results.md figures/results-planted01.md
 	cp $(OUT)/planted01/fig3-curves-planted01.png $(OUT)/planted01/distinctness-planted01.md $(OUT)/planted01/distinctness-planted01.png figures/
-	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-ml1m --users 20 --threads 2 \
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-ml1m --users 20 --threads $(THREADS) \
 	    --out figures/views-planted01-6k.md --csv figures/views-planted01-6k.csv
-	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-50k --users 20 --threads 2 \
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted01-50k --users 20 --threads $(THREADS) \
 	    --out figures/views-planted01-50k.md --csv figures/views-planted01-50k.csv
 	$(RELEASE)/re4-viz figures --runs $(RUNS) --prefix planted01-50k --name planted01-50k --title "Planted (6,000 users, 43,618 items)" \
-	    --out $(OUT)/planted01-50k --dpi 150 --threads 2
+	    --out $(OUT)/planted01-50k --dpi 150 --threads $(THREADS)
 	cp $(OUT)/planted01-50k/results.md figures/results-planted01-50k.md
 	$(RELEASE)/re4-viz tsne $(RUNS)/planted01-50k-base-s1/best.safetensors $(RUNS)/planted01-50k-re4-s1/best.safetensors \
-	    --labels Base,Re4 --layout map --users 4 --threads 2 --dpi 110 --title "planted, 43,618 items, N(0, 0.1²) start" \
+	    --labels Base,Re4 --layout map --users 4 --threads $(THREADS) --dpi 110 --title "planted, 43,618 items, N(0, 0.1²) start" \
 	    --out figures/planted01-50k-fig4-map.png
-	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads 2 \
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix planted-ml1m --users 20 --threads $(THREADS) \
 	    --out figures/views-planted-6k.md --csv figures/views-planted-6k.csv
-	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix movielens --data ml-1m --users 20 --threads 2 \
+	$(RELEASE)/re4-viz views --runs $(RUNS) --prefix movielens --data ml-1m --users 20 --threads $(THREADS) \
 	    --out figures/views-movielens.md --csv figures/views-movielens.csv
 	$(RELEASE)/re4-viz explore $(RUNS)/planted01-ml1m-base-s1/best.safetensors $(RUNS)/planted01-ml1m-re4-s1/best.safetensors \
-	    --labels Base,Re4 --users 50 --threads 2 --out $(OUT)/explore-planted01.html
+	    --labels Base,Re4 --users 50 --threads $(THREADS) --out $(OUT)/explore-planted01.html
 	bash scripts/screenshot.sh $(OUT)/explore-planted01.html "user=u57" figures/explorer-planted01.png
 	for L in panels map; do \
 	  $(RELEASE)/re4-viz tsne $(RUNS)/planted01-ml1m-base-s1/best.safetensors $(RUNS)/planted01-ml1m-re4-s1/best.safetensors \
-	      --labels Base,Re4 --layout $$L --users 4 --threads 2 --dpi 110 --title "planted, N(0, 0.1²) start" --out figures/planted01-fig4-$$L.png || exit 1; \
+	      --labels Base,Re4 --layout $$L --users 4 --threads $(THREADS) --dpi 110 --title "planted, N(0, 0.1²) start" --out figures/planted01-fig4-$$L.png || exit 1; \
 	  $(RELEASE)/re4-viz tsne $(RUNS)/planted-ml1m-base-s1/best.safetensors $(RUNS)/planted-ml1m-re4-s1/best.safetensors \
-	      --labels Base,Re4 --layout $$L --users 4 --threads 2 --dpi 110 --title "planted, N(0, 1) start" --out figures/planted-fig4-$$L.png || exit 1; \
+	      --labels Base,Re4 --layout $$L --users 4 --threads $(THREADS) --dpi 110 --title "planted, N(0, 1) start" --out figures/planted-fig4-$$L.png || exit 1; \
 	done
 
 # The validation sweep (figures/sweep-movielens.md, issue #7's question of
 # why Re4 barely beats Base here): seed 1, 10 epochs per setting, next to the
 # runs above at the same 10-epoch budget; then the two best settings on
 # validation for 30 epochs (figures/confirm-movielens.md). About 2 hours on 2 cores.
-SWEEP_TRAIN = $(RELEASE)/re4 train --data ml-1m --epochs 10 --patience 5 --threads 2 --seed 1
 sweep: build
-	@mkdir -p $(RUNS)/sweep
+	@mkdir -p $(RUNS)/sweep $(RUNS)/confirm
 	$(RELEASE)/re4 data fetch ml-1m
-	[ -f $(RUNS)/sweep/ml1m-re4-k8/log.jsonl ]      || $(SWEEP_TRAIN) --interests 8 --out $(RUNS)/sweep/ml1m-re4-k8
-	[ -f $(RUNS)/sweep/ml1m-base-k8/log.jsonl ]     || $(SWEEP_TRAIN) --base --interests 8 --out $(RUNS)/sweep/ml1m-base-k8
-	[ -f $(RUNS)/sweep/ml1m-re4-ct0.01/log.jsonl ]  || $(SWEEP_TRAIN) --lambda-ct 0.01 --out $(RUNS)/sweep/ml1m-re4-ct0.01
-	[ -f $(RUNS)/sweep/ml1m-re4-cs0.01/log.jsonl ]  || $(SWEEP_TRAIN) --lambda-cs 0.01 --out $(RUNS)/sweep/ml1m-re4-cs0.01
-	[ -f $(RUNS)/sweep/ml1m-re4-lr0.001/log.jsonl ] || $(SWEEP_TRAIN) --lr 0.001 --out $(RUNS)/sweep/ml1m-re4-lr0.001
-	[ -f $(RUNS)/sweep/ml1m-base-lr0.001/log.jsonl ] || $(SWEEP_TRAIN) --base --lr 0.001 --out $(RUNS)/sweep/ml1m-base-lr0.001
-	[ -f $(RUNS)/sweep/ml1m-re4-cs1/log.jsonl ]     || $(SWEEP_TRAIN) --lambda-cs 1 --out $(RUNS)/sweep/ml1m-re4-cs1
-	[ -f $(RUNS)/sweep/ml1m-re4-ct1/log.jsonl ]     || $(SWEEP_TRAIN) --lambda-ct 1 --out $(RUNS)/sweep/ml1m-re4-ct1
+	$(GRID_RUNNER) $(RUNS)/sweep 10 5 scripts/grid-sweep.txt --threads $(GRID_THREADS)
 	@# The two best settings on validation, for the full 30 epochs.
-	@mkdir -p $(RUNS)/confirm
-	[ -f $(RUNS)/confirm/ml1m-re4-noct30/log.jsonl ]  || $(ML1M_TRAIN) --seed 1 --lambda-ct 0 --out $(RUNS)/confirm/ml1m-re4-noct30
-	[ -f $(RUNS)/confirm/ml1m-re4-noatt30/log.jsonl ] || $(ML1M_TRAIN) --seed 1 --lambda-att 0 --out $(RUNS)/confirm/ml1m-re4-noatt30
-	for s in 2 3; do [ -f $(RUNS)/confirm/ml1m-re4-noatt30-s$$s/log.jsonl ] || \
-	  $(ML1M_TRAIN) --seed $$s --lambda-att 0 --out $(RUNS)/confirm/ml1m-re4-noatt30-s$$s || exit 1; done
+	$(GRID_RUNNER) $(RUNS)/confirm 30 5 scripts/grid-confirm.txt --threads $(GRID_THREADS) --keep-every-epoch
 
 figures: build
 	$(RELEASE)/re4-viz figures --runs $(RUNS) $$([ -n "$(ARCHIVE)" ] && [ -d "$(ARCHIVE)" ] && echo --archive $(ARCHIVE)) --prefix movielens --data ml-1m \
-	    --name movielens --title MovieLens-1M --out figures --dpi 200 --threads 2
+	    --name movielens --title MovieLens-1M --out figures --dpi 200 --threads $(THREADS)
 	if [ -d $(RUNS)/sweep ]; then $(RELEASE)/re4-viz sweep $(RUNS)/sweep/ml1m-*/ $(RUNS)/movielens-base-s? $(RUNS)/movielens-re4-s? \
 	    $(RUNS)/movielens-no*-s1 --budget 10 --title MovieLens-1M --out figures/sweep-movielens.md; fi
 	if [ -d $(RUNS)/gallery-200k-re4-s1 ]; then $(MAKE) gallery-figure; fi
@@ -255,7 +245,7 @@ EXPLORE_SHOT_USER ?= 1m_33
 explore: build setup-test
 	@mkdir -p $(OUT)
 	$(RELEASE)/re4-viz explore $(RUNS)/movielens-base-s1/best.safetensors $(RUNS)/movielens-re4-s1/best.safetensors \
-	    --labels Base,Re4 --data ml-1m --threads 2 --out $(OUT)/explore-movielens.html
+	    --labels Base,Re4 --data ml-1m --threads $(THREADS) --out $(OUT)/explore-movielens.html
 	bash scripts/screenshot.sh $(OUT)/explore-movielens.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-movielens.png
 	bash bench/explore_frames.sh $(OUT)/explore-movielens.html
 
@@ -273,7 +263,7 @@ paired: build
 	  if [ -z "$$pa" ] || [ -z "$$pb" ]; then \
 	    $(RELEASE)/re4 status --require-finished $(RUNS)/movielens-base-s$$s $(RUNS)/movielens-re4-s$$s >/dev/null 2>&1 || continue; \
 	    for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/movielens-$$v-s$$s/best.safetensors --data ml-1m \
-	        --per-user $(OUT)/per-user/movielens-$$v-s$$s.csv --threads 2 >/dev/null || exit 1; done; \
+	        --per-user $(OUT)/per-user/movielens-$$v-s$$s.csv --threads $(THREADS) >/dev/null || exit 1; done; \
 	    pa=$(OUT)/per-user/movielens-base-s$$s.csv; pb=$(OUT)/per-user/movielens-re4-s$$s.csv; fi; \
 	  a="$$a$${a:+,}$$pa"; b="$$b$${b:+,}$$pb"; \
 	done; \
