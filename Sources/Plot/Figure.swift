@@ -249,6 +249,7 @@ public enum PlotError: LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .tooLarge(let w, let h, let dpi):
+            if !(dpi.isFinite && dpi > 0) { return "--dpi \(dpi) is not a resolution; give a number of dots per inch > 0 (e.g. 100)" }
             let px = (w * dpi).rounded() * (h * dpi).rounded()
             return String(format: "--dpi %g gives %.0f × %.0f pixels for a %g × %g in figure (%.0f M pixels); the limit is %d M pixels: lower --dpi",
                           dpi, w * dpi, h * dpi, w, h, px / 1e6, Figure.maxPixels / 1_000_000)

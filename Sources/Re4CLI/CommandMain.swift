@@ -25,6 +25,9 @@ extension ParsableCommand {
             let shown = r.values.filter { !$0.isEmpty }.map { "'\($0)'" }.joined(separator: ", ")
             fail("\(r.name) is given \(r.values.count) times\(shown.isEmpty ? "" : " (\(shown))"), but it takes one value and only the last would be used; give it once (see --help)")
         }
+        if let (name, v) = FiniteOptions.firstNonFinite(in: command) {
+            fail("\(name) is \(v.isNaN ? "nan" : v > 0 ? "inf" : "-inf"), which is not a number it can use; give a finite value (see --help)")
+        }
         do {
             try withTSNEProgress { try withReadProgress { try command.run() } }
         } catch let code as ExitCode {

@@ -22,7 +22,8 @@ struct ViewsCommand: ParsableCommand {
             Examples:
               re4-viz views --runs ../runs --prefix planted-ml1m --out views-planted.md \\
                   --csv views-planted.csv
-              re4-viz views my_sa.pt my_dr.pt --labels SA,DR --data ml-1m --out views-mine.md
+              re4-viz views my_sa.pt my_dr.pt --labels SA,DR --data ml-1m \\
+                  --out views-mine.md
             """)
     @Argument(help: ModelArguments.help) var models: [String] = []
     @Option(help: "Column names, one per model (models with one name are one column, mean ± std over them).") var labels: String?

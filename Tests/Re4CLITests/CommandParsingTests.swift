@@ -148,4 +148,27 @@ final class RepeatedOptionTests: XCTestCase {
         XCTAssertEqual(RepeatedOptions.firstRepeat(["--padding-row", "--padding-row"], singleValued: names)?.name, "--padding-row")
         XCTAssertNil(RepeatedOptions.firstRepeat(["--", "--threads", "--threads"], singleValued: names), "after -- nothing is an option")
     }
+
+    struct Numbers: ParsableArguments {
+        @Option var weight: Float?
+        @Option var scales: [Double] = []
+        init() {}
+    }
+    struct NumberProbe: ParsableCommand {
+        @Option var rate: Double = 0.5
+        @OptionGroup var numbers: Numbers
+        init() {}
+    }
+
+    /// NaN and infinities parse as numbers; the check finds them in plain,
+    /// optional, array and grouped options, and passes finite values.
+    func testNonFiniteNumbersAreFoundInEveryKindOfOption() throws {
+        func found(_ args: [String]) throws -> String? { FiniteOptions.firstNonFinite(in: try NumberProbe.parse(args))?.name }
+        XCTAssertNil(try found([]))
+        XCTAssertNil(try found(["--rate", "1e-3", "--weight", "2", "--scales", "1", "--scales", "2"]))
+        XCTAssertEqual(try found(["--rate", "nan"]), "--rate")
+        XCTAssertEqual(try found(["--weight", "inf"]), "--weight")
+        XCTAssertEqual(try found(["--scales", "1", "--scales", "-inf"]), "--scales")
+        XCTAssertEqual(FiniteOptions.firstNonFinite(in: try NumberProbe.parse(["--rate", "-inf"]))?.value, -.infinity)
+    }
 }
