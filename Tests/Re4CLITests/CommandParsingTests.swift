@@ -168,7 +168,7 @@ final class RepeatedOptionTests: XCTestCase {
         XCTAssertNil(try found(["--rate", "1e-3", "--weight", "2", "--scales", "1", "--scales", "2"]))
         XCTAssertEqual(try found(["--rate", "nan"]), "--rate")
         XCTAssertEqual(try found(["--weight", "inf"]), "--weight")
-        XCTAssertEqual(try found(["--scales", "1", "--scales", "-inf"]), "--scales")
-        XCTAssertEqual(FiniteOptions.firstNonFinite(in: try NumberProbe.parse(["--rate", "-inf"]))?.value, -.infinity)
+        XCTAssertEqual(try found(["--scales", "1", "--scales=-inf"]), "--scales")
+        XCTAssertEqual(FiniteOptions.firstNonFinite(in: try NumberProbe.parse(["--rate=-inf"]))?.value, -.infinity)
     }
 }
