@@ -115,6 +115,31 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(csvLines.count, boxed + 1)
         XCTAssertTrue(csvLines.dropFirst().contains { $0.hasPrefix(ds.itemIDs[item - 1] + ",") }, "the item is a row: \(csvLines.prefix(4))")
         XCTAssertEqual(t["lassoEmpty"] as? Int, 0)
+        // Clicking the item: its 10 nearest items by cosine of each model's embeddings (computed here
+        // by brute force), ringed on each map and listed, the ones both models list marked.
+        XCTAssertEqual(t["pinnedItem"] as? Int, item)
+        func nearest(_ m: MultiInterestModel) -> [Int] {
+            let d = m.config.dim, E = m.embedding
+            func row(_ i: Int) -> [Double] { (0..<d).map { Double(E[i * d + $0]) } }
+            let a = row(item), na = a.map { $0 * $0 }.reduce(0, +).squareRoot()
+            let sims = (1...n).filter { $0 != item }.map { j -> (Double, Int) in
+                let b = row(j), nb = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+                return (zip(a, b).map(*).reduce(0, +) / (na * nb), j)
+            }
+            return sims.sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }.prefix(10).map(\.1)
+        }
+        let expected = opened.models.map(nearest)
+        XCTAssertEqual(t["neighbourLists"] as? [[Int]], expected)
+        XCTAssertEqual(t["neighboursDrawn"] as? [Int], [10, 10])
+        XCTAssertEqual(t["neighbourRows"] as? [Int], [10, 10])
+        let both = Set(expected[0]).intersection(expected[1]).count
+        XCTAssertEqual(t["neighbourBoth"] as? [Int], [both, both])
+        XCTAssertEqual(t["neighboursAfterClear"] as? [Int], [0, 0])
+        // Density: the shaded cells are those holding items; none when off.
+        let cells = t["densityCells"] as? [Int] ?? []
+        XCTAssertTrue(cells.count == 2 && cells.allSatisfy { $0 > 0 }, "\(cells)")
+        XCTAssertTrue((t["densityMax"] as? [Int] ?? []).allSatisfy { $0 >= 1 })
+        XCTAssertEqual(t["densityOff"] as? [Int], [0, 0])
         // Locked maps move together; unlocked, only the one under the pointer.
         XCTAssertEqual(t["lockedAfterZoom"] as? Bool, true)
         XCTAssertEqual(t["lockedAfterPan"] as? Bool, true)

@@ -88,6 +88,10 @@ public enum Explorer {
                     j.key("K"); j.int(models[p].config.interests)
                     j.key("x"); j.base64(x)
                     j.key("y"); j.base64(y)
+                    if let nn = neighbours(models[p], k: neighbourCount) {
+                        j.key("nnK"); j.int(nn.count / n)
+                        j.key("nn"); j.base64(nn)
+                    }
                 }
             }
             j.key("users"); j.array(Array(r.users.enumerated())) { i, u in
@@ -110,6 +114,36 @@ public enum Explorer {
     }
 
     struct UserPart { var stars: [Double]; var attention: [Float]; var top: [[Int32]] }
+
+    /// Nearest items listed per item on the page (clicking an item rings them).
+    public static let neighbourCount = 10
+    /// Above this many items the page carries no neighbour lists (an exact
+    /// all-pairs search grows with n²; 20,000 items take about a second).
+    public static let neighbourLimit = 20_000
+
+    /// Each item's `k` nearest other items by the cosine of the model's item
+    /// embeddings, exact (1-based ids, `k` per item in item order; ties to the
+    /// lower id); nil above `neighbourLimit` items.
+    public static func neighbours(_ m: MultiInterestModel, k: Int) -> [Int32]? {
+        let n = m.config.items, d = m.config.dim
+        guard n > 1, n <= neighbourLimit else { return nil }
+        let kk = min(k, n - 1)
+        var unit = [Float](repeating: 0, count: (n + 1) * d)
+        let E = m.embedding
+        for i in 1...n {
+            var s: Float = 0
+            for j in 0..<d { s += E[i * d + j] * E[i * d + j] }
+            let inv = s > 0 ? 1 / s.squareRoot() : 0
+            for j in 0..<d { unit[i * d + j] = E[i * d + j] * inv }
+        }
+        let top = unit.withUnsafeBufferPointer { p in
+            Retrieval.topN(U: p.baseAddress! + d, users: n, K: 1, d: d, E: p.baseAddress!, items: n, N: kk + 1)
+        }
+        var out = [Int32]()
+        out.reserveCapacity(n * kk)
+        for (i, row) in top.enumerated() { out += row.filter { $0 != Int32(i + 1) }.prefix(kk) }
+        return out
+    }
 
     /// Interactions of each item number in the training users' sequences (index 0 unused).
     public static func popularity(_ ds: Dataset) -> [Int] {

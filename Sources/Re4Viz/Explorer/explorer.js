@@ -72,8 +72,9 @@
   };
   const [lock, lockLabel] = check("lock", "lock maps", false);
   const [labelsOn, labelsLabel] = check("labels", "labels", true);
+  const [densityOn, densityLabel] = check("density", "density", false);
   const status = el("span", { id: "status", role: "status" });
-  header.append(searchLabel, userLabel, toolLabel, lockLabel, labelsLabel, reset, status);
+  header.append(searchLabel, userLabel, toolLabel, lockLabel, labelsLabel, densityLabel, reset, status);
   const viewsBox = el("main", { id: "views" });
   const side = el("aside", { id: "side" });
   const legend = el("div", { id: "legend" });
@@ -92,6 +93,9 @@
       this.K = map.K;
       this.x = typed(map.x, Float32Array);
       this.y = typed(map.y, Float32Array);
+      // Each item's nearest items by the cosine of this model's item embeddings (absent on large maps).
+      this.nnK = map.nnK || 0;
+      this.nn = map.nn ? typed(map.nn, Int32Array) : null;
       let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity, count = 0;
       for (let i = 1; i <= N; i++) {
         const x = this.x[i], y = this.y[i];
@@ -169,6 +173,7 @@
       }
       this.labels.sort((p, q) => q.total - p.total || p.genre - q.genre);
     }
+    neighbours(i) { return this.nn && i ? Array.from(this.nn.subarray((i - 1) * this.nnK, i * this.nnK)) : []; }
     // The labels that fit without overlapping, in order; zooming in spreads them so more fit.
     drawLabels(c) {
       const placed = [];
@@ -218,6 +223,8 @@
       let a = n <= 5000 ? 0.7 : n <= 50000 ? 0.5 : 0.35;
       if (state.user >= 0) a *= 0.3;
       const half = side >> 1;
+      if (densityOn.checked) this.shadeDensity(p, W, H);
+      else this.stats.densityCells = 0;
       let drawn = 0;
       for (let i = 1; i <= N; i++) {
         const x = this.x[i];
@@ -236,8 +243,35 @@
       this.base = img;
       this.stats.drawn = drawn;
     }
+    // Grey shading by the number of items in each cell of a 6-pixel grid over the
+    // view (log scale, the fullest cell darkest), so dense regions read as such
+    // however the points overlap.
+    shadeDensity(p, W, H) {
+      const cell = Math.max(2, Math.round(6 * this.dpr)), gw = Math.ceil(W / cell), gh = Math.ceil(H / cell);
+      const counts = new Uint32Array(gw * gh);
+      for (let i = 1; i <= N; i++) {
+        const x = this.x[i];
+        if (!Number.isFinite(x)) continue;
+        const px = Math.floor((x * this.s + this.tx) * this.dpr / cell), py = Math.floor((this.ty - this.y[i] * this.s) * this.dpr / cell);
+        if (px >= 0 && py >= 0 && px < gw && py < gh) counts[py * gw + px]++;
+      }
+      let max = 0, cells = 0;
+      for (const c of counts) { if (c > max) max = c; if (c) cells++; }
+      this.stats.densityCells = cells; this.stats.densityMax = max;
+      if (!max) return;
+      const scale = 1 / Math.log(1 + max);
+      for (let gy = 0; gy < gh; gy++) for (let gx = 0; gx < gw; gx++) {
+        const c = counts[gy * gw + gx];
+        if (!c) continue;
+        const v = Math.round(255 - 110 * Math.log(1 + c) * scale);
+        for (let yy = gy * cell; yy < Math.min(H, (gy + 1) * cell); yy++) {
+          let o = 4 * (yy * W + gx * cell);
+          for (let xx = gx * cell; xx < Math.min(W, (gx + 1) * cell); xx++, o += 4) { p[o] = v; p[o + 1] = v; p[o + 2] = v; }
+        }
+      }
+    }
     draw() {
-      const key = `${this.s},${this.tx},${this.ty},${this.canvas.width},${this.canvas.height},${state.user >= 0}`;
+      const key = `${this.s},${this.tx},${this.ty},${this.canvas.width},${this.canvas.height},${state.user >= 0},${densityOn.checked}`;
       if (key !== this.baseKey) { this.drawBase(); this.baseKey = key; }
       const c = this.ctx;
       c.setTransform(1, 0, 0, 1, 0, 0);
@@ -272,6 +306,8 @@
         }
       }
       if (labelsOn.checked) this.drawLabels(c); else st.labelBoxes = [];
+      st.neighboursDrawn = 0;
+      for (const j of this.neighbours(state.pinned)) if (ring(j, 5.5, "#6a3d9a", 2)) st.neighboursDrawn++;
       if (state.pinned && ring(state.pinned, 8, "#000", 2)) st.pinnedDrawn = state.pinned;
       if (state.hover && ring(state.hover, 8, "#e00000", 2.5)) st.hoverDrawn = state.hover;
       if (this.dragBox) {
@@ -367,6 +403,21 @@
     const i = state.hover || state.pinned;
     if (!i) return;
     itemBox.append(el("h3", {}, state.hover ? "Item under the pointer" : "Pinned item"), describe(i));
+    if (!state.hover && views.some((v) => v.nn)) {
+      // Its nearest items in each model's embedding space (ringed purple on that model's map);
+      // with two models, the ones both list are marked.
+      const lists = views.map((v) => v.neighbours(i));
+      views.forEach((v, j) => {
+        if (!v.nn) return;
+        const other = views.length > 1 ? new Set(lists[1 - j]) : null;
+        const shared = other ? lists[j].filter((x) => other.has(x)).length : null;
+        itemBox.append(el("h3", { class: "nn-head" }, `${v.label}: ${v.nnK} nearest items (cosine)` + (other ? ` · ${shared} in both` : "")));
+        const ol = titleList(lists[j]);
+        ol.classList.add("nn");
+        if (other) ol.querySelectorAll("li").forEach((li, r) => { if (other.has(lists[j][r])) li.classList.add("both"); });
+        itemBox.append(ol);
+      });
+    }
   }
   function showSelection() {
     selBox.replaceChildren();
@@ -438,7 +489,7 @@
     }
     if (D.genres.length > 12) legend.append(el("span", { class: "g" }, `+ ${D.genres.length - 12} more (colour: first genre)`));
     legend.append(el("div", { class: "help" }, "★ interest, placed on the map · ● history item, in the colour of the interest attending to it most · ◯ an interest's top retrieved items · black ring: title match · red ring: under the pointer"));
-    legend.append(el("div", { class: "help" }, "Labels: a category's name where it is concentrated beyond chance (none on a map without such places) · Drag: pan · wheel or + −: zoom · shift-drag: select (box or lasso, above) · click: pin · lock maps: both move together · 0 or Reset: start again · Esc: clear"));
+    legend.append(el("div", { class: "help" }, "Click an item: its nearest items in each model's embedding space ringed purple and listed (● in both lists) · Density: grey shading by items per cell · Labels: a category's name where it is concentrated beyond chance (none on a map without such places) · Drag: pan · wheel or + −: zoom · shift-drag: select (box or lasso, above) · click: pin · lock maps: both move together · 0 or Reset: start again · Esc: clear"));
   }
 
   // ---- interaction ----
@@ -460,6 +511,7 @@
   }
   lock.addEventListener("change", () => { follow(views[0]); drawAll(); });
   labelsOn.addEventListener("change", drawAll);
+  densityOn.addEventListener("change", () => { views.forEach((v) => (v.baseKey = "")); drawAll(); });
   views.forEach((v) => {
     const local = (e) => { const r = v.canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
     v.canvas.addEventListener("mousemove", (e) => {
@@ -543,7 +595,7 @@
   userInput.addEventListener("change", () => setUser(userInput.value));
   userInput.addEventListener("keydown", (e) => { if (e.key === "Enter") setUser(userInput.value); });
   reset.addEventListener("click", () => {
-    search.value = ""; userInput.value = ""; lock.checked = false;
+    search.value = ""; userInput.value = ""; lock.checked = false; densityOn.checked = false;
     state.hover = 0; state.user = -1; setQuery(""); clearPicks(); showUser(); showItem();
     views.forEach((v) => v.fit()); drawAll();
   });
@@ -553,6 +605,10 @@
   showLegend();
   const params = new URLSearchParams(location.hash.slice(1));
   if (params.get("user")) { userInput.value = params.get("user"); setUser(params.get("user")); }
+  // For screenshots and links: #pin=ITEM_NUMBER pins an item, #density shades, #lock locks the maps.
+  if (params.get("pin")) { const i = Number(params.get("pin")); if (i >= 1 && i <= N) { state.pinned = i; showItem(); } }
+  if (params.has("density")) densityOn.checked = true;
+  if (params.has("lock")) { lock.checked = true; follow(views[0]); }
   drawAll();
   // Since navigation began (reading and parsing the page included), and the script's own share.
   const loadMs = performance.now(), scriptMs = loadMs - T0;
@@ -616,6 +672,24 @@
       tool.value = "box";
       clearPicks();
     }
+    // Clicking an item pins it and rings its nearest items on each map; the panel lists them.
+    if (item) {
+      const [px, py] = api.screen(0, item).map(Math.round);
+      fire(views[0].canvas, "mousedown", 0, px, py); fire(window, "mouseup", 0, px, py);
+      out.pinnedItem = state.pinned;
+      out.neighbourLists = views.map((w) => w.neighbours(state.pinned));
+      out.neighboursDrawn = views.map((w) => w.stats.neighboursDrawn);
+      out.neighbourRows = [...itemBox.querySelectorAll("ol.nn")].map((ol) => ol.querySelectorAll("li").length);
+      out.neighbourBoth = [...itemBox.querySelectorAll("ol.nn")].map((ol) => ol.querySelectorAll("li.both").length);
+      clearPicks(); drawAll();
+      out.neighboursAfterClear = views.map((w) => w.stats.neighboursDrawn);
+    }
+    // The density layer shades the cells that hold items; off, none.
+    densityOn.checked = true; densityOn.dispatchEvent(new Event("change"));
+    out.densityCells = views.map((w) => w.stats.densityCells);
+    out.densityMax = views.map((w) => w.stats.densityMax);
+    densityOn.checked = false; densityOn.dispatchEvent(new Event("change"));
+    out.densityOff = views.map((w) => w.stats.densityCells);
     // Locked maps move together (wheel and drag on the first); unlocked they do not.
     const same = () => views.every((w) => w.s === views[0].s && w.tx === views[0].tx && w.ty === views[0].ty);
     lock.checked = true; lock.dispatchEvent(new Event("change"));
