@@ -22,6 +22,12 @@ struct ExploreCommand: ParsableCommand {
                   --labels Base,Re4 --out explore.html
               re4-viz explore runs/planted/best.safetensors --users 50 --sample 100000 \\
                   --out planted.html
+
+            Interests across training (--epochs): the models are one model's checkpoints in \
+            training order, or one run folder trained with --keep-every-epoch (its epoch-NNN files). The map \
+            is the last checkpoint's; each earlier checkpoint's interests are placed onto it, and a slider \
+            moves a user's interests through the epochs, drawing each interest's path:
+              re4-viz explore runs/re4 --epochs --users 50 --out re4-epochs.html
             """)
     @Argument(help: "One or two models (one map each), e.g. Base then Re4: checkpoints, run folders, .pt/.pth state dicts or interest bundle folders.") var checkpoints: [String] = []
     @OptionGroup var arrays: ArrayInputOptions
@@ -39,10 +45,20 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: "Retrieved items listed and ringed per interest.") var top: Int = 10
     @Option(help: "Page title.") var title: String?
     @OptionGroup var tsne: TSNEOptionGroup
+    @Flag(help: "The models are one model's checkpoints across training (or one run folder's epoch-NNN files): a slider moves the users' interests through them.") var epochs = false
     @Flag(help: "Print each stage and the t-SNE's progress on stderr.") var verbose = false
 
+    /// At most this many checkpoints across training on one page.
+    static let maxEpochs = 100
+
     func validate() throws {
-        try ModelArguments.check(models: checkpoints, labels: labels, arrays: arrays, allowed: 1...2)
+        if epochs {
+            guard !arrays.given else { throw ValidationError("--epochs takes checkpoints or a run folder, not --interests arrays") }
+            guard labels == nil else { throw ValidationError("--epochs names each checkpoint by its epoch; leave out --labels") }
+            try ModelArguments.check(models: checkpoints, labels: nil, allowed: 1...Self.maxEpochs)
+        } else {
+            try ModelArguments.check(models: checkpoints, labels: labels, arrays: arrays, allowed: 1...2)
+        }
         guard out.lowercased().hasSuffix(".html") || out.lowercased().hasSuffix(".htm") else {
             throw ValidationError("--out must name an .html file, got '\(out)'")
         }
@@ -51,11 +67,44 @@ struct ExploreCommand: ParsableCommand {
         if let s = sample, s < 4 { throw ValidationError("--sample must be ≥ 4, got \(s)") }
     }
 
+    /// With --epochs: the checkpoints in training order (a run folder's epoch-NNN files, by number).
+    func epochCheckpoints() throws -> [String] {
+        guard checkpoints.count == 1 else { return checkpoints }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: checkpoints[0], isDirectory: &isDir), isDir.boolValue else { return checkpoints }
+        let files = try FileManager.default.contentsOfDirectory(atPath: checkpoints[0]).compactMap { f -> (Int, String)? in
+            guard f.hasPrefix("epoch-"), f.hasSuffix(".safetensors"), let e = Int(f.dropFirst(6).dropLast(12)) else { return nil }
+            return (e, checkpoints[0] + "/" + f)
+        }.sorted { $0.0 < $1.0 }
+        guard files.count >= 2 else {
+            throw ValidationError("\(checkpoints[0]) holds \(files.count) epoch-NNN.safetensors checkpoint\(files.count == 1 ? "" : "s"); --epochs needs a run trained with --keep-every-epoch, or give the checkpoints in order")
+        }
+        guard files.count <= Self.maxEpochs else { throw ValidationError("\(checkpoints[0]) holds \(files.count) epoch checkpoints; at most \(Self.maxEpochs) fit one page: give a selection in order") }
+        return files.map(\.1)
+    }
+
+    /// "epoch 7" for an epoch-007 file, else the model's label.
+    static func epochLabel(_ input: ModelInput) -> String {
+        let name = URL(fileURLWithPath: input.path).lastPathComponent
+        if name.hasPrefix("epoch-"), let e = Int(name.dropFirst(6).prefix { $0.isNumber }) { return "epoch \(e)" }
+        return input.label
+    }
+
     func run() throws {
         var o = tsne.options
         o.metric = tsne.metric ?? .cosine
-        let outputs = try OutputSet(outputs: [out], inputs: ModelArguments.inputPaths(checkpoints, labels: labels, data: data, arrays: arrays))
-        let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
+        let models = epochs ? try epochCheckpoints() : checkpoints
+        let outputs = try OutputSet(outputs: [out], inputs: ModelArguments.inputPaths(models, labels: labels, data: data, arrays: arrays))
+        var opened = try ModelArguments.open(models, labels: labels, data: data, arrays: arrays)
+        var across: [(label: String, model: MultiInterestModel)] = []
+        if epochs {
+            // The last checkpoint makes the map; the earlier ones are placed onto it.
+            let names = opened.inputs.map(Self.epochLabel)
+            across = zip(names.dropLast(), opened.models.dropLast()).map { ($0, $1) }
+            opened.models = [opened.models.last!]
+            var last = opened.inputs.last!; last.label = names.last!
+            opened.inputs = [last]
+        }
         let ds = opened.dataset
         let chosen = try userIds.map { ids in
             try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
@@ -64,7 +113,7 @@ struct ExploreCommand: ParsableCommand {
         var req = Explorer.Request(users: chosen, labels: names)
         req.checkpoints = opened.inputs.map(\.path); req.space = space; req.placeBy = placeBy; req.sample = sample; req.top = top
         req.tsne = o; req.title = title ?? "\(ds.name): " + names.joined(separator: " | ")
-        let page = try Explorer.build(models: opened.models, dataset: ds, request: req) { if verbose { printError($0) } }
+        let page = try Explorer.build(models: opened.models, dataset: ds, request: req, epochs: across) { if verbose { printError($0) } }
         try outputs.stage(out, data: Data(page.html.utf8))
         try outputs.commit()
         print("wrote \(out): \(page.summary)")

@@ -137,6 +137,8 @@ final class BadInputSuiteTests: XCTestCase {
             Case(name: "explore unknown user", tool: "re4-viz", args: ["explore", ck, "--user-ids", "nobody", "--out", d + "/page.html"], expect: ["'nobody'"]),
             Case(name: "explore sample too small", tool: "re4-viz", args: ["explore", ck, "--out", d + "/run/best.html", "--sample", "2"], expect: ["--sample", "≥ 4"]),
             Case(name: "views runs folder missing", tool: "re4-viz", args: ["views", "--runs", d + "/nowhere", "--prefix", "x", "--out", d + "/v.md"], expect: ["nowhere", "runs folder"]),
+            Case(name: "explore --epochs of a run without epoch files", tool: "re4-viz", args: ["explore", d + "/run", "--epochs", "--out", d + "/e.html"], expect: ["epoch-NNN", "--keep-every-epoch"]),
+            Case(name: "explore --epochs with --labels", tool: "re4-viz", args: ["explore", ck, ck, "--epochs", "--labels", "a,b", "--out", d + "/e.html"], expect: ["--labels"]),
             Case(name: "views models and a grid", tool: "re4-viz", args: ["views", ck, "--runs", d, "--prefix", "x", "--out", d + "/v.md"], expect: ["not both"]),
             Case(name: "views neither models nor a grid", tool: "re4-viz", args: ["views", "--out", d + "/v.md"], expect: ["--runs and --prefix"]),
             Case(name: "views labels for a grid", tool: "re4-viz", args: ["views", "--runs", d, "--prefix", "x", "--labels", "A", "--out", d + "/v.md"], expect: ["--labels"]),

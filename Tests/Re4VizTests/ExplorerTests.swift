@@ -223,6 +223,46 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(t["labelsZoomedOverlap"] as? Bool, false)
     }
 
+    /// Interests across training: earlier checkpoints' interests placed on the last one's map
+    /// (as Swift places them here directly); the slider shows each epoch's stars and each
+    /// interest's path.
+    func testTheEpochSliderMovesTheStarsThroughTraining() throws {
+        let chromium = try Chromium.find()
+        let (dir, opened) = try models()
+        let ds = opened.dataset, m = opened.models[1]
+        let earlier = [3, 4].map { seed -> MultiInterestModel in
+            var c = m.config; c.items = ds.itemCount
+            return MultiInterestModel.initial(config: c, seed: UInt64(seed), embeddingStd: 0.3)
+        }
+        let users = sampleUsers(ds, count: 4, seed: 2)
+        var r = request(ds, dir: dir, users: users); r.labels = ["epoch 3"]; r.checkpoints = [dir + "/re4/best.safetensors"]
+        let page = try Explorer.build(models: [m], dataset: ds, request: r, epochs: [("epoch 1", earlier[0]), ("epoch 2", earlier[1])])
+        let folder = makeTempDir()
+        try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
+        let user = ds.userIDs[users[2]]
+        let t = try Chromium.selfTest(try chromium.run(URL(fileURLWithPath: folder + "/explore.html").absoluteString + "#selftest&selftest-user=\(user)", mode: ["--dump-dom"]).dom)
+        XCTAssertEqual(t["epochLabels"] as? [String], ["epoch 1", "epoch 2", "epoch 3"])
+        XCTAssertEqual(t["epochShown"] as? String, "epoch 1")
+        let K = m.config.interests
+        XCTAssertEqual(t["trajectories"] as? Int, K)
+        // Swift's own placements of the first epoch's and the last model's interests, for that user.
+        let map = try GalleryMap.make(model: m, checkpoint: dir + "/re4/best.safetensors", options: r.tsne, sample: ds.itemCount)
+        func placed(_ model: MultiInterestModel) throws -> [[Double]] {
+            var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
+            let ui = UserInterests(model: model, dataset: ds, users: users, threads: r.tsne.threads)
+            let p = try InterestProjection.placeInterests(ui, model: model, map: map, space: r.space, placeBy: r.placeBy, placement: po)
+            return (0..<K).map { k in [p[2 * (2 * K + k)], p[2 * (2 * K + k) + 1]] }
+        }
+        func close(_ got: Any?, _ want: [[Double]], _ what: String) {
+            let g = got as? [[Double]] ?? []
+            XCTAssertEqual(g.count, want.count, what)
+            for (a, b) in zip(g.joined(), want.joined()) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b)), what) }
+        }
+        close(t["epochFirst"], try placed(earlier[0]), "epoch 1's stars")
+        close(t["epochLast"], try placed(m), "the last epoch's stars")
+        XCTAssertNotEqual((t["epochFirst"] as? [[Double]])?.first, (t["epochLast"] as? [[Double]])?.first, "the stars moved")
+    }
+
     /// The network check can fail: a page that loads an image over http is caught by the proxy.
     func testTheNetworkCheckCatchesARequest() throws {
         let chromium = try Chromium.find()

@@ -36,7 +36,11 @@ public enum Explorer {
     }
 
     /// - Parameter progress: a line per stage and every 50 t-SNE iterations (for `--verbose`).
+    /// - Parameter epochs: earlier checkpoints of the first model (label and model, in
+    ///   training order): each user's interests at each of them are placed on the first
+    ///   model's map, and a slider on the page moves them across training.
     public static func build(models: [MultiInterestModel], dataset ds: Dataset, request r: Request,
+                             epochs: [(label: String, model: MultiInterestModel)] = [],
                              progress: (String) -> Void = { _ in }) throws -> Page {
         guard !models.isEmpty, models.count <= 2 else { throw VizError.badInput("explore takes one or two checkpoints, got \(models.count)") }
         guard r.labels.count == models.count else { throw VizError.badInput("\(r.labels.count) labels for \(models.count) checkpoints") }
@@ -69,6 +73,19 @@ public enum Explorer {
                                 top: ui.retrievedItems(i, model: m, top: min(r.top, n)))
             })
         }
+        // Interests across training: each earlier checkpoint's interests of the same users, placed by
+        // that checkpoint's own embedding onto the first map (items are the same numbers in every epoch).
+        guard epochs.isEmpty || models.count == 1 else { throw VizError.badInput("interests across epochs take one model's checkpoints, not a second map") }
+        var epochStars: [[Double]] = []
+        for (e, em) in epochs.enumerated() {
+            guard em.model.config.items == models[0].config.items, em.model.config.interests == models[0].config.interests else {
+                throw VizError.badInput("\(em.label) has \(em.model.config.items) items and K = \(em.model.config.interests), the map's model \(models[0].config.items) and K = \(models[0].config.interests); give checkpoints of one run")
+            }
+            progress("epoch \(e + 1) of \(epochs.count) (\(em.label)): placing the users' interests on the map")
+            var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
+            let ui = UserInterests(model: em.model, dataset: ds, users: r.users, threads: r.tsne.threads)
+            epochStars.append(r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: em.model, map: maps[0], space: r.space, placeBy: r.placeBy, placement: po))
+        }
         let j = JSONWriter()
         j.object {
             j.key("title"); j.string(r.title)
@@ -94,9 +111,14 @@ public enum Explorer {
                     }
                 }
             }
+            if !epochs.isEmpty { j.key("epochs"); j.strings(epochs.map(\.label) + [r.labels[0]]) }
             j.key("users"); j.array(Array(r.users.enumerated())) { i, u in
                 j.object {
                     j.key("id"); j.string(ds.userIDs[u])
+                    if !epochs.isEmpty {
+                        let K = models[0].config.interests
+                        j.key("epochStars"); j.array(epochStars) { j.floats(Array($0[(2 * i * K)..<(2 * (i + 1) * K)]).map(Float.init)) }
+                    }
                     j.key("history"); j.ints(histories[i].map(Int.init))
                     j.key("models"); j.array(modelParts.map { $0[i] }) { part in
                         j.object {

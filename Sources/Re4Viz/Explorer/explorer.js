@@ -40,7 +40,7 @@
   }
 
   // ---- state shared by both maps (they are linked) ----
-  const state = { hover: 0, pinned: 0, query: "", matches: [], matchMark: new Uint8Array(N + 1), user: -1, selection: [], selMark: new Uint8Array(N + 1) };
+  const state = { epoch: D.epochs ? D.epochs.length - 1 : 0, hover: 0, pinned: 0, query: "", matches: [], matchMark: new Uint8Array(N + 1), user: -1, selection: [], selMark: new Uint8Array(N + 1) };
 
   // ---- DOM ----
   const el = (tag, attrs = {}, text) => {
@@ -74,7 +74,17 @@
   const [labelsOn, labelsLabel] = check("labels", "labels", true);
   const [densityOn, densityLabel] = check("density", "density", false);
   const status = el("span", { id: "status", role: "status" });
-  header.append(searchLabel, userLabel, toolLabel, lockLabel, labelsLabel, densityLabel, reset, status);
+  header.append(searchLabel, userLabel, toolLabel, lockLabel, labelsLabel, densityLabel);
+  // One model's checkpoints across training: a slider moves the chosen user's interests.
+  const epochSlider = D.epochs ? el("input", { id: "epoch", type: "range", min: "0", max: String(D.epochs.length - 1), step: "1", "aria-label": "training epoch of the interests shown" }) : null;
+  const epochText = el("span", { id: "epoch-label" });
+  if (epochSlider) {
+    epochSlider.value = String(D.epochs.length - 1);
+    const l = el("label", {}, "Interests at ");
+    l.append(epochSlider, epochText);
+    header.append(l);
+  }
+  header.append(reset, status);
   const viewsBox = el("main", { id: "views" });
   const side = el("aside", { id: "side" });
   const legend = el("div", { id: "legend" });
@@ -300,8 +310,23 @@
           st.historyDrawn++;
         });
         m.top.forEach((items, k) => items.forEach((it) => { if (ring(it, 7, interestColor(k), 2)) st.topDrawn++; }));
-        for (let k = 0; k < m.stars.length / 2; k++) {
-          star(c, this.sx(m.stars[2 * k]), this.sy(m.stars[2 * k + 1]), 11, interestColor(k));
+        // Across training (first map only): each interest's path through the epochs, and its star at the chosen one.
+        let stars = m.stars;
+        st.trajectories = 0;
+        if (D.epochs && this.index === 0) {
+          const path = u.epochStars.concat([m.stars]);
+          stars = path[state.epoch];
+          for (let k = 0; k < m.stars.length / 2; k++) {
+            c.beginPath();
+            path.forEach((p, e) => (e ? c.lineTo(this.sx(p[2 * k]), this.sy(p[2 * k + 1])) : c.moveTo(this.sx(p[2 * k]), this.sy(p[2 * k + 1]))));
+            c.globalAlpha = 0.5; c.strokeStyle = interestColor(k); c.lineWidth = 1.5; c.stroke(); c.globalAlpha = 1;
+            st.trajectories++;
+          }
+        }
+        st.starsAt = [];
+        for (let k = 0; k < stars.length / 2; k++) {
+          star(c, this.sx(stars[2 * k]), this.sy(stars[2 * k + 1]), 11, interestColor(k));
+          st.starsAt.push([stars[2 * k], stars[2 * k + 1]]);
           st.starsDrawn++;
         }
       }
@@ -511,6 +536,11 @@
   }
   lock.addEventListener("change", () => { follow(views[0]); drawAll(); });
   labelsOn.addEventListener("change", drawAll);
+  const showEpoch = () => { epochText.textContent = " " + D.epochs[state.epoch]; };
+  if (epochSlider) {
+    showEpoch();
+    epochSlider.addEventListener("input", () => { state.epoch = Number(epochSlider.value); showEpoch(); drawAll(); });
+  }
   densityOn.addEventListener("change", () => { views.forEach((v) => (v.baseKey = "")); drawAll(); });
   views.forEach((v) => {
     const local = (e) => { const r = v.canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
@@ -729,6 +759,15 @@
       out.historyDrawn = views.map((v) => v.stats.historyDrawn);
       out.topDrawn = views.map((v) => v.stats.topDrawn);
       out.historyRows = userBox.querySelectorAll("tr.hist").length;
+      if (epochSlider) {
+        // The slider moves the stars to each epoch's placement; the path is drawn per interest.
+        const at = (e) => { epochSlider.value = String(e); epochSlider.dispatchEvent(new Event("input")); return views[0].stats.starsAt; };
+        out.epochLabels = D.epochs;
+        out.epochFirst = at(0);
+        out.epochShown = epochText.textContent.trim();
+        out.epochLast = at(D.epochs.length - 1);
+        out.trajectories = views[0].stats.trajectories;
+      }
       out.topLists = userBox.querySelectorAll("ol").length;
     }
     // Zoom at the centre, then Reset brings the first view's scale back.
