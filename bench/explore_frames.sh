@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The explorer's page in headless Chromium: page size, load time, and the
-# frame times its self-test measures (median of 5): a full redraw of every map
-# (every item), an overlay redraw (what hovering costs), and one hover hit test.
+# frame times its self-test measures: a scripted gesture (20 wheel steps, a
+# 40-step drag; median and 95th percentile of the 60 frames, drawn at the level
+# of detail above 120,000 items), the frame that ends it (every item), a full
+# redraw of every map, an overlay redraw (what hovering costs), one hover hit
+# test and one title search (medians of 5 where repeated).
 # Usage: bash bench/explore_frames.sh PAGE.html [ITEM]
 set -euo pipefail
 page=$(readlink -f "$1"); item=${2:-1}
@@ -16,5 +19,7 @@ import json, os, sys
 page, r = sys.argv[1], json.loads(sys.argv[2])
 print(f"page {os.path.basename(page)}: {os.path.getsize(page)/2**20:.1f} MiB, items per map {r['items']}, drawn {r['drawn']}")
 print(f"load {r['loadMs']:.0f} ms from navigation to the first drawn frame (script {r['scriptMs']:.0f} ms); full frame {r['fullFrameMs']:.1f} ms; "
-      f"overlay frame {r['overlayFrameMs']:.1f} ms; hover hit test {r['hoverMs']:.1f} ms")
+      f"overlay frame {r['overlayFrameMs']:.1f} ms; hover hit test {r['hoverMs']:.1f} ms; search {r['searchMs']:.1f} ms")
+print(f"gesture: {r['gestureFrames']} frames, median {r['gestureMedianMs']:.1f} ms, p95 {r['gestureP95Ms']:.1f} ms "
+      f"(level of detail {'on' if r['lodDuringGesture'] else 'off'}: {r['drawnDuringGesture']} items drawn); the frame ending it {r['gestureEndMs']:.1f} ms")
 PY

@@ -64,15 +64,16 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users)).html, page.html)
         XCTAssertTrue(page.html.contains("Content-Security-Policy\" content=\"default-src 'none'"))
         XCTAssertFalse(page.html.contains("http://") || page.html.contains("https://"), "no address to fetch from")
-        // The data read back: the first map's positions are the cached item map's, as float32.
+        // The data read back: the first map's positions are the cached item map's, as 16-bit steps of its extent.
         let a = page.html.range(of: "<script id=\"re4-data\" type=\"application/json\">")!, b = page.html.range(of: "</script>", range: a.upperBound..<page.html.endIndex)!
         let data = try JSONSerialization.jsonObject(with: Data(page.html[a.upperBound..<b.lowerBound].utf8)) as! [String: Any]
         let maps = data["maps"] as! [[String: Any]]
-        let x = Data(base64Encoded: maps[0]["x"] as! String)!.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let qx = Data(base64Encoded: maps[0]["qx"] as! String)!.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) }
+        let extent = maps[0]["extent"] as! [Double]
         let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors", options: request(ds, dir: dir, users: users).tsne, sample: ds.itemCount)
-        XCTAssertEqual(x.count, ds.itemCount + 1)
-        XCTAssertTrue(x[0].isNaN)
-        XCTAssertEqual(x[Int(map.ids[7])], Float(map.y[14]))
+        XCTAssertEqual(qx.count, ds.itemCount + 1)
+        XCTAssertEqual(qx[0], Explorer.absent)
+        XCTAssertEqual(extent[0] + Double(qx[Int(map.ids[7])]) * (extent[1] - extent[0]) / 65534, map.y[14], accuracy: (extent[1] - extent[0]) / 65534 + 1e-6 * abs(map.y[14]))
         let pop = Data(base64Encoded: data["pop"] as! String)!.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) }
         XCTAssertEqual(pop.reduce(0) { $0 + Int($1) }, ds.users(in: .train).reduce(0) { $0 + ds.sequences[$1].count }, "popularity counts training interactions")
         let u = (data["users"] as! [[String: Any]])[0]
@@ -261,6 +262,40 @@ final class ExplorerTests: XCTestCase {
         close(t["epochFirst"], try placed(earlier[0]), "epoch 1's stars")
         close(t["epochLast"], try placed(m), "the last epoch's stars")
         XCTAssertNotEqual((t["epochFirst"] as? [[Double]])?.first, (t["epochLast"] as? [[Double]])?.first, "the stars moved")
+    }
+
+    /// Level of detail: while a gesture runs only the first LOD items of a fixed shuffled order are
+    /// drawn (here LOD = 300 through the address), every item again once it ends; 60 timed frames.
+    func testGesturesDrawASampleAndTheEndDrawsEverything() throws {
+        let chromium = try Chromium.find()
+        let (ds, _, url, _) = try writtenPage(users: 2)
+        let full = try Chromium.selfTest(try chromium.run(url + "#selftest", mode: ["--dump-dom"]).dom)
+        XCTAssertEqual(full["gestureFrames"] as? Int, 60)
+        XCTAssertEqual(full["lodDuringGesture"] as? Bool, false, "\(ds.itemCount) items are under the default 120,000")
+        let t = try Chromium.selfTest(try chromium.run(url + "#selftest&lod=300", mode: ["--dump-dom"]).dom)
+        XCTAssertEqual(t["lod"] as? Int, 300)
+        XCTAssertEqual(t["lodDuringGesture"] as? Bool, true)
+        let during = t["drawnDuringGesture"] as? Int ?? -1
+        XCTAssertTrue(during > 0 && during <= 300, "\(during)")
+        XCTAssertEqual(t["lodAfterGesture"] as? Bool, false)
+        XCTAssertGreaterThan(t["drawnAfterGesture"] as? Int ?? 0, during, "the full picture once the drag ends")
+        XCTAssertEqual(t["drawnAfterReset"] as? [Int], [ds.itemCount, ds.itemCount])
+    }
+
+    /// Positions travel as 16-bit steps of the map's extent: decoded, within one step of the t-SNE's.
+    func testQuantisedPositionsStayWithinAStep() throws {
+        let (dir, opened) = try models()
+        let ds = opened.dataset
+        let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors", options: request(ds, dir: dir, users: []).tsne, sample: ds.itemCount)
+        let q = Explorer.quantized(map, items: ds.itemCount)
+        let (x0, x1, y0, y1) = (q.extent[0], q.extent[1], q.extent[2], q.extent[3])
+        XCTAssertEqual(q.x[0], Explorer.absent, "row 0 is not an item")
+        for (t, it) in map.ids.enumerated() {
+            let x = x0 + Double(q.x[Int(it)]) * (x1 - x0) / 65534, y = y0 + Double(q.y[Int(it)]) * (y1 - y0) / 65534
+            XCTAssertEqual(x, map.y[2 * t], accuracy: (x1 - x0) / 65534)
+            XCTAssertEqual(y, map.y[2 * t + 1], accuracy: (y1 - y0) / 65534)
+        }
+        XCTAssertEqual(q.x.filter { $0 == 0 }.count >= 1 && q.x.contains(65534), true, "the extent's ends are the first and last step")
     }
 
     /// The network check can fail: a page that loads an image over http is caught by the proxy.

@@ -39,6 +39,19 @@
     itemRGB.set(g, 3 * i);
   }
 
+  // ---- level of detail: while a pan or zoom runs, a seeded uniform sample of the items
+  // (the first LOD of one fixed shuffled order, so density is kept and frames do not flicker);
+  // every item once the gesture ends ----
+  const LOD = Number(new URLSearchParams(location.hash.slice(1)).get("lod")) || 120000;
+  const order = (() => {
+    const o = new Uint32Array(N);
+    for (let i = 0; i < N; i++) o[i] = i + 1;
+    let a = 0x9e3779b9;
+    const next = () => { a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+    for (let i = N - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); const t = o[i]; o[i] = o[j]; o[j] = t; }
+    return o;
+  })();
+  let gesture = false, gestureTimer = 0;
   // ---- state shared by both maps (they are linked) ----
   const state = { epoch: D.epochs ? D.epochs.length - 1 : 0, hover: 0, pinned: 0, query: "", matches: [], matchMark: new Uint8Array(N + 1), user: -1, selection: [], selMark: new Uint8Array(N + 1) };
 
@@ -101,8 +114,17 @@
       this.index = index;
       this.label = map.label;
       this.K = map.K;
-      this.x = typed(map.x, Float32Array);
-      this.y = typed(map.y, Float32Array);
+      if (map.x) { this.x = typed(map.x, Float32Array); this.y = typed(map.y, Float32Array); }
+      else {
+        // Positions as 16-bit steps across the extent; 65535: not on this map.
+        const [ex0, ex1, ey0, ey1] = map.extent, qx = typed(map.qx, Uint16Array), qy = typed(map.qy, Uint16Array);
+        this.x = new Float32Array(N + 1); this.y = new Float32Array(N + 1);
+        const fx = (ex1 - ex0) / 65534, fy = (ey1 - ey0) / 65534;
+        for (let i = 0; i <= N; i++) {
+          if (qx[i] === 65535) { this.x[i] = NaN; this.y[i] = NaN; }
+          else { this.x[i] = ex0 + qx[i] * fx; this.y[i] = ey0 + qy[i] * fy; }
+        }
+      }
       // Each item's nearest items by the cosine of this model's item embeddings (absent on large maps).
       this.nnK = map.nnK || 0;
       this.nn = map.nn ? typed(map.nn, Int32Array) : null;
@@ -236,7 +258,10 @@
       if (densityOn.checked) this.shadeDensity(p, W, H);
       else this.stats.densityCells = 0;
       let drawn = 0;
-      for (let i = 1; i <= N; i++) {
+      const lod = gesture && N > LOD, count = lod ? LOD : N;
+      this.stats.lod = lod;
+      for (let q = 0; q < count; q++) {
+        const i = lod ? order[q] : q + 1;
         const x = this.x[i];
         if (!Number.isFinite(x)) continue;
         const px = Math.round((x * this.s + this.tx) * dpr) - half, py = Math.round((this.ty - this.y[i] * this.s) * dpr) - half;
@@ -281,7 +306,7 @@
       }
     }
     draw() {
-      const key = `${this.s},${this.tx},${this.ty},${this.canvas.width},${this.canvas.height},${state.user >= 0},${densityOn.checked}`;
+      const key = `${this.s},${this.tx},${this.ty},${this.canvas.width},${this.canvas.height},${state.user >= 0},${densityOn.checked},${gesture && N > LOD}`;
       if (key !== this.baseKey) { this.drawBase(); this.baseKey = key; }
       const c = this.ctx;
       c.setTransform(1, 0, 0, 1, 0, 0);
@@ -553,6 +578,7 @@
     v.canvas.addEventListener("mousedown", (e) => {
       const [mx, my] = local(e);
       drag = { v, mode: e.shiftKey ? tool.value : "pan", x0: mx, y0: my, last: [mx, my], moved: 0 };
+      if (drag.mode === "pan") gesture = true;
       if (drag.mode === "lasso") v.lasso = [[mx, my]];
       e.preventDefault();
       v.canvas.focus();
@@ -562,6 +588,9 @@
       const [mx, my] = local(e);
       v.zoom(Math.exp(-e.deltaY * 0.0015), mx, my);
       follow(v);
+      // Wheel steps come one by one: the gesture ends 180 ms after the last.
+      gesture = true; clearTimeout(gestureTimer);
+      gestureTimer = setTimeout(() => { gesture = false; drawAll(); }, 180);
       if (lock.checked) drawAll(); else v.draw();
     }, { passive: false });
     v.canvas.addEventListener("keydown", (e) => {
@@ -585,6 +614,7 @@
   window.addEventListener("mouseup", (e) => {
     if (!drag) return;
     const d = drag; drag = null;
+    if (d.mode === "pan") gesture = false;
     const r = d.v.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
     if (d.mode === "box") {
       d.v.dragBox = null;
@@ -626,6 +656,7 @@
   userInput.addEventListener("keydown", (e) => { if (e.key === "Enter") setUser(userInput.value); });
   reset.addEventListener("click", () => {
     search.value = ""; userInput.value = ""; lock.checked = false; densityOn.checked = false;
+    clearTimeout(gestureTimer); gesture = false;
     state.hover = 0; state.user = -1; setQuery(""); clearPicks(); showUser(); showItem();
     views.forEach((v) => v.fit()); drawAll();
   });
@@ -778,6 +809,30 @@
     out.resetScale = views[0].s / s0;
     out.drawnAfterReset = views.map((v) => v.stats.drawn);
     out.userAfterReset = state.user;
+    // A scripted gesture: 20 wheel steps in, then a 40-step drag across the first map; each
+    // event's redraw timed (the level of detail applies above LOD items). Then the full picture.
+    const gestureTimes = [];
+    const timed = (f) => { const a = performance.now(); f(); gestureTimes.push(performance.now() - a); };
+    const cx = views[0].w / 2, cy = views[0].h / 2;
+    for (let k = 0; k < 20; k++) timed(() => fire(views[0].canvas, "wheel", 0, cx, cy, { deltaY: -40 }));
+    out.lodDuringGesture = views[0].stats.lod;
+    out.drawnDuringGesture = views[0].stats.drawn;
+    out.lod = LOD;
+    fire(views[0].canvas, "mousedown", 0, cx, cy);
+    for (let k = 1; k <= 40; k++) timed(() => fire(window, "mousemove", 0, cx + 3 * k, cy + 2 * k));
+    const endAt = performance.now();
+    fire(window, "mouseup", 0, cx + 120, cy + 80);
+    out.gestureEndMs = performance.now() - endAt;
+    out.lodAfterGesture = views[0].stats.lod;
+    out.drawnAfterGesture = views[0].stats.drawn;
+    gestureTimes.sort((a, b) => a - b);
+    out.gestureFrames = gestureTimes.length;
+    out.gestureMedianMs = gestureTimes[Math.floor(gestureTimes.length / 2)];
+    out.gestureP95Ms = gestureTimes[Math.min(gestureTimes.length - 1, Math.floor(gestureTimes.length * 0.95))];
+    clearTimeout(gestureTimer); gesture = false;
+    reset.click();
+    // Search over every title, timed.
+    { const a = performance.now(); setQuery("zq"); out.searchMs = performance.now() - a; setQuery(""); }
     // Frame times: a full redraw (every item) and an overlay-only redraw (what hovering costs).
     const times = (f) => { const t = []; for (let r = 0; r < 5; r++) { const a = performance.now(); f(); t.push(performance.now() - a); } return t.sort((a, b) => a - b)[2]; };
     out.fullFrameMs = times(() => views.forEach((v) => { v.baseKey = ""; v.draw(); }));
