@@ -105,7 +105,8 @@ public enum IOError: LocalizedError, Equatable {
             return "cannot write \(p): folder \(f) does not exist; create it first"
         case .unwritable(let p, let r):
             let reason = r.hasSuffix(".") ? String(r.dropLast()) : r
-            return "cannot write \(p): \(reason); check the path and free space"
+            // A reason that already says what to do (after a ";") gets no generic advice.
+            return "cannot write \(p): \(reason)" + (reason.contains(";") ? "" : "; check the path and free space")
         case .unreadable(let p, let r):
             return "cannot read \(p): \(r); check the path"
         }
