@@ -175,10 +175,11 @@
       }
     }
     // One label per category at its densest place on the map, but only where the category
-    // is concentrated beyond chance: on a grid of about 20 items a cell, the fullest cell
-    // whose count of the category exceeds what its share of the map predicts by 4 standard
-    // deviations (Poisson: (count − e) / √e ≥ 4, e = the cell's items × the category's
-    // share). A map without category structure gets no labels. Larger categories first.
+    // is concentrated beyond chance: on a grid of about 20 items a cell, the fullest cell whose
+    // count c of the category is improbable if the category were spread like the map (Poisson
+    // with mean e = the cell's items × the category's share: P(X ≥ c) below 1 % divided by the
+    // number of cells × categories tried, and c at least 3). A map without category structure
+    // gets no labels. Larger categories first.
     placeLabels() {
       const [x0, x1, y0, y1] = this.bounds;
       const G = Math.max(4, Math.min(48, Math.round(Math.sqrt(this.count / 20)))), G2 = G * G;
@@ -194,12 +195,18 @@
         cellTotal[c]++; withGenre++;
       }
       this.labels = [];
+      const logAlpha = Math.log(0.01 / (G2 * Math.max(1, per.size)));
+      // log n! (exact sums below 30, Stirling's series above).
+      const logFact = (n) => { if (n < 30) { let t = 0; for (let k = 2; k <= n; k++) t += Math.log(k); return t; } return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + 1 / (12 * n); };
+      // log P(X ≥ c), X ~ Poisson(e), for c > e: the first term times the geometric bound of the rest.
+      const logTail = (c, e) => -e + c * Math.log(e) - logFact(c) + Math.log((c + 1) / (c + 1 - e));
       for (const [g, a] of per) {
         const share = a.total / withGenre;
         let best = -1;
         for (let c = 0; c < G2; c++) {
-          const e = cellTotal[c] * share;
-          if (e > 0 && (a.cells[c] - e) / Math.sqrt(e) >= 4 && (best < 0 || a.cells[c] > a.cells[best])) best = c;
+          const k = a.cells[c], e = cellTotal[c] * share;
+          if (k < 3 || !(e > 0) || k <= e + 1 || (best >= 0 && k <= a.cells[best])) continue;
+          if (logTail(k, e) <= logAlpha) best = c;
         }
         if (best >= 0) this.labels.push({ genre: g, total: a.total, x: a.sx[best] / a.cells[best], y: a.sy[best] / a.cells[best] });
       }
