@@ -143,6 +143,28 @@ def evaluate(model, users, L, N=50, chunk=512):
     return hits / max(1, len(users))
 
 
+def batch(seqs, part, L):
+    """The histories (most recent first, padded with 0 on the right) and targets
+    of the (user, position) examples in part."""
+    hist = np.zeros((len(part), L), dtype=np.int64)
+    tgt = np.zeros(len(part), dtype=np.int64)
+    for r, (u, p) in enumerate(part):
+        h = seqs[u][max(0, p - L):p][::-1]
+        hist[r, :len(h)] = h
+        tgt[r] = seqs[u][p]
+    return hist, tgt
+
+
+def negatives(tgt, n, count, rng):
+    """min(count, available) items drawn without replacement from those that are
+    not a target of the batch (nor the padding item)."""
+    is_t = np.zeros(n + 1, dtype=bool)
+    is_t[tgt] = True
+    is_t[0] = True
+    pool = np.flatnonzero(~is_t)
+    return pool if len(pool) <= count else rng.choice(pool, count, replace=False)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="ml-1m")
@@ -175,19 +197,9 @@ def main():
     if a.whole:
         a.warmup = 0                      # a training process times every step
     for step in range(a.warmup + a.batches):
-        part = ex[step * B:(step + 1) * B]
-        hist = np.zeros((len(part), L), dtype=np.int64)
-        tgt = np.zeros(len(part), dtype=np.int64)
-        for r, (u, p) in enumerate(part):
-            h = train[u][max(0, p - L):p][::-1]
-            hist[r, :len(h)] = h
-            tgt[r] = train[u][p]
+        hist, tgt = batch(train, ex[step * B:(step + 1) * B], L)
         t0 = time.perf_counter()
-        is_t = np.zeros(n + 1, dtype=bool)
-        is_t[tgt] = True
-        is_t[0] = True
-        pool = np.flatnonzero(~is_t)
-        negs = pool if len(pool) <= a.negatives else rng.choice(pool, a.negatives, replace=False)
+        negs = negatives(tgt, n, a.negatives, rng)
         loss = model(torch.from_numpy(hist), torch.from_numpy(tgt), torch.from_numpy(negs), *lam)
         opt.zero_grad()
         loss.backward()

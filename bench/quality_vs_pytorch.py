@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pytorch_re4 import Re4Model  # noqa: E402
+from pytorch_re4 import Re4Model, batch, negatives  # noqa: E402
 
 
 def write_split(out):
@@ -103,18 +103,8 @@ def torch_run(a, prefix, seqs, n, seed, base):
     for epoch in range(1, a.epochs + 1):
         order = rng.permutation(len(ex))[: a.samples]
         for s in range(0, len(order), B):
-            part = ex[order[s:s + B]]
-            hist = np.zeros((len(part), L), dtype=np.int64)
-            tgt = np.zeros(len(part), dtype=np.int64)
-            for r, (u, p) in enumerate(part):
-                h = seqs[u][max(0, p - L):p][::-1]
-                hist[r, :len(h)] = h
-                tgt[r] = seqs[u][p]
-            is_t = np.zeros(n + 1, dtype=bool)
-            is_t[tgt] = True
-            is_t[0] = True
-            pool = np.flatnonzero(~is_t)
-            negs = pool if len(pool) <= 5000 else rng.choice(pool, 5000, replace=False)
+            hist, tgt = batch(seqs, ex[order[s:s + B]], L)
+            negs = negatives(tgt, n, 5000, rng)
             loss = model(torch.from_numpy(hist), torch.from_numpy(tgt), torch.from_numpy(negs), *lam)
             opt.zero_grad()
             loss.backward()
