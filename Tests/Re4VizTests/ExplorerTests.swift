@@ -155,6 +155,11 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(t["historyDrawn"] as? [Int], [h, h])
         XCTAssertEqual(t["topDrawn"] as? [Int], [K * 10, K * 10])
         XCTAssertEqual(t["topLists"] as? Int, 2 * K)
+        // A box around the user's first interest lists the user among those with an interest there
+        // (each listed user has a star in the box), and a click on the entry chooses the user.
+        XCTAssertEqual(t["selectionUserListed"] as? Bool, true)
+        XCTAssertEqual(t["selectionUsersAllHaveAStar"] as? Bool, true)
+        XCTAssertEqual(t["userChosenFromSelection"] as? Bool, true)
         XCTAssertGreaterThan(t["zoomed"] as! Double, 1.2)
         XCTAssertEqual(t["resetScale"] as! Double, 1, accuracy: 1e-12)
         XCTAssertEqual(t["userAfterReset"] as? Int, -1)

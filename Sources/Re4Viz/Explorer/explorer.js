@@ -53,7 +53,7 @@
   })();
   let gesture = false, gestureTimer = 0;
   // ---- state shared by both maps (they are linked) ----
-  const state = { epoch: D.epochs ? D.epochs.length - 1 : 0, hover: 0, pinned: 0, query: "", matches: [], matchMark: new Uint8Array(N + 1), user: -1, selection: [], selMark: new Uint8Array(N + 1) };
+  const state = { selUsers: [], epoch: D.epochs ? D.epochs.length - 1 : 0, hover: 0, pinned: 0, query: "", matches: [], matchMark: new Uint8Array(N + 1), user: -1, selection: [], selMark: new Uint8Array(N + 1) };
 
   // ---- DOM ----
   const el = (tag, attrs = {}, text) => {
@@ -496,6 +496,19 @@
         const a = el("a", { id: "selection-csv", download: "selection.csv", href: "data:text/csv;charset=utf-8," + encodeURIComponent(csv) }, "download as CSV");
         selBox.append(ul, a);
       }
+      if (items === state.selection && state.selUsers.length) {
+        // Users whose interests land in the selection; a click chooses one.
+        selBox.append(el("h3", {}, `${state.selUsers.length} user${state.selUsers.length === 1 ? "" : "s"} with an interest here`));
+        const ul = el("ul", { class: "sel-users" });
+        state.selUsers.slice(0, 50).forEach((ui) => {
+          const li = el("li", { tabindex: "0" }, D.users[ui].id);
+          const choose = () => { userInput.value = D.users[ui].id; setUser(D.users[ui].id); };
+          li.addEventListener("click", choose);
+          li.addEventListener("keydown", (e) => { if (e.key === "Enter") choose(); });
+          ul.append(li);
+        });
+        selBox.append(ul);
+      }
       selBox.append(titleList(items.slice(0, 50)));
       if (items.length > 50) selBox.append(el("div", { class: "help" }, `… and ${items.length - 50} more`));
     }
@@ -627,20 +640,40 @@
     const r = d.v.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
     if (d.mode === "box") {
       d.v.dragBox = null;
-      setSelection(d.v.within(d.x0, d.y0, mx, my));
+      const [ax, bx] = d.x0 < mx ? [d.x0, mx] : [mx, d.x0], [ay, by] = d.y0 < my ? [d.y0, my] : [my, d.y0];
+      setSelection(d.v.within(d.x0, d.y0, mx, my), d.v, [[ax, ay], [bx, ay], [bx, by], [ax, by]]);
     } else if (d.mode === "lasso") {
       d.v.lasso.push([mx, my]);
       const poly = d.v.lasso;
       d.v.lasso = null;
-      setSelection(poly.length >= 3 ? d.v.inside(poly) : []);
+      setSelection(poly.length >= 3 ? d.v.inside(poly) : [], d.v, poly);
     } else if (d.moved < 3) {
       state.pinned = d.v.nearest(mx, my); showItem();
     }
     drawAll();
   });
-  function setSelection(items) {
+  // The screen polygon holds (x, y) by the even-odd rule.
+  function holds(poly, x, y) {
+    let odd = false;
+    for (let a = 0, b = poly.length - 1; a < poly.length; b = a++) {
+      const [xa, ya] = poly[a], [xb, yb] = poly[b];
+      if ((ya > y) !== (yb > y) && x < ((xb - xa) * (y - ya)) / (yb - ya) + xa) odd = !odd;
+    }
+    return odd;
+  }
+  // A selection also finds the page's users with an interest (★) inside the drawn shape on that map.
+  function setSelection(items, v = null, poly = null) {
     state.selMark.fill(0); items.forEach((i) => (state.selMark[i] = 1));
     state.selection = items;
+    state.selUsers = [];
+    if (v && poly && poly.length >= 3) {
+      D.users.forEach((u, ui) => {
+        const st = u.models[v.index].stars;
+        for (let k = 0; k < st.length / 2; k++) {
+          if (holds(poly, v.sx(st[2 * k]), v.sy(st[2 * k + 1]))) { state.selUsers.push(ui); break; }
+        }
+      });
+    }
     showSelection();
   }
   function setQuery(q) {
@@ -799,6 +832,25 @@
       out.historyDrawn = views.map((v) => v.stats.historyDrawn);
       out.topDrawn = views.map((v) => v.stats.topDrawn);
       out.historyRows = userBox.querySelectorAll("tr.hist").length;
+      // A box around the user's first interest (★) on the first map lists the user; a click on the entry chooses it.
+      {
+        const ui = state.user, st = D.users[ui].models[0].stars, sx = views[0].sx(st[0]), sy = views[0].sy(st[1]);
+        setUser(""); userInput.value = "";
+        fire(views[0].canvas, "mousedown", 0, sx - 4, sy - 4, { shiftKey: true });
+        fire(window, "mousemove", 0, sx + 4, sy + 4, { shiftKey: true });
+        fire(window, "mouseup", 0, sx + 4, sy + 4, { shiftKey: true });
+        const entries = [...selBox.querySelectorAll("ul.sel-users li")];
+        out.selectionUserListed = entries.some((li) => li.textContent === D.users[ui].id);
+        out.selectionUsersAllHaveAStar = state.selUsers.every((j) => {
+          const s2 = D.users[j].models[0].stars;
+          for (let k = 0; k < s2.length / 2; k++) { const x = views[0].sx(s2[2 * k]), y = views[0].sy(s2[2 * k + 1]); if (Math.abs(x - sx) <= 4 && Math.abs(y - sy) <= 4) return true; }
+          return false;
+        });
+        const entry = entries.find((li) => li.textContent === D.users[ui].id);
+        if (entry) entry.click();
+        out.userChosenFromSelection = state.user === ui;
+        clearPicks();
+      }
       if (epochSlider) {
         // The slider moves the stars to each epoch's placement; the path is drawn per interest.
         const at = (e) => { epochSlider.value = String(e); epochSlider.dispatchEvent(new Event("input")); return views[0].stats.starsAt; };
