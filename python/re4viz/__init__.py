@@ -349,7 +349,7 @@ def curves(logs, labels=None, metrics=None, x=None, y=None, smooth=None, **optio
         if y is not None:
             args += ["--y", ",".join(y)]
         if smooth is not None:
-            args += ["--smooth", smooth]
+            args += ["--smooth", str(smooth)]
         summary = _run("re4-viz", _options(args, options)).strip()
         with open(out, "rb") as f:
             return Figure(f.read(), summary=summary)
