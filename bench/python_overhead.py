@@ -32,7 +32,7 @@ def main():
         a = re4viz.bundle(interests=rng.normal(size=(users, K, d)).astype(np.float32), items=E, histories=H, folder=f"{tmp}/a")
         b = re4viz.bundle(interests=rng.normal(size=(users, K, d)).astype(np.float32), items=E, histories=H, folder=f"{tmp}/b")
         cli = {
-            "tsne 2,000 × 16": lambda: subprocess.run([binary, "tsne", "--points", f"{tmp}/x.npy", "--out", f"{tmp}/y.npy", "--threads", "2"],
+            "tsne 2,000 × 16": lambda: subprocess.run([binary, "embed", f"{tmp}/x.npy", "--out", f"{tmp}/y.npy", "--threads", "2"],
                                                      check=True, capture_output=True),
             "distinct, 2 bundles × 500 users": lambda: subprocess.run([binary, "distinct", a, b, "--format", "csv"], check=True, capture_output=True),
         }

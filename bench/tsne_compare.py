@@ -110,7 +110,7 @@ def main():
             np.save(os.path.join(tmp, "x.npy"), X)
             for method in a.methods:
                 t = time.perf_counter()
-                subprocess.run([swift, "tsne", "--points", os.path.join(tmp, "x.npy"), "--out", os.path.join(tmp, "y.npy"),
+                subprocess.run([swift, "embed", os.path.join(tmp, "x.npy"), "--out", os.path.join(tmp, "y.npy"),
                                 "--method", method, "--threads", "2", "--seed", "42", "--dof", str(a.dof)], check=True, stdout=subprocess.DEVNULL)
                 results.append((f"re4-viz {method}", time.perf_counter() - t, np.load(os.path.join(tmp, "y.npy")).astype(np.float64)))
         for method in a.methods:

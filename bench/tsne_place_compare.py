@@ -39,7 +39,7 @@ def belongs(y_ref, y_new):
 
 with tempfile.TemporaryDirectory() as t:
     np.save(f"{t}/ref.npy", ref); np.save(f"{t}/new.npy", new)
-    base = [a.re4_viz, "tsne", "--points", f"{t}/ref.npy", "--out", f"{t}/refy.npy", "--threads", str(a.threads)]
+    base = [a.re4_viz, "embed", f"{t}/ref.npy", "--out", f"{t}/refy.npy", "--threads", str(a.threads)]
     out = subprocess.run(base + ["--place", f"{t}/new.npy", "--placed-out", f"{t}/newy.npy"], check=True,
                          capture_output=True, text=True).stdout
     # "placed N new points … in S s → path": the placement's own wall time.

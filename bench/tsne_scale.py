@@ -55,7 +55,7 @@ def timed(cmd, timeout=None):
 results = {}
 repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 re4viz = os.path.join(repo, ".build/release/re4-viz")
-wall, rss, out = timed([re4viz, "tsne", "--points", xpath, "--out", os.path.join(a.out, "y-re4.npy"),
+wall, rss, out = timed([re4viz, "embed", xpath, "--out", os.path.join(a.out, "y-re4.npy"),
                         "--neighbors-out", os.path.join(a.out, "knn-re4.npy"), "--threads", "2"])
 results["re4-viz"] = {"wall": wall, "peak_MB": rss, "line": out.strip()}
 if not a.skip_opentsne:

@@ -17,7 +17,7 @@ struct Re4VizCommand: ParsableCommand {
               re4-viz tsne --points items.npy --out items-2d.npy --report
             """,
         version: Toolkit.version,
-        subcommands: [TSNECommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, GalleryCommand.self, SweepCommand.self, ScatterCommand.self])
+        subcommands: [TSNECommand.self, EmbedCommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, GalleryCommand.self, SweepCommand.self, ScatterCommand.self])
 
     /// Any error becomes one line on stderr and exit code 1.
     static func main() { mainWithOneLineErrors() }

@@ -21,7 +21,7 @@ struct TSNECommand: ParsableCommand {
             figure for a model this toolkit did not train; add --histories H.npy and --attention A.npy for \
             --items attended, --row-users for which user each row is, and --data or --item-titles.
 
-            With --points: embeds a float32/float64 .npy (N × D) or numeric CSV; --out .npy/.csv writes N × \
+            With --points (deprecated: use `re4-viz embed`): embeds a float32/float64 .npy (N × D) or numeric CSV; --out .npy/.csv writes N × \
             2 coordinates, --out .png/.svg/.pdf draws them.
 
             Examples:
@@ -79,13 +79,9 @@ struct TSNECommand: ParsableCommand {
     func run() throws {
         var o = tsne.options
         if let points {
-            o.metric = tsne.metric ?? .euclidean
-            let placing = place.map { p -> (String, String, PlacementOptions) in var po = PlacementOptions(); po.dof = o.dof; return (p, placedOut!, po) }
-            let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, style: try style.style(), place: placing,
-                                            neighborsOut: neighborsOut) { p in
-                if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
-            }
-            r.lines.forEach { print($0) }
+            printError("note: re4-viz tsne --points is now re4-viz embed POINTS (the same options); this spelling is kept for one release")
+            try EmbedCommand.embed(points: points, out: out, place: place, placedOut: placedOut, neighborsOut: neighborsOut,
+                                   tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
             return
         }
         o.metric = tsne.metric ?? .cosine

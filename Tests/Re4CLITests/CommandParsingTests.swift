@@ -64,6 +64,23 @@ final class CommandRunTests: XCTestCase {
         assertThrowsMessage(["is the input"]) { try same.run() }
     }
 
+    /// `re4-viz embed POINTS` is the job `tsne --points` was (kept for one release): the same bytes.
+    func testEmbedGivesWhatTSNEPointsGave() throws {
+        let dir = makeTempDir()
+        var rows = ""
+        for i in 0..<40 { rows += "\(Double(i % 4)),\(Double(i % 3) * 0.5),\(Double(i) * 0.01)\n" }
+        write(rows, dir + "/x.csv")
+        let opts = ["--perplexity", "5", "--iterations", "50", "--early-iterations", "50", "--threads", "1", "--seed", "3"]
+        var a = try Re4VizCommand.parseAsRoot(["embed", dir + "/x.csv", "--out", dir + "/a.npy"] + opts)
+        try a.run()
+        var b = try Re4VizCommand.parseAsRoot(["tsne", "--points", dir + "/x.csv", "--out", dir + "/b.npy"] + opts)
+        try b.run()
+        let ya = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.npy")), yb = try Data(contentsOf: URL(fileURLWithPath: dir + "/b.npy"))
+        XCTAssertGreaterThan(ya.count, 40 * 8)
+        XCTAssertEqual(ya, yb)
+        XCTAssertThrowsError(try Re4VizCommand.parseAsRoot(["embed", dir + "/x.csv", "--out", dir + "/c.npy", "--place", dir + "/x.csv"]))
+    }
+
     func testTSNEPlacesNewPointsIntoTheFinishedEmbedding() throws {
         let dir = makeTempDir()
         var rows = "", newRows = ""

@@ -264,7 +264,7 @@ def tsne(X, **options):
     X = np.asarray(X, dtype=np.float32)
     with _Scratch() as d:
         np.save(os.path.join(d, "x.npy"), X)
-        _run("re4-viz", _options(["tsne", "--points", os.path.join(d, "x.npy"), "--out", os.path.join(d, "y.npy")], options))
+        _run("re4-viz", _options(["embed", os.path.join(d, "x.npy"), "--out", os.path.join(d, "y.npy")], options))
         return np.load(os.path.join(d, "y.npy"))
 
 
@@ -274,7 +274,7 @@ def place(X_ref, X_new, **options):
     with _Scratch() as d:
         np.save(os.path.join(d, "x.npy"), np.asarray(X_ref, dtype=np.float32))
         np.save(os.path.join(d, "q.npy"), np.asarray(X_new, dtype=np.float32))
-        _run("re4-viz", _options(["tsne", "--points", os.path.join(d, "x.npy"), "--out", os.path.join(d, "y.npy"),
+        _run("re4-viz", _options(["embed", os.path.join(d, "x.npy"), "--out", os.path.join(d, "y.npy"),
                                   "--place", os.path.join(d, "q.npy"), "--placed-out", os.path.join(d, "p.npy")], options))
         return np.load(os.path.join(d, "y.npy")), np.load(os.path.join(d, "p.npy"))
 

@@ -42,7 +42,7 @@ def test_tsne_gives_the_cli_bytes(tmp_path):
     Y = re4viz.tsne(X, seed=3, perplexity=10)
     assert Y.shape == (60, 2)
     np.save(tmp_path / "x.npy", X)
-    cli("re4-viz", "tsne", "--points", tmp_path / "x.npy", "--out", tmp_path / "y.npy", "--seed", 3, "--perplexity", 10)
+    cli("re4-viz", "embed", tmp_path / "x.npy", "--out", tmp_path / "y.npy", "--seed", 3, "--perplexity", 10)
     assert np.array_equal(Y, np.load(tmp_path / "y.npy")), "same input, same options: the same numbers"
     assert scratch_count() == before, "temporary files are removed"
     Yr, Yn = re4viz.place(X[:50], X[50:], seed=3, perplexity=10)

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Re4CLI
+import Re4Core
+import Re4Viz
+import TSNE
+
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "t-SNE of any matrix: coordinates or a figure, quality measures, new points placed into a finished map.",
+        discussion: """
+            Embeds a float32/float64 .npy (N × D) or numeric CSV with the pure-Swift t-SNE (docs/tsne.md). \
+            --out .npy/.csv writes N × 2 coordinates, .png/.svg/.pdf draws them. --place puts new points \
+            (same columns) into the finished map without moving it (as openTSNE's transform does). \
+            (The same as the older spelling `re4-viz tsne --points`, kept for one release.)
+
+            Examples:
+              re4-viz embed X.npy --out Y.npy --report
+              re4-viz embed X.csv --out Y.png --method bh --metric cosine --seed 1
+              re4-viz embed REF.npy --out Y.npy --place NEW.npy --placed-out Ynew.npy
+            """)
+    @Argument(help: "The matrix to embed (.npy or .csv, N × D).") var points: String
+    @Option(help: "Place these new points (.npy or .csv, same columns) into the finished embedding.") var place: String?
+    @Option(help: "With --place: where the placed points' coordinates go (.npy or .csv).") var placedOut: String?
+    @Option(help: "Write the input neighbour graph (N × k int32 row indices, nearest first) to this .npy.") var neighborsOut: String?
+    @Option(help: "Output: coordinates (.npy/.csv) or a figure (.png/.svg/.pdf).") var out: String
+    @Option(help: "Resolution of PNG output.") var dpi: Double = 100
+    @OptionGroup var style: FigureStyleOptions
+    @OptionGroup var tsne: TSNEOptionGroup
+    @Flag(help: "Print exact KL, kNN preservation (k = 10) and trustworthiness T(10).") var report = false
+    @Flag(help: "Print progress every 50 iterations on stderr.") var verbose = false
+
+    func validate() throws {
+        guard (place == nil) == (placedOut == nil) else { throw ValidationError("--place and --placed-out go together") }
+        try style.checkResolution(dpi: dpi)
+    }
+
+    func run() throws {
+        try Self.embed(points: points, out: out, place: place, placedOut: placedOut, neighborsOut: neighborsOut,
+                       tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
+    }
+
+    /// The one job behind `embed` and the older `tsne --points`.
+    static func embed(points: String, out: String, place: String?, placedOut: String?, neighborsOut: String?,
+                      tsne: TSNEOptionGroup, report: Bool, dpi: Double, style: FigureStyleOptions, verbose: Bool) throws {
+        var o = tsne.options
+        o.metric = tsne.metric ?? .euclidean
+        let placing = place.map { p -> (String, String, PlacementOptions) in var po = PlacementOptions(); po.dof = o.dof; return (p, placedOut!, po) }
+        let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, style: try style.style(), place: placing,
+                                        neighborsOut: neighborsOut) { p in
+            if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
+        }
+        r.lines.forEach { print($0) }
+    }
+}
