@@ -79,9 +79,10 @@ struct TSNECommand: ParsableCommand {
     func run() throws {
         var o = tsne.options
         if let points {
-            printError("note: re4-viz tsne --points is now re4-viz embed POINTS (the same options); this spelling is kept for one release")
             try EmbedCommand.embed(points: points, out: out, place: place, placedOut: placedOut, neighborsOut: neighborsOut,
                                    tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
+            // After the work, so a refusal stays one line.
+            printError("note: re4-viz tsne --points is now re4-viz embed POINTS (the same options); this spelling is kept for one release")
             return
         }
         o.metric = tsne.metric ?? .cosine
