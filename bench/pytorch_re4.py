@@ -165,6 +165,17 @@ def negatives(tgt, n, count, rng):
     return pool if len(pool) <= count else rng.choice(pool, count, replace=False)
 
 
+def train_step(model, opt, hist, tgt, negs, lam):
+    """One Adam step on a batch; the padding row stays 0."""
+    loss = model(torch.from_numpy(hist), torch.from_numpy(tgt), torch.from_numpy(negs), *lam)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    with torch.no_grad():
+        model.embedding_layer.weight[0].zero_()
+    return loss
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="ml-1m")
@@ -199,13 +210,7 @@ def main():
     for step in range(a.warmup + a.batches):
         hist, tgt = batch(train, ex[step * B:(step + 1) * B], L)
         t0 = time.perf_counter()
-        negs = negatives(tgt, n, a.negatives, rng)
-        loss = model(torch.from_numpy(hist), torch.from_numpy(tgt), torch.from_numpy(negs), *lam)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        with torch.no_grad():
-            model.embedding_layer.weight[0].zero_()
+        loss = train_step(model, opt, hist, tgt, negatives(tgt, n, a.negatives, rng), lam)
         if step >= a.warmup:
             elapsed += time.perf_counter() - t0
     if a.whole:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pytorch_re4 import Re4Model, batch, negatives  # noqa: E402
+from pytorch_re4 import Re4Model, batch, negatives, train_step  # noqa: E402
 
 
 def write_split(out):
@@ -104,13 +104,7 @@ def torch_run(a, prefix, seqs, n, seed, base):
         order = rng.permutation(len(ex))[: a.samples]
         for s in range(0, len(order), B):
             hist, tgt = batch(seqs, ex[order[s:s + B]], L)
-            negs = negatives(tgt, n, 5000, rng)
-            loss = model(torch.from_numpy(hist), torch.from_numpy(tgt), torch.from_numpy(negs), *lam)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            with torch.no_grad():
-                model.embedding_layer.weight[0].zero_()
+            train_step(model, opt, hist, tgt, negatives(tgt, n, 5000, rng), lam)
         pt = os.path.join(folder, f"epoch-{epoch}.pt")
         torch.save(model.state_dict(), pt)
         scores.append((evaluate(a.re4, pt, prefix, "valid", a.threads), evaluate(a.re4, pt, prefix, "test", a.threads)))

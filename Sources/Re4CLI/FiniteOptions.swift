@@ -8,18 +8,9 @@ import ArgumentParser
 public enum FiniteOptions {
     /// The long name and value of the first option holding a NaN or an infinity.
     public static func firstNonFinite(in value: Any) -> (name: String, value: Double)? {
-        for child in Mirror(reflecting: value).children {
-            guard let label = child.label, label.hasPrefix("_") else { continue }
-            let type = String(describing: Swift.type(of: child.value))
-            if type.hasPrefix("OptionGroup<") {
-                if let inner = Mirror(reflecting: child.value).descendant("_parsedValue") ?? Mirror(reflecting: child.value).children.first?.value,
-                   let found = firstNonFinite(in: RepeatedOptions.unwrap(inner)) { return found }
-                continue
-            }
-            guard type.hasPrefix("Option<"), let parsed = Mirror(reflecting: child.value).descendant("_parsedValue") else { continue }
-            for v in numbers(RepeatedOptions.unwrap(parsed)) where !v.isFinite {
-                return ("--" + RepeatedOptions.kebab(String(label.dropFirst())), v)
-            }
+        for w in RepeatedOptions.wrappers(in: value) where w.type.hasPrefix("Option<") {
+            guard let parsed = Mirror(reflecting: w.wrapper).descendant("_parsedValue") else { continue }
+            if let v = numbers(RepeatedOptions.unwrap(parsed)).first(where: { !$0.isFinite }) { return (w.name, v) }
         }
         return nil
     }

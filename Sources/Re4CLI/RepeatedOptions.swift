@@ -10,19 +10,28 @@ public enum RepeatedOptions {
     /// option groups (names derived as ArgumentParser does: camelCase → kebab-case).
     public static func singleValued(in value: Any) -> Set<String> {
         var out = Set<String>()
+        for w in wrappers(in: value) where w.type.hasPrefix("Option<") || w.type.hasPrefix("Flag<") {
+            if w.type.hasPrefix("Option<Array<") || w.type.hasPrefix("Flag<Int") || w.type.hasPrefix("Flag<Array<") { continue }
+            out.insert(w.name)
+        }
+        return out
+    }
+
+    /// Every option and flag wrapper of a parsed command, its option groups' included:
+    /// the long name ArgumentParser derives (camelCase → kebab-case), the wrapper's type
+    /// name, and the wrapper itself.
+    static func wrappers(in value: Any) -> [(name: String, type: String, wrapper: Any)] {
+        var out: [(String, String, Any)] = []
         for child in Mirror(reflecting: value).children {
             guard let label = child.label, label.hasPrefix("_") else { continue }
             let type = String(describing: Swift.type(of: child.value))
             if type.hasPrefix("OptionGroup<") {
                 if let inner = Mirror(reflecting: child.value).descendant("_parsedValue") ?? Mirror(reflecting: child.value).children.first?.value {
-                    out.formUnion(singleValued(in: unwrap(inner)))
+                    out += wrappers(in: unwrap(inner))
                 }
                 continue
             }
-            let isOption = type.hasPrefix("Option<"), isFlag = type.hasPrefix("Flag<")
-            guard isOption || isFlag else { continue }
-            if type.hasPrefix("Option<Array<") || type.hasPrefix("Flag<Int") || type.hasPrefix("Flag<Array<") { continue }
-            out.insert("--" + kebab(String(label.dropFirst())))
+            out.append(("--" + kebab(String(label.dropFirst())), type, child.value))
         }
         return out
     }

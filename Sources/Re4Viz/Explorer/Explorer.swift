@@ -25,6 +25,11 @@ public enum Explorer {
         public var placement = PlacementOptions()
         public var title: String = "re4-viz explore"
         public init(users: [Int], labels: [String]) { self.users = users; self.labels = labels }
+        /// The placement settings with the t-SNE's threads and kernel (one place derives them).
+        public var placementOptions: PlacementOptions {
+            var po = placement; po.threads = tsne.threads; po.dof = tsne.dof
+            return po
+        }
     }
 
     public struct Page: Sendable {
@@ -60,9 +65,8 @@ public enum Explorer {
             progress("map \(p + 1): placing \(r.users.count) users' interests, retrieving their top \(r.top)")
             if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }
             maps.append(map)
-            var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
             let ui = UserInterests(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
-            let placed = r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: m, map: map, space: r.space, placeBy: r.placeBy, placement: po)
+            let placed = r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: m, map: map, space: r.space, placeBy: r.placeBy, placement: r.placementOptions)
             // History positions hold items, most recent first; attention per position, K values each.
             let positions = r.users.indices.map { i in (0..<ui.L).filter { ui.history[i * ui.L + $0] != 0 } }
             if p == 0 { histories = r.users.indices.map { i in positions[i].map { ui.history[i * ui.L + $0] } } }
@@ -82,9 +86,8 @@ public enum Explorer {
                 throw VizError.badInput("\(em.label) has \(em.model.config.items) items and K = \(em.model.config.interests), the map's model \(models[0].config.items) and K = \(models[0].config.interests); give checkpoints of one run")
             }
             progress("epoch \(e + 1) of \(epochs.count) (\(em.label)): placing the users' interests on the map")
-            var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
             let ui = UserInterests(model: em.model, dataset: ds, users: r.users, threads: r.tsne.threads)
-            epochStars.append(r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: em.model, map: maps[0], space: r.space, placeBy: r.placeBy, placement: po))
+            epochStars.append(r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: em.model, map: maps[0], space: r.space, placeBy: r.placeBy, placement: r.placementOptions))
         }
         let j = JSONWriter()
         j.object {

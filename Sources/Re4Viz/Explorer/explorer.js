@@ -264,10 +264,10 @@
       let a = n <= 5000 ? 0.7 : n <= 50000 ? 0.5 : 0.35;
       if (state.user >= 0) a *= 0.3;
       const half = side >> 1;
-      if (densityOn.checked) this.shadeDensity(p, W, H);
+      const lod = gesture && N > LOD, count = lod ? LOD : N;
+      if (densityOn.checked) this.shadeDensity(p, W, H, lod, count);
       else this.stats.densityCells = 0;
       let drawn = 0;
-      const lod = gesture && N > LOD, count = lod ? LOD : N;
       this.stats.lod = lod;
       for (let q = 0; q < count; q++) {
         const i = lod ? order[q] : q + 1;
@@ -290,10 +290,12 @@
     // Grey shading by the number of items in each cell of a 6-pixel grid over the
     // view (log scale, the fullest cell darkest), so dense regions read as such
     // however the points overlap.
-    shadeDensity(p, W, H) {
+    // The items counted are those the base layer draws: during a gesture, the same sample.
+    shadeDensity(p, W, H, lod, count) {
       const cell = Math.max(2, Math.round(6 * this.dpr)), gw = Math.ceil(W / cell), gh = Math.ceil(H / cell);
       const counts = new Uint32Array(gw * gh);
-      for (let i = 1; i <= N; i++) {
+      for (let q = 0; q < count; q++) {
+        const i = lod ? order[q] : q + 1;
         const x = this.x[i];
         if (!Number.isFinite(x)) continue;
         const px = Math.floor((x * this.s + this.tx) * this.dpr / cell), py = Math.floor((this.ty - this.y[i] * this.s) * this.dpr / cell);
@@ -396,13 +398,7 @@
       const out = [];
       this.visit((ax - this.tx) / this.s, (bx - this.tx) / this.s, (this.ty - by) / this.s, (this.ty - ay) / this.s, (i) => {
         const px = this.sx(this.x[i]), py = this.sy(this.y[i]);
-        if (px < ax || px > bx || py < ay || py > by) return;
-        let odd = false;
-        for (let a = 0, b = poly.length - 1; a < poly.length; b = a++) {
-          const [xa, ya] = poly[a], [xb, yb] = poly[b];
-          if ((ya > py) !== (yb > py) && px < ((xb - xa) * (py - ya)) / (yb - ya) + xa) odd = !odd;
-        }
-        if (odd) out.push(i);
+        if (px >= ax && px <= bx && py >= ay && py <= by && holds(poly, px, py)) out.push(i);
       });
       return out.sort((p, q) => p - q);
     }
