@@ -65,15 +65,18 @@ test-slurm: build setup-test
 	bash scripts/test-slurm.sh $(RELEASE)/re4
 
 # The notebooks executed and written as Markdown with their outputs into notebooks-md/ (commit the result).
+# With .venv-bench (bench/setup-venv.sh) the kernel has PyTorch, so 06's part 4 runs; without it, says it was skipped.
+NB_PYTHON = $(shell [ -x .venv-bench/bin/python ] && .venv-bench/bin/python -c "import torch" 2>/dev/null && echo .venv-bench/bin/python || echo python3)
 notebooks: build setup-test
-	RE4_BIN=$(CURDIR)/$(RELEASE) PYTHONPATH=$(CURDIR)/python python3 scripts/notebooks.py --markdown notebooks-md
+	@$(NB_PYTHON) -c "import nbclient, nbformat, ipykernel, nbconvert, pandas" 2>/dev/null || $(NB_PYTHON) -m pip install -q nbclient nbformat ipykernel nbconvert pandas
+	RE4_BIN=$(CURDIR)/$(RELEASE) PYTHONPATH=$(CURDIR)/python $(NB_PYTHON) scripts/notebooks.py --markdown notebooks-md
 
 DEMO_EPOCHS ?= 6
 DEMO_RUNS := $(OUT)/runs
 DEMO_DATA := $(OUT)/synth-demo
 # --embedding-std 0.1: with the script's N(0, 1) start the item embeddings keep
 # their random start through a short run and no picture can show the planted
-# categories (docs/model.md §2.1, notebooks-md/07-planted-interests.md).
+# categories (docs/model.md §2.1, docs/planted-study.md).
 DEMO_TRAIN = $(RELEASE)/re4 train --data $(DEMO_DATA) --epochs $(DEMO_EPOCHS) --threads $(THREADS) --keep-every-epoch --embedding-std 0.1
 
 # The main job, offline: the embedded ml-latest-small described; then a data
@@ -178,7 +181,7 @@ planted: build
 	$(GRID) 12 3 scripts/grid-planted-std.txt --threads $(GRID_THREADS) --keep-every-epoch
 	$(GRID) 30 5 scripts/grid-planted.txt --threads $(GRID_THREADS) --keep-every-epoch
 
-# The planted-interests study's tables and figures (notebooks-md/07-planted-interests.md)
+# The planted-interests study's tables and figures (docs/planted-study.md)
 # from the runs of `make planted` and the ML-1M seed-1 pair of `make reproduce`.
 planted-figures: build
 	@mkdir -p $(OUT)/planted01 $(OUT)/planted01-50k

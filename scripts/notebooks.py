@@ -9,7 +9,7 @@ Needs nbclient, nbformat, ipykernel (and nbconvert for --markdown), the
 re4viz package importable, and the executables (RE4_BIN or .build/release).
 A cell that raises fails the run with the notebook's name and the error.
 """
-import glob, os, sys, time
+import glob, os, re, sys, time
 
 import nbformat
 from nbclient import NotebookClient
@@ -21,6 +21,29 @@ md = None
 if args[:1] == ["--markdown"]:
     md, args = args[1], args[2:]
 paths = args or sorted(glob.glob(os.path.join(root, "notebooks", "*.ipynb")))
+if md and os.path.isdir(os.path.join(root, "nb-out")):
+    # The rendered outputs must be a fresh run's (no "moved the run that was in …"): the
+    # notebooks' scratch folder is moved aside, not deleted.
+    import shutil, tempfile
+    aside = tempfile.mkdtemp(prefix="nb-out-previous-")
+    shutil.move(os.path.join(root, "nb-out"), os.path.join(aside, "nb-out"))
+    print(f"moved the previous nb-out/ to {aside}/nb-out")
+
+
+def merged_streams(nb):
+    """Adjacent stream outputs of one cell as one block (a tool's lines arrive one message each)."""
+    for cell in nb.cells:
+        outs = []
+        for o in cell.get("outputs", []):
+            if outs and o.output_type == "stream" and outs[-1].output_type == "stream" and outs[-1].name == o.name:
+                outs[-1].text += o.text
+            else:
+                outs.append(o)
+        if cell.cell_type == "code":
+            cell.outputs = outs
+    return nb
+
+
 failed = 0
 for p in paths:
     t = time.time()
@@ -35,8 +58,13 @@ for p in paths:
     if md:
         from nbconvert import MarkdownExporter
         name = os.path.splitext(os.path.basename(p))[0]
-        body, res = MarkdownExporter().from_notebook_node(nb, resources={"output_files_dir": name + "_files"})
+        body, res = MarkdownExporter().from_notebook_node(merged_streams(nb), resources={"output_files_dir": name + "_files"})
+        # pandas' HTML tables carry a <style> block that Markdown viewers print as text.
+        body = re.sub(r"<style scoped>.*?</style>\n?", "", body, flags=re.S)
         os.makedirs(os.path.join(md, name + "_files"), exist_ok=True)
+        for f in glob.glob(os.path.join(md, name + "_files", "*")):
+            if os.path.relpath(f, md) not in res.get("outputs", {}):
+                os.remove(f)          # a picture of an earlier render that this one no longer has
         for f, data in res.get("outputs", {}).items():
             with open(os.path.join(md, f), "wb") as out:
                 out.write(data)

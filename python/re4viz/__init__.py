@@ -80,18 +80,22 @@ def executables():
                    "); build them with `make build` in the repository, or set RE4_BIN to their folder")
 
 
-def _run(tool, args, quiet=False):
-    """Runs re4 or re4-viz; streams its stderr; returns stdout; raises Re4Error."""
+def _run(tool, args, quiet=False, stream=False):
+    """Runs re4 or re4-viz; streams its stderr; returns stdout; raises Re4Error.
+    With stream=True (training) both streams are shown as they come, in order,
+    and the return value is everything the tool wrote."""
     exe = executables()[0 if tool == "re4" else 1]
-    p = subprocess.Popen([exe] + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([exe] + [str(a) for a in args], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT if stream else subprocess.PIPE, text=True)
     err_lines = []
     # stderr is progress and notes: passed on as it comes (a notebook shows it under the cell).
-    for line in p.stderr:
+    for line in (p.stdout if stream else p.stderr):
         err_lines.append(line)
         if not quiet and not line.startswith("error:"):
-            sys.stderr.write(line)
-            sys.stderr.flush()
-    out = p.stdout.read()
+            target = sys.stdout if stream else sys.stderr
+            target.write(line)
+            target.flush()
+    out = "".join(err_lines) if stream else p.stdout.read()
     p.wait()
     if p.returncode != 0:
         errors = [l.strip() for l in err_lines if l.startswith("error:")]
@@ -244,6 +248,18 @@ class Page:
         return f"<re4viz.Page {len(self.html) // 1024} KiB: {self.summary}>"
 
 
+def _summary(text, out):
+    """The executable's report without the scratch path it wrote to ("wrote /tmp/…/x.png: 2 panels…" → "2 panels…")."""
+    lines = []
+    for line in text.strip().splitlines():
+        prefix = "wrote " + out
+        if line.startswith(prefix):
+            line = line[len(prefix):].lstrip(":").strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def _options(args, options):
     for k, v in options.items():
         if v is None or v is False:
@@ -285,7 +301,7 @@ def figure4(models, labels=None, layout="panels", data=None, coordinates=False, 
     with _Scratch() as d:
         out = os.path.join(d, "fig4.png")
         args = ["tsne"] + _models(models) + ["--out", out, "--layout", layout, "--coords-out", os.path.join(d, "coords.csv")]
-        summary = _run("re4-viz", _options(_common(args, data, labels), options)).strip()
+        summary = _summary(_run("re4-viz", _options(_common(args, data, labels), options)), out)
         with open(out, "rb") as f:
             fig = Figure(f.read(), summary=summary)
         if coordinates:
@@ -350,7 +366,7 @@ def curves(logs, labels=None, metrics=None, x=None, y=None, smooth=None, **optio
             args += ["--y", ",".join(y)]
         if smooth is not None:
             args += ["--smooth", str(smooth)]
-        summary = _run("re4-viz", _options(args, options)).strip()
+        summary = _summary(_run("re4-viz", _options(args, options)), out)
         with open(out, "rb") as f:
             return Figure(f.read(), summary=summary)
 
@@ -359,7 +375,7 @@ def explore(models, labels=None, data=None, **options):
     """The explorer page of one or two models: a Page (an iframe in Jupyter; .save(path))."""
     with _Scratch() as d:
         out = os.path.join(d, "explore.html")
-        summary = _run("re4-viz", _options(_common(["explore"] + _models(models) + ["--out", out], data, labels), options)).strip()
+        summary = _summary(_run("re4-viz", _options(_common(["explore"] + _models(models) + ["--out", out], data, labels), options)), out)
         with open(out, encoding="utf-8") as f:
             return Page(f.read(), summary)
 
@@ -382,7 +398,7 @@ def train(data, out, epochs=5, **options):
     """Trains a model (re4 train) into the run folder `out`; returns `out`. Options are
     re4 train's with underscores (base=True, seed=1, embedding_std=0.1, …); the
     epoch lines stream to the notebook."""
-    _run("re4", _options(["train", "--data", os.fspath(data), "--out", os.fspath(out), "--epochs", epochs], options))
+    _run("re4", _options(["train", "--data", os.fspath(data), "--out", os.fspath(out), "--epochs", epochs], options), stream=True)
     return os.fspath(out)
 
 

@@ -1,6 +1,7 @@
 """Tests of the re4viz package against the executables it wraps (run by make test)."""
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,8 @@ def test_bundles_figure4_and_distinct_match_the_cli(tmp_path):
     assert fig.png[:8] == b"\x89PNG\r\n\x1a\n" and fig._repr_png_() is fig.png
     fig.save(tmp_path / "f.png")
     assert (tmp_path / "f.png").read_bytes() == fig.png
+    # The report reads as the figure's, not as the scratch file's.
+    assert fig.summary.startswith("2 panels, 3 users") and "re4viz-" not in fig.summary, fig.summary
     table = re4viz.distinct([a, b])
     rows = table.to_dict("records") if hasattr(table, "to_dict") else table
     text = cli("re4-viz", "distinct", a, b, "--format", "csv")
@@ -141,3 +144,14 @@ def test_the_readme_example_runs_as_written(tmp_path):
     row = table[(table["checkpoint"] == "Other") & (table["statistic"] == "cos_U")].iloc[0]
     # Other's interests are copies of one plus noise: nearly parallel, far above Mine's.
     assert row["mean"] > 0.95 and row["difference_vs_first"] > 0.8
+
+
+def test_training_streams_its_epoch_lines_and_refuses_to_replace_a_run(tmp_path, capsys):
+    out = re4viz.train("ml-latest-small", tmp_path / "run", epochs=1, samples_per_epoch=2000, seed=1, threads=1)
+    shown = capsys.readouterr().out
+    # The epoch line (stdout of re4 train) and the closing line reach the notebook, in order.
+    assert re.search(r"^epoch\s+1 .*valid/test R@50", shown, re.M), shown
+    assert shown.index("epoch   1") < shown.index("best epoch 1")
+    assert os.path.exists(os.path.join(out, "best.safetensors"))
+    with pytest.raises(re4viz.Re4Error, match="holds a run"):
+        re4viz.train("ml-latest-small", tmp_path / "run", epochs=1, samples_per_epoch=2000, seed=1, threads=1)

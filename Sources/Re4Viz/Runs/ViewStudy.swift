@@ -3,7 +3,7 @@ import Re4Core
 import TSNE
 
 /// Which picture of Figure 4 shows the interests that are there (issue: the
-/// planted-interests study; notebooks-md/07-planted-interests.md). For every
+/// planted-interests study; docs/planted-study.md). For every
 /// Base and Re4 run of a grid, for each layout (`panels`, `family`, `map`)
 /// and interest space (U, Z), the `Recovery.viewScore` of the picture drawn
 /// for the same sampled test users: the share of stars whose ten nearest
