@@ -252,34 +252,12 @@ explore: build setup-test
 	bash scripts/screenshot.sh $(OUT)/explore-movielens.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-movielens.png
 	bash bench/explore_frames.sh $(OUT)/explore-movielens.html
 
-# Paired tests of Re4 against Base on ML-1M's test users (docs/protocol.md):
-# per-user metrics of every seed pair, read from $(ARCHIVE) (the archived best
-# epoch's file, the same bytes `re4 evaluate --per-user` writes from its
-# checkpoint) or else evaluated from the finished runs in $(RUNS); then re4-viz compare.
+# Paired tests of Re4 against Base, and of the ablations against Re4, on ML-1M's
+# test users (docs/protocol.md): re4-viz paired finds the finished runs in $(RUNS)
+# and $(ARCHIVE) and takes each one's best-epoch per-user metrics (the archived
+# file, or evaluated from its checkpoint).
 PAIRED_METRICS := recall@20,recall@50,ndcg@20,ndcg@50,hitrate@20,hitrate@50
 paired: build
-	@mkdir -p $(OUT)/per-user
-	a=""; b=""; for s in 1 2 3; do \
-	  pa=""; pb=""; \
-	  if [ -n "$(ARCHIVE)" ]; then pa=$$(ls $(ARCHIVE)/movielens-base-s$$s/per-user/epoch-*.csv 2>/dev/null); \
-	    pb=$$(ls $(ARCHIVE)/movielens-re4-s$$s/per-user/epoch-*.csv 2>/dev/null); fi; \
-	  if [ -z "$$pa" ] || [ -z "$$pb" ]; then \
-	    $(RELEASE)/re4 status --require-finished $(RUNS)/movielens-base-s$$s $(RUNS)/movielens-re4-s$$s >/dev/null 2>&1 || continue; \
-	    for v in base re4; do $(RELEASE)/re4 evaluate --checkpoint $(RUNS)/movielens-$$v-s$$s/best.safetensors --data ml-1m \
-	        --per-user $(OUT)/per-user/movielens-$$v-s$$s.csv --threads $(THREADS) >/dev/null || exit 1; done; \
-	    pa=$(OUT)/per-user/movielens-base-s$$s.csv; pb=$(OUT)/per-user/movielens-re4-s$$s.csv; fi; \
-	  a="$$a$${a:+,}$$pa"; b="$$b$${b:+,}$$pb"; \
-	done; \
-	[ -n "$$a" ] || { echo "make paired: no finished Base/Re4 seed pair in $(ARCHIVE) or $(RUNS); run make reproduce first" >&2; exit 1; }; \
-	$(RELEASE)/re4-viz compare --a $$a --b $$b --labels Base,Re4 --metrics $(PAIRED_METRICS) \
-	    --out figures/paired-movielens.md
-	@# The ablations against full Re4 (what switching one flow off costs), from the
-	@# archived per-user files of all three seeds; Holm over the models and metrics.
-	@files() { local f out=""; for s in 1 2 3; do f=$$(ls $(ARCHIVE)/movielens-$$1-s$$s/per-user/epoch-*.csv 2>/dev/null) || return 1; \
-	  out="$$out$${out:+,}$$f"; done; echo "$$out"; }; \
-	if [ -n "$(ARCHIVE)" ] && re4=$$(files re4) && ct=$$(files noct) && att=$$(files noatt) && cs=$$(files nocs); then \
-	  $(RELEASE)/re4-viz compare --a $$re4 --b $$ct --b $$att --b $$cs \
-	      --labels "Re4,Re4 w/o Re-contrast,Re4 w/o Re-attend,Re4 w/o Re-construct" \
-	      --metrics $(PAIRED_METRICS) --out figures/paired-ablation-movielens.md >/dev/null \
-	    && echo "wrote figures/paired-ablation-movielens.md"; \
-	else echo "make paired: the ablations against Re4 need all three seeds of each in $(ARCHIVE); skipped"; fi
+	$(RELEASE)/re4-viz paired --runs $(RUNS) $$([ -n "$(ARCHIVE)" ] && [ -d "$(ARCHIVE)" ] && echo --archive $(ARCHIVE)) --prefix movielens \
+	    --data ml-1m --metrics $(PAIRED_METRICS) --threads $(THREADS) \
+	    --out figures/paired-movielens.md --ablation-out figures/paired-ablation-movielens.md

@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "re4-fuzz", "TestSupport"]),
         .testTarget(name: "TSNETests", dependencies: ["TSNE", "CKernels", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "Plot", "TestSupport"]),
+        .testTarget(name: "Re4VizTests", dependencies: ["Re4Viz", "Re4Core", "Plot", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -51,13 +51,12 @@ struct DistinctCommand: ParsableCommand {
         let outputs = try OutputSet(outputs: (out.map { [$0] } ?? []) + perUserFiles + (figure.map { [$0] } ?? []),
                                     inputs: ModelArguments.inputPaths(checkpoints, labels: labels, data: data, arrays: arrays))
         let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
-        let ds = opened.dataset, models = opened.models, names = opened.inputs.map(\.label)
-        let chosen = users.map { sampleUsers(ds, count: $0, seed: seed, minLength: 1) } ?? ds.users(in: .test)
-        var reports: [Distinctness.Report] = []
-        for (i, (name, model)) in zip(names, models).enumerated() {
-            let per = Distinctness.perUser(model: model, dataset: ds, users: chosen, threads: threads.count)
-            reports.append(Distinctness.report(checkpoint: name, perUser: per, model: model, dataset: ds, seed: seed))
-            if !perUserFiles.isEmpty { try outputs.stage(perUserFiles[i], data: Data(Distinctness.perUserCSV(per, dataset: ds, users: chosen).utf8)) }
+        let ds = opened.dataset
+        let m = Distinctness.measure(panels: opened.panels, dataset: ds, sample: users,
+                                     context: AnalysisContext(threads: threads.count, seed: seed))
+        let reports = m.reports, chosen = m.users
+        for (i, per) in m.perUser.enumerated() where !perUserFiles.isEmpty {
+            try outputs.stage(perUserFiles[i], data: Data(Distinctness.perUserCSV(per, dataset: ds, users: chosen).utf8))
         }
         for r in reports { for s in r.skipped { printError("note: \(r.checkpoint): skipped \(s)") } }
         let text = Distinctness.format(reports, as: format, seed: seed)

@@ -44,11 +44,10 @@ struct EmbedCommand: ParsableCommand {
     /// The one job behind `embed` and the older `tsne --points`.
     static func embed(points: String, out: String, place: String?, placedOut: String?, neighborsOut: String?,
                       tsne: TSNEOptionGroup, report: Bool, dpi: Double, style: FigureStyleOptions, verbose: Bool) throws {
-        var o = tsne.options
-        o.metric = tsne.metric ?? .euclidean
-        let placing = place.map { p -> (String, String, PlacementOptions) in var po = PlacementOptions(); po.dof = o.dof; return (p, placedOut!, po) }
+        let o = tsne.options(defaultMetric: .euclidean)
+        let placing = place.map { ($0, placedOut!, PlacementOptions()) }
         let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, style: try style.style(), place: placing,
-                                        neighborsOut: neighborsOut) { p in
+                                        neighborsOut: neighborsOut, context: tsne.context()) { p in
             if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
         }
         r.lines.forEach { print($0) }

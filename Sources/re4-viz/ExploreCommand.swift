@@ -91,29 +91,24 @@ struct ExploreCommand: ParsableCommand {
     }
 
     func run() throws {
-        var o = tsne.options
-        o.metric = tsne.metric ?? .cosine
+        let context = tsne.context(verbose: verbose)
         let models = epochs ? try epochCheckpoints() : checkpoints
         let outputs = try OutputSet(outputs: [out], inputs: ModelArguments.inputPaths(models, labels: labels, data: data, arrays: arrays))
-        var opened = try ModelArguments.open(models, labels: labels, data: data, arrays: arrays)
-        var across: [(label: String, model: MultiInterestModel)] = []
+        let opened = try ModelArguments.open(models, labels: labels, data: data, arrays: arrays)
+        var panels = opened.panels, across: [Panel] = []
         if epochs {
-            // The last checkpoint makes the map; the earlier ones are placed onto it.
-            let names = opened.inputs.map(Self.epochLabel)
-            across = zip(names.dropLast(), opened.models.dropLast()).map { ($0, $1) }
-            opened.models = [opened.models.last!]
-            var last = opened.inputs.last!; last.label = names.last!
-            opened.inputs = [last]
+            // The last checkpoint makes the map; the earlier ones are placed onto it, each named by its epoch.
+            for i in panels.indices { panels[i].label = Self.epochLabel(opened.inputs[i]) }
+            across = Array(panels.dropLast())
+            panels = [panels.last!]
         }
         let ds = opened.dataset
-        let chosen = try userIds.map { ids in
-            try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
-        } ?? sampleUsers(ds, count: users, seed: o.seed)
-        let names = opened.inputs.map(\.label)
-        var req = Explorer.Request(users: chosen, labels: names)
-        req.checkpoints = opened.inputs.map(\.path); req.space = space; req.placeBy = placeBy; req.sample = sample; req.top = top
-        req.tsne = o; req.title = title ?? "\(ds.name): " + names.joined(separator: " | ")
-        let page = try Explorer.build(models: opened.models, dataset: ds, request: req, epochs: across) { if verbose { printError($0) } }
+        let chosen = try chooseUsers(ids: userIds, split: split, count: users, seed: context.seed, in: ds)
+        var req = Explorer.Request(users: chosen)
+        req.map = MapSettings(tsne: tsne.options(defaultMetric: .cosine))
+        req.map.space = space; req.map.placeBy = placeBy; req.map.sample = sample
+        req.top = top; req.title = title ?? "\(ds.name): " + panels.map(\.label).joined(separator: " | ")
+        let page = try Explorer.build(panels: panels, dataset: ds, request: req, context: context, epochs: across)
         try outputs.stage(out, data: Data(page.html.utf8))
         try outputs.commit()
         print("wrote \(out): \(page.summary)")

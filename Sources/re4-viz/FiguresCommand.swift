@@ -47,10 +47,10 @@ struct FiguresCommand: ParsableCommand {
 
     func run() throws {
         var o = FigureSet.FigureOptions(runs: runs, prefix: prefix, name: name ?? prefix, dataTitle: title ?? "", out: out)
-        o.dpi = dpi; o.users = users; o.seed = seed; o.threads = threads.count; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
+        o.dpi = dpi; o.users = users; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
         o.includeUnfinished = includeUnfinished; o.archive = archive
         o.style = try style.style()
-        let written = try FigureSet.make(o, data: data.request) { print($0) }
+        let written = try FigureSet.make(o, data: data.request, context: AnalysisContext(threads: threads.count, seed: seed, progress: { print($0) }))
         print("wrote \(written.count) files into \(out)")
     }
 }

@@ -14,10 +14,10 @@ struct Re4VizCommand: ParsableCommand {
               re4-viz distinct runs/base/best.safetensors runs/re4/best.safetensors
               re4-viz curves runs/base/log.jsonl runs/re4/log.jsonl --labels Base,Re4 \\
                   --out curves.png
-              re4-viz tsne --points items.npy --out items-2d.npy --report
+              re4-viz embed items.npy --out items-2d.npy --report
             """,
         version: Toolkit.version,
-        subcommands: [TSNECommand.self, EmbedCommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, GalleryCommand.self, SweepCommand.self, ScatterCommand.self])
+        subcommands: [TSNECommand.self, EmbedCommand.self, ExploreCommand.self, ViewsCommand.self, CompareCommand.self, CurvesCommand.self, DistinctCommand.self, FiguresCommand.self, GalleryCommand.self, SweepCommand.self, PairedCommand.self, ScatterCommand.self])
 
     /// Any error becomes one line on stderr and exit code 1.
     static func main() { mainWithOneLineErrors() }

@@ -77,7 +77,6 @@ struct TSNECommand: ParsableCommand {
     }
 
     func run() throws {
-        var o = tsne.options
         if let points {
             try EmbedCommand.embed(points: points, out: out, place: place, placedOut: placedOut, neighborsOut: neighborsOut,
                                    tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
@@ -85,32 +84,30 @@ struct TSNECommand: ParsableCommand {
             printError("note: re4-viz tsne --points is now re4-viz embed POINTS (the same options); this spelling is kept for one release")
             return
         }
-        o.metric = tsne.metric ?? .cosine
+        let context = tsne.context(verbose: verbose)
         let outputs = try OutputSet(outputs: [out] + (coordsOut.map { [$0] } ?? []), inputs: ModelArguments.inputPaths(checkpoints, labels: labels, data: data, arrays: arrays))
         let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
-        let ds = opened.dataset, models = opened.models
-        let chosen = try userIds.map { ids in
-            try InterestMap.users(ids: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, in: ds, split: split)
-        } ?? sampleUsers(ds, count: users, seed: o.seed)
-        if let pre = models.first?.precomputed, let missing = chosen.first(where: { pre.rows[$0] == nil }) {
+        let ds = opened.dataset, panels = opened.panels
+        let chosen = try chooseUsers(ids: userIds, split: split, count: users, seed: context.seed, in: ds)
+        if let pre = panels.first?.model.precomputed, let missing = chosen.first(where: { pre.rows[$0] == nil }) {
             throw ValidationError("user \(ds.userIDs[missing]) has no row in \(arrays.interests!); choose users from --row-users (they are the test users)")
         }
-        var req = InterestMap.Request(users: chosen, panelTitles: opened.inputs.map(\.label))
-        req.kind = map; req.space = space; req.layout = layout; req.gallerySample = gallerySample
+        var req = InterestMap.Request(users: chosen)
+        req.kind = map; req.layout = layout
+        req.map = MapSettings(tsne: tsne.options(defaultMetric: .cosine))
+        req.map.space = space; req.map.placeBy = placeBy; req.map.sample = gallerySample
         // Attended items need the attention; a model without it shows its retrieved items, said on stderr.
-        let noAttention = opened.inputs.indices.filter { models[$0].precomputed != nil && models[$0].precomputed?.A == nil }
+        let noAttention = panels.filter { $0.model.precomputed != nil && $0.model.precomputed?.A == nil }.map(\.label)
         let choice = items ?? (noAttention.isEmpty ? .attended : .retrieved)
         if items == nil, !noAttention.isEmpty {
-            printError("note: \(noAttention.map { opened.inputs[$0].label }.joined(separator: ", ")) \(noAttention.count == 1 ? "has" : "have") no attention; "
+            printError("note: \(noAttention.joined(separator: ", ")) \(noAttention.count == 1 ? "has" : "have") no attention; "
                        + "each interest's items are its top \(top) retrieved (--items retrieved; give attention.npy for --items attended)")
         }
         req.selection = choice.selection(top: top)
-        req.seed = o.seed; req.tsne = o; req.title = title; req.dpi = dpi; req.style = try style.style()
-        req.placeBy = placeBy; req.checkpoints = opened.inputs.map(\.path)
-        let drawing = try InterestMap.draw(models: models, dataset: ds, request: req)
+        req.title = title; req.dpi = dpi; req.style = try style.style()
+        let drawing = try InterestMap.draw(panels: panels, dataset: ds, request: req, context: context)
         try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)
         for n in drawing.notes { printError(n) }
         print("wrote \(out): \(drawing.summary)")
     }
-
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Re4CLI
+import Re4Viz
 import TSNE
 
 /// The t-SNE's options, validated once for every command that runs it.
@@ -29,17 +30,28 @@ struct TSNEOptionGroup: ParsableArguments {
         try validating { try options.check() }
     }
 
+    /// The settings with the command's own metric default (cosine for models, euclidean for points).
+    func options(defaultMetric: TSNEMetric) -> TSNEOptions {
+        var o = options; o.metric = metric ?? defaultMetric
+        return o
+    }
+
+    /// Threads and seed for the job; progress lines to stderr when `verbose`.
+    func context(verbose: Bool = false) -> AnalysisContext {
+        AnalysisContext(threads: threads.count, seed: seed, progress: { if verbose { printError($0) } })
+    }
+
     var parsedPerplexities: [Double]? {
         guard let p = perplexities else { return nil }
         let v = p.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         return v.contains(nil) || v.isEmpty ? nil : v.map { $0! }
     }
 
+    /// The t-SNE's settings (threads and seed are the job's: `context`).
     var options: TSNEOptions {
         var o = TSNEOptions()
         o.perplexity = perplexity; o.method = method; o.theta = theta; o.bhCell = bhCell
         o.iterations = iterations; o.earlyIterations = earlyIterations; o.initialization = initialization
-        o.seed = seed; o.threads = threads.count
         o.exaggeration = exaggeration; o.dof = dof; o.neighbors = neighbors
         o.localityOrder = memoryOrder == .auto ? nil : memoryOrder == .tree
         if perplexities != nil { o.perplexities = parsedPerplexities ?? [] }

@@ -51,11 +51,10 @@ struct ViewsCommand: ParsableCommand {
         let inputs = models.isEmpty ? [] : try ModelArguments.inputPaths(models, labels: labels, data: data)
         let outputs = try OutputSet(outputs: [out] + (csv.map { [$0] } ?? []), inputs: inputs)
         var r = ViewStudy.Request(runs: runs ?? "", prefix: prefix ?? "")
-        var o = tsne.options; o.metric = tsne.metric ?? .cosine
-        r.users = users; r.tsne = o; r.seed = o.seed; r.data = data.request
-        let say: (String) -> Void = { if verbose { printError($0) } }
-        let s = models.isEmpty ? try ViewStudy.run(r, progress: say)
-            : try ViewStudy.run(models: ModelArguments.open(models, labels: labels, data: data), r, progress: say)
+        r.users = users; r.map = MapSettings(tsne: tsne.options(defaultMetric: .cosine)); r.data = data.request
+        let context = tsne.context(verbose: verbose)
+        let s = models.isEmpty ? try ViewStudy.run(r, context: context)
+            : try ViewStudy.run(models: ModelArguments.open(models, labels: labels, data: data), r, context: context)
         let md = ViewStudy.markdown(s)
         try outputs.stage(out, data: Data(md.utf8))
         if let csv { try outputs.stage(csv, data: Data(ViewStudy.csv(s).utf8)) }

@@ -20,11 +20,12 @@ final class ReadProgressTests: XCTestCase {
         let bars = ReadBars { label in
             ProgressLine(label, tty: true, width: 100, clock: { r.now += 0.4; return r.now }, write: { r.out.append($0) })
         }
-        var reports: [(Int, Int)] = []
+        let lines = LineLog()
         let log = try ReadProgress.with({ path, bytes, total in
             XCTAssertEqual(path, dir + "/log.csv")
-            reports.append((bytes, total)); bars.report(path: path, bytes: bytes, total: total)
+            lines.append("\(bytes) \(total)"); bars.report(path: path, bytes: bytes, total: total)
         }) { try InteractionLog.read(path: dir + "/log.csv", spec: .genericCSV, chunkSize: 256 << 10) }
+        let reports = lines.lines.map { l -> (Int, Int) in let f = l.split(separator: " ").map { Int($0)! }; return (f[0], f[1]) }
         XCTAssertEqual(log.count, 200_000)
         XCTAssertGreaterThan(reports.count, 5, "a report per chunk")
         XCTAssertEqual(reports.map(\.1), [Int](repeating: size, count: reports.count), "the file's size as the total")

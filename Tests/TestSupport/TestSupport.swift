@@ -70,3 +70,12 @@ public func builtExecutable(_ name: String) throws -> String {
 /// The repository's top folder (for committed fixtures and data).
 public let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// Lines a job reports (an `AnalysisContext`'s progress), collected for a test.
+public final class LineLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    public init() {}
+    public func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+    public var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}

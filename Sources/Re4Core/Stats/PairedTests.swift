@@ -5,7 +5,7 @@ import Foundation
 /// zero_method "wilcox", no continuity correction) and `ttest_rel` compute,
 /// a seeded paired bootstrap, a hierarchical (seeds, then users) bootstrap,
 /// the effect size d_z and Holm's step-down adjustment. Checked against SciPy
-/// in `PairedTestsTests` (bench/reference/paired_stats_reference.py).
+/// in `PairedTestsTests` (Tests/Reference/paired_stats_reference.py).
 public enum PairedTests {
     public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
 

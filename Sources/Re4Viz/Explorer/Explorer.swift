@@ -12,24 +12,12 @@ import TSNE
 public enum Explorer {
     public struct Request: Sendable {
         public var users: [Int]
-        public var labels: [String]
-        /// The checkpoints' paths: their run folders cache the item maps.
-        public var checkpoints: [String]? = nil
-        public var space: UserInterests.Space = .u
-        public var placeBy: InterestProjection.PlaceBy = .embedding
-        /// Embed a seeded sample of this many items (nil = every item).
-        public var sample: Int? = nil
+        /// The t-SNE of each gallery, the interest space and how interests are placed, the item sample.
+        public var map = MapSettings()
         /// Retrieved items listed and ringed per interest.
         public var top = 10
-        public var tsne = TSNEOptions()
-        public var placement = PlacementOptions()
         public var title: String = "re4-viz explore"
-        public init(users: [Int], labels: [String]) { self.users = users; self.labels = labels }
-        /// The placement settings with the t-SNE's threads and kernel (one place derives them).
-        public var placementOptions: PlacementOptions {
-            var po = placement; po.threads = tsne.threads; po.dof = tsne.dof
-            return po
-        }
+        public init(users: [Int]) { self.users = users }
     }
 
     public struct Page: Sendable {
@@ -40,15 +28,15 @@ public enum Explorer {
         public var summary: String
     }
 
-    /// - Parameter progress: a line per stage and every 50 t-SNE iterations (for `--verbose`).
+    /// Progress (`context.progress`): a line per stage and every 50 t-SNE iterations.
     /// - Parameter epochs: earlier checkpoints of the first model (label and model, in
     ///   training order): each user's interests at each of them are placed on the first
     ///   model's map, and a slider on the page moves them across training.
-    public static func build(models: [MultiInterestModel], dataset ds: Dataset, request r: Request,
-                             epochs: [(label: String, model: MultiInterestModel)] = [],
-                             progress: (String) -> Void = { _ in }) throws -> Page {
-        guard !models.isEmpty, models.count <= 2 else { throw VizError.badInput("explore takes one or two checkpoints, got \(models.count)") }
-        guard r.labels.count == models.count else { throw VizError.badInput("\(r.labels.count) labels for \(models.count) checkpoints") }
+    public static func build(panels: [Panel], dataset ds: Dataset, request r: Request, context c: AnalysisContext,
+                             epochs: [Panel] = []) throws -> Page {
+        guard !panels.isEmpty, panels.count <= 2 else { throw VizError.badInput("explore takes one or two checkpoints, got \(panels.count)") }
+        let models = panels.map(\.model), labels = panels.map(\.label), progress = c.progress
+        let tsne = r.map.tsneOptions(c), placement = r.map.placementOptions(c)
         guard r.top >= 1 else { throw VizError.badInput("--top must be ≥ 1, got \(r.top)") }
         guard Set(models.map(\.config.maxLength)).count == 1 else {
             throw VizError.badInput("the checkpoints read histories of different lengths (L \(models.map(\.config.maxLength))); explore models trained with the same --max-length")
@@ -58,15 +46,15 @@ public enum Explorer {
         var modelParts: [[UserPart]] = []
         var histories: [[Int32]] = []
         for (p, m) in models.enumerated() {
-            progress("map \(p + 1) of \(models.count) (\(r.labels[p])): t-SNE of \(min(r.sample ?? n, n)) items, or the cached one")
-            var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.sample ?? n) { t in
+            progress("map \(p + 1) of \(models.count) (\(labels[p])): t-SNE of \(min(r.map.sample ?? n, n)) items, or the cached one")
+            var map = try GalleryMap.make(model: m, checkpoint: panels[p].checkpoint, options: tsne, sample: r.map.sample ?? n) { t in
                 if t.klEvaluated, t.iteration % 50 == 0 { progress(String(format: "  iteration %4d  %@  KL %.4f  %.1fs", t.iteration, t.phase, t.kl, t.seconds)) }
             }
             progress("map \(p + 1): placing \(r.users.count) users' interests, retrieving their top \(r.top)")
             if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }
             maps.append(map)
-            let ui = UserInterests(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
-            let placed = r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: m, map: map, space: r.space, placeBy: r.placeBy, placement: r.placementOptions)
+            let ui = UserInterests(model: m, dataset: ds, users: r.users, threads: c.threads)
+            let placed = r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: m, map: map, space: r.map.space, placeBy: r.map.placeBy, placement: placement)
             // History positions hold items, most recent first; attention per position, K values each.
             let positions = r.users.indices.map { i in (0..<ui.L).filter { ui.history[i * ui.L + $0] != 0 } }
             if p == 0 { histories = r.users.indices.map { i in positions[i].map { ui.history[i * ui.L + $0] } } }
@@ -86,8 +74,8 @@ public enum Explorer {
                 throw VizError.badInput("\(em.label) has \(em.model.config.items) items and K = \(em.model.config.interests), the map's model \(models[0].config.items) and K = \(models[0].config.interests); give checkpoints of one run")
             }
             progress("epoch \(e + 1) of \(epochs.count) (\(em.label)): placing the users' interests on the map")
-            let ui = UserInterests(model: em.model, dataset: ds, users: r.users, threads: r.tsne.threads)
-            epochStars.append(r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: em.model, map: maps[0], space: r.space, placeBy: r.placeBy, placement: r.placementOptions))
+            let ui = UserInterests(model: em.model, dataset: ds, users: r.users, threads: c.threads)
+            epochStars.append(r.users.isEmpty ? [] : try InterestProjection.placeInterests(ui, model: em.model, map: maps[0], space: r.map.space, placeBy: r.map.placeBy, placement: placement))
         }
         let j = JSONWriter()
         j.object {
@@ -103,7 +91,7 @@ public enum Explorer {
             j.key("maps"); j.array(Array(maps.enumerated())) { p, map in
                 let q = quantized(map, items: n)
                 j.object {
-                    j.key("label"); j.string(r.labels[p])
+                    j.key("label"); j.string(labels[p])
                     j.key("K"); j.int(models[p].config.interests)
                     j.key("extent"); j.floats(q.extent.map(Float.init))
                     j.key("qx"); j.base64(q.x)
@@ -114,7 +102,7 @@ public enum Explorer {
                     }
                 }
             }
-            if !epochs.isEmpty { j.key("epochs"); j.strings(epochs.map(\.label) + [r.labels[0]]) }
+            if !epochs.isEmpty { j.key("epochs"); j.strings(epochs.map(\.label) + [labels[0]]) }
             j.key("users"); j.array(Array(r.users.enumerated())) { i, u in
                 j.object {
                     j.key("id"); j.string(ds.userIDs[u])

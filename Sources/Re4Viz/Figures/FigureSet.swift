@@ -20,8 +20,6 @@ public enum FigureSet {
         /// Font size (and, when set, size and labels) for every figure of the set.
         public var style = FigureStyle()
         public var users = 6
-        public var seed: UInt64 = 42
-        public var threads = 2
         /// Users for the distinctness statistics (nil = all test users).
         public var distinctUsers: Int? = nil
         /// Compare the ablation at this many epochs: every run's best validation epoch
@@ -41,7 +39,9 @@ public enum FigureSet {
     /// returns the paths written (each atomically). `log` receives one line per step.
     /// - Parameter data: what the command line said about the data; the runs'
     ///   configs supply the rest.
-    public static func make(_ o: FigureOptions, data: DataRequest, log: (String) -> Void) throws -> [String] {
+    /// Seeds (user samples, t-SNE, bootstrap) and threads from `context`; each file written is said on its progress.
+    public static func make(_ o: FigureOptions, data: DataRequest, context c: AnalysisContext) throws -> [String] {
+        let log = c.progress
         guard FileManager.default.fileExists(atPath: o.out) else { throw IOError.missingFolder(path: o.out, folder: o.out) }
         let runs = try Reproduction.discover(in: o.runs, archive: o.archive, prefix: o.prefix, includeUnfinished: o.includeUnfinished, log: log)
         // Runs kept without their checkpoints (archived without --checkpoint) give tables and curves;
@@ -81,10 +81,10 @@ public enum FigureSet {
             if let t = perUser[r.checkpoint] { return t }
             // The best epoch's per-user file when the run kept one, else its best checkpoint evaluated.
             let t = try r.bestPerUser.map(Reproduction.perUserTest(file:))
-                ?? Reproduction.perUserTest(model: try model(r), dataset: opened!.dataset, threads: o.threads)
+                ?? Reproduction.perUserTest(model: try model(r), dataset: opened!.dataset, threads: c.threads)
             perUser[r.checkpoint] = t
             return t
-        }, seed: o.seed)
+        }, seed: c.seed)
         if !paired.isEmpty { log("paired comparisons: " + paired.map { "\($0.variant) vs \($0.baseline) (\(seedCount($0.seeds.count)))" }.joined(separator: ", ")) }
         // One table of every model, each paired with its backbone's Base; only a budgeted
         // ablation (its runs at another epoch) gets a table of its own.
@@ -135,24 +135,22 @@ public enum FigureSet {
         let common = baseSeeds.intersection(re4Seeds).sorted()
         if let s = common.first, let ds = opened?.dataset {
             let pair = ["base", "re4"].map { v in runs.first { $0.variant == v && $0.seed == s }! }
-            let pairModels = try pair.map(model)
-            let titles = pair.map(\.label)
+            let pairPanels = try pair.map { Panel(model: try model($0), label: $0.label, checkpoint: $0.checkpoint) }
             let which = "seed \(s); " + pair.map { "\($0.label) epoch \($0.best.epoch)" }.joined(separator: ", ")
-            var req = InterestMap.Request(users: sampleUsers(ds, count: o.users, seed: o.seed), panelTitles: titles)
-            req.tsne.metric = .cosine; req.tsne.seed = o.seed; req.tsne.threads = o.threads
-            req.seed = o.seed; req.dpi = o.dpi
+            var req = InterestMap.Request(users: sampleUsers(ds, count: o.users, seed: c.seed))
+            req.dpi = o.dpi
             req.title = "\(o.dataTitle) (\(which)): the same test users' interests (★) and attended items (●)"
-            let f4 = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
+            let f4 = try InterestMap.draw(panels: pairPanels, dataset: ds, request: req, context: c)
             let p4 = path("fig4-tsne-\(o.name).png"); try outputs.stage(p4) { try f4.figure.styled(o.style).render(as: p4, into: $0) }; written.append(p4); log("drew \(p4)")
             let c4 = path("fig4-tsne-\(o.name).csv")
             try outputs.stage(c4, data: Data(f4.csv.utf8)); written.append(c4)
             req.kind = .items; req.title = "\(o.dataTitle) (\(which))"
-            let fm = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
+            let fm = try InterestMap.draw(panels: pairPanels, dataset: ds, request: req, context: c)
             let pm = path("item-map-\(o.name).png"); try outputs.stage(pm) { try fm.figure.styled(o.style).render(as: pm, into: $0) }; written.append(pm); log("drew \(pm)")
             // Figure 4 on the item map: the same users, their interests placed on each gallery's t-SNE.
-            req.kind = .users; req.layout = .map; req.checkpoints = pair.map(\.checkpoint)
+            req.kind = .users; req.layout = .map
             req.title = "\(o.dataTitle) (\(which))"
-            let f4m = try InterestMap.draw(models: pairModels, dataset: ds, request: req)
+            let f4m = try InterestMap.draw(panels: pairPanels, dataset: ds, request: req, context: c)
             let p4m = path("fig4-map-\(o.name).png"); try outputs.stage(p4m) { try f4m.figure.styled(o.style).render(as: p4m, into: $0) }; written.append(p4m); log("drew \(p4m)")
         }
 
@@ -161,14 +159,14 @@ public enum FigureSet {
         // other backbone's Base and + Re4 pair, as further sections of the table.
         if !common.isEmpty, let ds = opened?.dataset {
             var users = ds.users(in: .test)
-            if let n = o.distinctUsers { users = sampleUsers(ds, count: n, seed: o.seed, minLength: 1) }
+            if let n = o.distinctUsers { users = sampleUsers(ds, count: n, seed: c.seed, minLength: 1) }
             typealias Reports = [(variant: String, seed: Int, report: Distinctness.Report)]
             func reports(_ a: String, _ b: String, seeds: [Int]) throws -> Reports {
                 try seeds.flatMap { s in try [a, b].map { v in
                     let r = runs.first { $0.variant == v && $0.seed == s }!
                     let name = URL(fileURLWithPath: r.checkpoint).deletingLastPathComponent().lastPathComponent + "/" + URL(fileURLWithPath: r.checkpoint).lastPathComponent
                     return (v, s, Distinctness.report(checkpoint: name, model: try model(r), dataset: ds, users: users,
-                                                      seed: o.seed, threads: o.threads))
+                                                      seed: c.seed, threads: c.threads))
                 } }
             }
             let main = try reports("base", "re4", seeds: common)

@@ -20,24 +20,16 @@ public enum InterestMap {
     public struct Request: Sendable {
         public var users: [Int]
         public var kind: Kind = .users
-        public var space: UserInterests.Space = .u
         public var selection: InterestProjection.Selection = .attended
         public var layout: InterestProjection.Layout = .panels
-        /// With `.items`: embed a seeded sample of this many items (nil = all).
-        public var gallerySample: Int? = nil
-        public var seed: UInt64 = 42
-        public var tsne = TSNEOptions()
-        public var panelTitles: [String]
+        /// The t-SNE, interest space, placement and gallery sample (with `.items`, or
+        /// `layout: .map`: a seeded sample of the items is embedded when set).
+        public var map = MapSettings()
         public var title: String? = nil
         public var dpi = 100.0
         /// The user's size, font size and labels, over the layout's own.
         public var style = FigureStyle()
-        /// With `layout: .map`: how interests are placed, the placement's settings,
-        /// and the checkpoints' paths (their run folders cache the item maps).
-        public var placeBy: InterestProjection.PlaceBy = .embedding
-        public var placement = PlacementOptions()
-        public var checkpoints: [String]? = nil
-        public init(users: [Int], panelTitles: [String]) { self.users = users; self.panelTitles = panelTitles }
+        public init(users: [Int]) { self.users = users }
     }
 
     public struct Drawing {
@@ -61,70 +53,71 @@ public enum InterestMap {
         }
     }
 
-    public static func draw(models: [MultiInterestModel], dataset ds: Dataset, request r: Request) throws -> Drawing {
+    /// Draws one panel (or row of panels) per model; threads and seed from `context`.
+    public static func draw(panels: [Panel], dataset ds: Dataset, request r: Request, context c: AnalysisContext) throws -> Drawing {
         guard !r.users.isEmpty else { throw VizError.badInput("no test user has a long enough history to sample") }
-        guard r.panelTitles.count == models.count else {
-            throw VizError.badInput("\(r.panelTitles.count) panel titles for \(models.count) checkpoints")
-        }
+        guard !panels.isEmpty else { throw VizError.badInput("no model to draw") }
+        let models = panels.map(\.model), titles = panels.map(\.label)
+        let tsne = r.map.tsneOptions(c)
         if r.kind == .users, r.selection == .attended, models.contains(where: { $0.precomputed != nil && $0.precomputed?.A == nil }) {
             throw VizError.badInput("--items attended needs the model's attention (--attention A.npy with --histories H.npy); use --items retrieved")
         }
         var pts: [InterestProjection.Point] = []
         let figure: Figure, summary: String
-        let panels = "\(models.count) panel\(models.count == 1 ? "" : "s")"
+        let panelText = "\(models.count) panel\(models.count == 1 ? "" : "s")"
         switch r.kind {
         case .items:
             for (p, m) in models.enumerated() {
-                pts += try InterestProjection.projectGallery(model: m, dataset: ds, users: r.users, space: r.space, sample: r.gallerySample,
-                                                             seed: r.seed, panel: p, options: r.tsne)
+                pts += try InterestProjection.projectGallery(model: m, dataset: ds, users: r.users, space: r.map.space, sample: r.map.sample,
+                                                             seed: c.seed, panel: p, options: tsne)
             }
-            figure = InterestProjection.galleryFigure(points: pts, panelTitles: r.panelTitles, dataset: ds, title: r.title, dpi: r.dpi)
-            summary = "\(panels), \(pts.filter { !$0.isInterest }.count / models.count) items, \(r.users.count) users' interests"
+            figure = InterestProjection.galleryFigure(points: pts, panelTitles: titles, dataset: ds, title: r.title, dpi: r.dpi)
+            summary = "\(panelText), \(pts.filter { !$0.isInterest }.count / models.count) items, \(r.users.count) users' interests"
         case .users where r.layout == .map:
             var maps: [GalleryMap] = []
             for (p, m) in models.enumerated() {
-                var map = try GalleryMap.make(model: m, checkpoint: r.checkpoints?[p], options: r.tsne, sample: r.gallerySample)
+                var map = try GalleryMap.make(model: m, checkpoint: panels[p].checkpoint, options: tsne, sample: r.map.sample)
                 if p > 0 { map = map.applying(map.alignment(onto: maps[0])) }   // Procrustes onto the first map
                 maps.append(map)
-                var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
-                pts += try InterestProjection.projectOnMap(model: m, dataset: ds, users: r.users, map: map, space: r.space,
-                                                           selection: r.selection, placeBy: r.placeBy, panel: p, placement: po)
+                pts += try InterestProjection.projectOnMap(model: m, dataset: ds, users: r.users, map: map, space: r.map.space,
+                                                           selection: r.selection, placeBy: r.map.placeBy, panel: p,
+                                                           placement: r.map.placementOptions(c))
             }
             let K = models.map(\.config.interests).max() ?? 4
-            figure = InterestProjection.mapFigure(points: pts, panelTitles: r.panelTitles, users: r.users.count, K: K,
-                                                  caption: "item map (t-SNE of \(maps[0].ids.count) items), interests placed by \(r.placeBy.rawValue) from "
-                                                      + (r.space == .u ? "U" : "Z") + "; " + r.selection.caption,
+            figure = InterestProjection.mapFigure(points: pts, panelTitles: titles, users: r.users.count, K: K,
+                                                  caption: "item map (t-SNE of \(maps[0].ids.count) items), interests placed by \(r.map.placeBy.rawValue) from "
+                                                      + (r.map.space == .u ? "U" : "Z") + "; " + r.selection.caption,
                                                   title: r.title, dpi: r.dpi)
-            summary = "\(panels) on item maps of \(maps[0].ids.count) items, \(r.users.count) users' interests placed by \(r.placeBy.rawValue)"
+            summary = "\(panelText) on item maps of \(maps[0].ids.count) items, \(r.users.count) users' interests placed by \(r.map.placeBy.rawValue)"
         case .users:
             for (p, m) in models.enumerated() {
-                pts += try InterestProjection.project(model: m, dataset: ds, users: r.users, space: r.space, selection: r.selection,
-                                                      panel: p, options: r.tsne)
+                pts += try InterestProjection.project(model: m, dataset: ds, users: r.users, space: r.map.space, selection: r.selection,
+                                                      panel: p, options: tsne)
             }
             let K = models.map(\.config.interests).max() ?? 4
-            figure = InterestProjection.figure(points: pts, panelTitles: r.panelTitles, users: r.users.count, K: K, layout: r.layout,
-                                               caption: r.selection.caption + ", interests " + (r.space == .u ? "U" : "Z"),
+            figure = InterestProjection.figure(points: pts, panelTitles: titles, users: r.users.count, K: K, layout: r.layout,
+                                               caption: r.selection.caption + ", interests " + (r.map.space == .u ? "U" : "Z"),
                                                title: r.title, dpi: r.dpi)
-            summary = "\(panels), \(r.users.count) users, \(pts.filter(\.isInterest).count) interests, \(pts.filter { !$0.isInterest }.count) items"
+            summary = "\(panelText), \(r.users.count) users, \(pts.filter(\.isInterest).count) interests, \(pts.filter { !$0.isInterest }.count) items"
         }
         var scores: [Double?] = []
         var line = summary
         if ds.hasTruth, !models.contains(where: { $0.precomputed != nil && $0.precomputed?.A == nil }) {
             for (p, m) in models.enumerated() {
-                let matched = Recovery.matchedCategories(model: m, dataset: ds, users: r.users, threads: r.tsne.threads)
+                let matched = Recovery.matchedCategories(model: m, dataset: ds, users: r.users, threads: c.threads)
                 scores.append(Recovery.viewScore(pts.filter { $0.panel == p }, dataset: ds, matched: matched,
                                                  ownItemsOnly: r.kind == .users && r.layout == .panels))
             }
             line += "; view score (stars whose 10 nearest items are mostly of their planted category): "
-                + zip(r.panelTitles, scores).map { "\($0) \($1.map { String(format: "%.2f", $0) } ?? "–")" }.joined(separator: ", ")
+                + zip(titles, scores).map { "\($0) \($1.map { String(format: "%.2f", $0) } ?? "–")" }.joined(separator: ", ")
         }
-        let structure = r.panelTitles.indices.map { p in MapStructure.score(pts.filter { $0.panel == p }, dataset: ds) }
+        let structure = titles.indices.map { p in MapStructure.score(pts.filter { $0.panel == p }, dataset: ds) }
         if structure.contains(where: { $0 != nil }) {
-            line += "; structure: " + zip(r.panelTitles, structure).map { "\($0) \($1?.text ?? "–")" }.joined(separator: ", ")
+            line += "; structure: " + zip(titles, structure).map { "\($0) \($1?.text ?? "–")" }.joined(separator: ", ")
         }
-        let notes = zip(r.panelTitles, structure).compactMap { t, s in s.flatMap { MapStructure.warning(panel: t, $0) } }
+        let notes = zip(titles, structure).compactMap { t, s in s.flatMap { MapStructure.warning(panel: t, $0) } }
         var d = Drawing(figure: figure.styled(r.style), points: pts,
-                        csv: InterestProjection.coordinatesCSV(pts, panelTitles: r.panelTitles, dataset: ds, structure: structure),
+                        csv: InterestProjection.coordinatesCSV(pts, panelTitles: titles, dataset: ds, structure: structure),
                         summary: line, viewScores: scores)
         d.structure = structure; d.notes = notes
         return d

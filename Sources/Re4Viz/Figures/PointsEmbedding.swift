@@ -31,9 +31,10 @@ public enum PointsEmbedding {
     /// - Parameter report: also compute exact KL, kNN preservation and T(10).
     /// - Parameter place: new points to place into the finished embedding
     ///   (`TSNEPlacement`, openTSNE's `transform`) and where to write them (.npy or .csv).
-    public static func run(input: String, out: String, options o: TSNEOptions, report: Bool, dpi: Double = 100, style: FigureStyle = FigureStyle(),
+    /// - Parameter options: the t-SNE's settings; its threads and seed are the context's.
+    public static func run(input: String, out: String, options: TSNEOptions, report: Bool, dpi: Double = 100, style: FigureStyle = FigureStyle(),
                            place: (points: String, out: String, options: PlacementOptions)? = nil,
-                           neighborsOut: String? = nil,
+                           neighborsOut: String? = nil, context c: AnalysisContext,
                            progress: (TSNEProgress) -> Void = { _ in }) throws -> Result {
         let kind = try Output(path: out)
         if let place, try Output(path: place.out) != .coordinates {
@@ -42,7 +43,8 @@ public enum PointsEmbedding {
         let outputs = try OutputSet(outputs: [out] + (place.map { [$0.out] } ?? []) + (neighborsOut.map { [$0] } ?? []),
                                     inputs: [input] + (place.map { [$0.points] } ?? []))
         let x = try PointMatrix.read(path: input)
-        var o = o
+        var o = options
+        o.threads = c.threads; o.seed = c.seed
         o.keepNeighbors = neighborsOut != nil
         let r = try TSNE.embed(x.values, n: x.n, dim: x.dim, options: o, progress: progress)
         if let neighborsOut, let g = r.neighbors {
@@ -63,7 +65,7 @@ public enum PointsEmbedding {
             let q = try PointMatrix.read(path: place.points)
             guard q.dim == x.dim else { throw VizError.badInput("\(place.points): \(q.dim) columns, but the reference has \(x.dim)") }
             var po = place.options
-            po.metric = o.metric; po.threads = o.threads
+            po.metric = o.metric; po.threads = c.threads; po.dof = o.dof   // under the map's kernel
             let t0 = Date()
             let y = try TSNEPlacement.place(new: q.values, m: q.n, reference: x.values, n: x.n, dim: x.dim, embedding: r.embedding, options: po)
             let seconds = Date().timeIntervalSince(t0)
@@ -79,8 +81,8 @@ public enum PointsEmbedding {
         if report {
             let data = o.metric == .cosine ? normalizedRows(x.values, n: x.n, dim: x.dim) : x.values
             let kl = TSNEQuality.exactKL(r.affinities, embedding: r.embedding, dof: o.dof)
-            let knn = TSNEQuality.knnPreservation(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
-            let tw = TSNEQuality.trustworthiness(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: o.threads)
+            let knn = TSNEQuality.knnPreservation(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: c.threads)
+            let tw = TSNEQuality.trustworthiness(input: data, n: x.n, dim: x.dim, embedding: r.embedding, threads: c.threads)
             lines.append(String(format: "exact KL %.4f  kNN10 kept %.4f  T(10) %.4f", kl, knn, tw))
         }
         return Result(n: x.n, dim: x.dim, tsne: r, lines: lines)

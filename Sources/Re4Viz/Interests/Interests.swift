@@ -85,7 +85,6 @@ public struct UserInterests: Sendable {
     }
 }
 
-/// Loads a checkpoint for a data set, refusing one trained on other data unless allowed.
 /// Seeded sample of test users with at least `minLength` history items.
 public func sampleUsers(_ dataset: Dataset, count: Int, seed: UInt64, minLength: Int = 5) -> [Int] {
     var pool = dataset.users(in: .test).filter { dataset.evaluationCut(user: $0) >= minLength }
@@ -98,4 +97,15 @@ public func sampleUsers(_ dataset: Dataset, count: Int, seed: UInt64, minLength:
     var dot = 0.0, na = 0.0, nb = 0.0
     for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
     return na > 0 && nb > 0 ? dot / (na * nb).squareRoot() : 0
+}
+
+/// The users a picture, page or table is about: the ids given (comma-separated;
+/// each must be a user of `split`, `InterestMap.users`), else a seeded sample of
+/// `count` test users (`sampleUsers`). `re4-viz tsne`, `explore` and `distinct`
+/// choose through it.
+public func chooseUsers(ids: String?, split: SplitPart = .test, count: Int, seed: UInt64, in ds: Dataset, minLength: Int = 5) throws -> [Int] {
+    guard let ids else { return sampleUsers(ds, count: count, seed: seed, minLength: minLength) }
+    let list = ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !list.isEmpty else { throw VizError.badInput("--user-ids is empty; give user ids separated by commas") }
+    return try InterestMap.users(ids: list, in: ds, split: split)
 }

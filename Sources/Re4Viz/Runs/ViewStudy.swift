@@ -19,9 +19,8 @@ public enum ViewStudy {
         public var prefix: String
         /// Sampled test users per picture.
         public var users = 20
-        public var seed: UInt64 = 42
-        public var tsne = TSNEOptions()
-        public var placement = PlacementOptions()
+        /// The t-SNE and placement settings (each view sets its own space and placement rule).
+        public var map = MapSettings()
         public var layouts: [InterestProjection.Layout] = [.panels, .family, .map]
         /// How interests are placed on the map: each is its own view (`map`, `map-retrieval`).
         public var placements: [InterestProjection.PlaceBy] = [.embedding, .retrieval]
@@ -60,8 +59,8 @@ public enum ViewStudy {
     }
 
     /// The Base and Re4 runs of a grid (`Request.runs`, `Request.prefix`).
-    public static func run(_ r: Request, progress: (String) -> Void = { _ in }) throws -> Result {
-        let runs = try Reproduction.discover(in: r.runs, prefix: r.prefix, log: progress).filter { $0.variant == "base" || $0.variant == "re4" }
+    public static func run(_ r: Request, context c: AnalysisContext) throws -> Result {
+        let runs = try Reproduction.discover(in: r.runs, prefix: r.prefix, log: c.progress).filter { $0.variant == "base" || $0.variant == "re4" }
         guard !runs.isEmpty else { throw VizError.badInput("\(r.runs): no \(r.prefix)-base-s* or \(r.prefix)-re4-s* runs") }
         // Each run is opened when it is scored, so one model at a time is in memory.
         let entries = runs.map { run in
@@ -70,11 +69,11 @@ public enum ViewStudy {
                 return (opened.dataset, opened.models[0])
             }
         }
-        return try score(entries, columns: [("base", "Base"), ("re4", "Re4")], r, progress: progress)
+        return try score(entries, columns: [("base", "Base"), ("re4", "Re4")], r, context: c)
     }
 
     /// Models given one by one (checkpoints, state dicts, bundles: `ModelInput`), each a column by its label.
-    public static func run(models opened: OpenedModels, _ r: Request, progress: (String) -> Void = { _ in }) throws -> Result {
+    public static func run(models opened: OpenedModels, _ r: Request, context c: AnalysisContext) throws -> Result {
         // Models with one label are seeds of one column (mean ± std over them), numbered in order.
         var columns: [(key: String, label: String)] = [], count: [String: Int] = [:]
         let entries = zip(opened.models, opened.inputs).map { m, input in
@@ -82,35 +81,34 @@ public enum ViewStudy {
             count[input.label, default: 0] += 1
             return Entry(variant: input.label, label: input.label, seed: count[input.label]!, path: input.path) { (opened.dataset, m) }
         }
-        return try score(entries, columns: columns, r, progress: progress)
+        return try score(entries, columns: columns, r, context: c)
     }
 
-    static func score(_ entries: [Entry], columns: [(key: String, label: String)], _ r: Request, progress: (String) -> Void) throws -> Result {
+    static func score(_ entries: [Entry], columns: [(key: String, label: String)], _ r: Request, context c: AnalysisContext) throws -> Result {
         var scores: [Score] = [], recovery: [(String, Int, [String: Double])] = []
         var truth = false, name = "", users = 0
         for run in entries {
             let (ds, model) = try run.open()
             truth = ds.hasTruth; name = ds.name
-            let chosen = sampleUsers(ds, count: r.users, seed: r.seed)
+            let chosen = sampleUsers(ds, count: r.users, seed: c.seed)
             users = chosen.count
-            let dominant = dominantCategories(model: model, dataset: ds, users: chosen, threads: r.tsne.threads)
+            let dominant = dominantCategories(model: model, dataset: ds, users: chosen, threads: c.threads)
             let views = r.layouts.flatMap { l in l == .map ? r.placements.map { (l, $0) } : [(l, InterestProjection.PlaceBy.embedding)] }
             for (layout, placeBy) in views {
                 let view = layout == .map && placeBy == .retrieval ? "map-retrieval" : layout.rawValue
                 for space in r.spaces {
-                    progress("\(run.label) \(run.seed): \(view), \(space.rawValue == "u" ? "U" : "Z")")
-                    var q = InterestMap.Request(users: chosen, panelTitles: [run.label])
-                    q.layout = layout; q.space = space; q.tsne = r.tsne; q.seed = r.seed; q.placeBy = placeBy
-                    q.placement = r.placement; q.checkpoints = [run.path]
+                    c.progress("\(run.label) \(run.seed): \(view), \(space.rawValue == "u" ? "U" : "Z")")
+                    var q = InterestMap.Request(users: chosen)
+                    q.layout = layout; q.map = r.map; q.map.space = space; q.map.placeBy = placeBy
                     // On planted data the drawing scores itself against the truth (`InterestMap.Drawing.viewScores`).
-                    let drawing = try InterestMap.draw(models: [model], dataset: ds, request: q)
+                    let drawing = try InterestMap.draw(panels: [Panel(model: model, label: run.label, checkpoint: run.path)], dataset: ds, request: q, context: c)
                     let own = Recovery.viewScore(drawing.points, dataset: ds, matched: dominant, ownItemsOnly: layout == .panels)
                     scores.append(Score(variant: run.variant, seed: run.seed, layout: view, space: space.rawValue,
                                         value: truth ? drawing.viewScores.first ?? nil : own, model: own))
                 }
             }
             if truth {
-                let per = Distinctness.perUser(model: model, dataset: ds, users: ds.users(in: .test), threads: r.tsne.threads)
+                let per = Distinctness.perUser(model: model, dataset: ds, users: ds.users(in: .test), threads: c.threads)
                 var v: [String: Double] = [:]
                 for k in recoveryKeys { let x = per[k]!.filter { !$0.isNaN }; if !x.isEmpty { v[k] = x.reduce(0, +) / Double(x.count) } }
                 recovery.append((run.variant, run.seed, v))

@@ -1,6 +1,6 @@
 """Logs written by the real tools, for `re4-viz curves` (Tests/Re4VizTests/Fixtures/logs).
 
-    .venv-bench/bin/python bench/reference/make_log_fixtures.py Tests/Re4VizTests/Fixtures/logs
+    .venv-bench/bin/python Tests/Reference/make_log_fixtures.py Tests/Re4VizTests/Fixtures/logs
 
 Needs torch, tensorboard and lightning (pip). Writes:
 - tb/: a SummaryWriter log folder with three runs; re4-s1 was resumed into a

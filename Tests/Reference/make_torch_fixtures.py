@@ -6,7 +6,7 @@ Writes, into the folder given (Tests/Re4CoreTests/Fixtures/torch):
 - hostile and malformed files made with Python's zipfile and pickle only.
 
 Run with a Python that has torch (Debian's python3-torch, or .venv-bench):
-    python3 bench/reference/make_torch_fixtures.py Tests/Re4CoreTests/Fixtures/torch
+    python3 Tests/Reference/make_torch_fixtures.py Tests/Re4CoreTests/Fixtures/torch
 The files are committed, so the tests need no torch.
 """
 import io

@@ -128,11 +128,11 @@ final class REMITests: XCTestCase {
 }
 
 /// REMI's terms against a PyTorch restatement of Tokkiu/REMI's code
-/// (bench/reference/remi_check.py), in double precision on the torch side.
+/// (Tests/Reference/remi_check.py), in double precision on the torch side.
 /// Runs where `.venv-bench` has torch; skipped elsewhere.
 final class REMITorchCrossCheckTests: XCTestCase {
     func testREMITermsMatchPyTorch() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: repositoryRoot)
         let python = root.appendingPathComponent(".venv-bench/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no .venv-bench (bench/setup-venv.sh)") }
         guard (try? runExecutable(python, ["-c", "import torch, safetensors"]))?.status == 0 else {
@@ -167,7 +167,7 @@ final class REMITorchCrossCheckTests: XCTestCase {
             "beta": Tensor(shape: [1], values: [beta]), "rlambda": Tensor(shape: [1], values: [rlambda]),
         ]
         try SafeTensors(tensors: input).write(path: dir + "/in.safetensors")
-        let r = try runExecutable(python, [root.appendingPathComponent("bench/reference/remi_check.py").path, dir + "/in.safetensors", dir + "/out.safetensors"])
+        let r = try runExecutable(python, [root.appendingPathComponent("Tests/Reference/remi_check.py").path, dir + "/in.safetensors", dir + "/out.safetensors"])
         XCTAssertEqual(r.status, 0, r.err)
         let ref = try SafeTensors.read(path: dir + "/out.safetensors").tensors
         for (name, ours) in [("loss_rec", rec), ("loss_rr", rr)] {

@@ -4,7 +4,7 @@ import TestSupport
 @testable import Re4Core
 
 /// The PyTorch ComiRec port's models (docs/interop.md) against a PyTorch run of
-/// the same computation on the same weights (bench/reference/make_torch_fixtures.py,
+/// the same computation on the same weights (Tests/Reference/make_torch_fixtures.py,
 /// `ports()`; files committed): the state dicts as the port saves them, the
 /// interests of the test users, and the test metrics.
 final class PortModelTests: XCTestCase {

@@ -38,7 +38,7 @@ final class RecoveryTests: XCTestCase {
         try Synthetic.write(s, to: dir)
         let ds = try DataSource(data: dir).load()
         var c = ModelConfig(); c.interests = 3; c.dim = 8; c.hidden = 8; c.items = ds.itemCount
-        var m = MultiInterestModel.initial(config: c, seed: 1)
+        let m = MultiInterestModel.initial(config: c, seed: 1)
         // Every row of W1_2 the same: the same attention, so the same interests.
         let i = m.params.index(of: "W1_2")!
         let H = c.hidden

@@ -1,7 +1,7 @@
 """Cross-check of the whole Re4 objective against PyTorch autograd.
 
 Reads weights (the authors' tensor names) and a batch written by the Swift
-test, evaluates bench/pytorch_re4.py's model on it, and writes each loss
+test, evaluates the benchmark's model (bench/pytorch_re4.py) on it, and writes each loss
 component and the gradient of the total for every parameter.
 
     python torch_check.py weights.safetensors batch.safetensors out.safetensors
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from safetensors.numpy import load_file, save_file
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
 from pytorch_re4 import Re4Model  # noqa: E402
 
 

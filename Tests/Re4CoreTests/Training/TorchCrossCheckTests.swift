@@ -9,7 +9,7 @@ import TestSupport
 /// fresh machines skip it (torch is a 3 GB wheel, installed once per machine).
 final class TorchCrossCheckTests: XCTestCase {
     func testLossesAndGradientsMatchPyTorch() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: repositoryRoot)
         let python = root.appendingPathComponent(".venv-bench/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no .venv-bench (bench/setup-venv.sh)") }
         // A benchmark environment made for other tools (openTSNE only, say) may lack torch.
@@ -36,7 +36,7 @@ final class TorchCrossCheckTests: XCTestCase {
         try SafeTensors(tensors: batch).write(path: dir + "/b.safetensors")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [root.appendingPathComponent("bench/reference/torch_check.py").path, dir + "/w.safetensors", dir + "/b.safetensors", dir + "/out.safetensors"]
+        p.arguments = [root.appendingPathComponent("Tests/Reference/torch_check.py").path, dir + "/w.safetensors", dir + "/b.safetensors", dir + "/out.safetensors"]
         let err = Pipe(); p.standardError = err
         try p.run(); p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))

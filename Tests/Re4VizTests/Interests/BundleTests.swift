@@ -6,7 +6,7 @@ import TestSupport
 
 /// The interest bundle and the one model argument (docs/bundle.md).
 final class BundleTests: XCTestCase {
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let repo = repositoryRoot
 
     func testExportRoundTripsToTheSameStatistics() throws {
         let dir = makeTempDir()

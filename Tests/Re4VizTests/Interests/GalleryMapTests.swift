@@ -60,16 +60,18 @@ final class GalleryMapTests: XCTestCase {
         XCTAssertEqual(GalleryMap.cacheFolder(for: dir + "/r/best.safetensors"), dir + "/r")
         XCTAssertTrue(GalleryMap.cacheFolder(for: dir + "/model.pt")!.hasSuffix("/maps"))
         let users = Array(opened.dataset.users(in: .test).prefix(3))
-        var req = InterestMap.Request(users: users, panelTitles: ["best", "last"])
-        req.layout = .map; req.tsne = t; req.checkpoints = [dir + "/r/best.safetensors", dir + "/r/last.safetensors"]; req.dpi = 40
+        var req = InterestMap.Request(users: users)
+        req.layout = .map; req.map = MapSettings(tsne: t); req.dpi = 40
+        let panels = zip(opened.models, ["best", "last"]).map { Panel(model: $0, label: $1, checkpoint: dir + "/r/\($1).safetensors") }
+        let context = AnalysisContext(threads: t.threads, seed: t.seed)
         for placeBy in InterestProjection.PlaceBy.allCases {
-            req.placeBy = placeBy
-            let a = try InterestMap.draw(models: opened.models, dataset: opened.dataset, request: req)
+            req.map.placeBy = placeBy
+            let a = try InterestMap.draw(panels: panels, dataset: opened.dataset, request: req, context: context)
             let stars = a.points.filter(\.isInterest)
             XCTAssertEqual(stars.count, 2 * users.count * 2, "K stars per user per panel")
             XCTAssertTrue(stars.allSatisfy { $0.x.isFinite && $0.y.isFinite })
             XCTAssertEqual(a.points.filter { $0.userIndex < 0 }.count, 2 * opened.dataset.itemCount, "the whole gallery on each map")
-            let b = try InterestMap.draw(models: opened.models, dataset: opened.dataset, request: req)
+            let b = try InterestMap.draw(panels: panels, dataset: opened.dataset, request: req, context: context)
             XCTAssertEqual(a.csv, b.csv, "same input, same placement")
         }
     }

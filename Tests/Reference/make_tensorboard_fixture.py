@@ -1,6 +1,6 @@
 """An event file written by torch.utils.tensorboard, for `re4-viz curves` (docs/interop.md).
 
-    python3 bench/reference/make_tensorboard_fixture.py Tests/Re4CoreTests/Fixtures/tensorboard
+    python3 Tests/Reference/make_tensorboard_fixture.py Tests/Re4CoreTests/Fixtures/tensorboard
 
 Needs torch and tensorboard (e.g. a venv with --system-site-packages over
 Debian's python3-torch, plus `pip install tensorboard`). Writes the event file

@@ -245,7 +245,7 @@ final class ReproductionTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var o = FigureSet.FigureOptions(runs: root, prefix: "x", name: "n", dataTitle: "X", out: out)
         o.dpi = 40
-        let files = try FigureSet.make(o, data: DataRequest()) { _ in }.map { URL(fileURLWithPath: $0).lastPathComponent }
+        let files = try FigureSet.make(o, data: DataRequest(), context: AnalysisContext(threads: 2)).map { URL(fileURLWithPath: $0).lastPathComponent }
         XCTAssertTrue(files.contains("distinctness-by-epoch-n.png") && files.contains("distinctness-by-epoch-n-dr.png"), "\(files)")
         XCTAssertFalse(files.contains("distinctness-by-epoch-n-sa.png"), "SA Base logged none: \(files)")
         let png = try XCTUnwrap(FileManager.default.contents(atPath: out + "/distinctness-by-epoch-n.png"))
@@ -266,8 +266,8 @@ final class ReproductionTests: XCTestCase {
         }
         let opened = OpenedModels(dataset: ds, models: [a, b, b], inputs: inputs, source: nil)
         var r = ViewStudy.Request(runs: "", prefix: "")
-        r.users = 4; r.tsne.iterations = 60; r.tsne.earlyIterations = 30; r.tsne.perplexity = 5; r.layouts = [.panels, .family]; r.spaces = [.u]
-        let given = try ViewStudy.run(models: opened, r)
+        r.users = 4; r.map.tsne.iterations = 60; r.map.tsne.earlyIterations = 30; r.map.tsne.perplexity = 5; r.layouts = [.panels, .family]; r.spaces = [.u]
+        let given = try ViewStudy.run(models: opened, r, context: AnalysisContext(threads: 2))
         XCTAssertEqual(given.columns.map(\.label), ["A", "B"])
         XCTAssertEqual(given.scores.map { "\($0.variant)\($0.seed)" }, ["A1", "A1", "B1", "B1", "B2", "B2"])
         XCTAssertTrue(given.scores.allSatisfy { $0.value != nil && $0.model != nil }, "planted data: every picture scored")
@@ -297,14 +297,14 @@ final class ReproductionTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             var o = FigureSet.FigureOptions(runs: root, prefix: "p", name: "planted", dataTitle: "Planted", out: out)
             o.dpi = 40; o.users = 2
-            var lines: [String] = []
-            let files = try FigureSet.make(o, data: request) { lines.append($0) }
+            let log = LineLog()
+            let files = try FigureSet.make(o, data: request, context: AnalysisContext(threads: 2, progress: { log.append($0) }))
             XCTAssertEqual(Set(files.map { URL(fileURLWithPath: $0).lastPathComponent }),
                            ["results.md", "fig3-curves-planted.png", "fig3-curves-planted-sa.png", "fig4-tsne-planted.png", "fig4-tsne-planted.csv",
                             "item-map-planted.png", "fig4-map-planted.png", "distinctness-planted.md", "distinctness-planted.png", "ablation-planted.png"])
-            XCTAssertTrue(lines[0].contains("base (seeds 1,2)"), lines[0])
+            XCTAssertTrue(log.lines[0].contains("base (seeds 1,2)"), log.lines[0])
             // The logs' test Recall@50 at the best validation epoch: Base 0.21, 0.22; Re4 0.21, 0.22 → level.
-            XCTAssertTrue(lines.last!.hasPrefix("summary: on Planted, Re4's mean test Recall@50 (0.2150, 2 seeds) is level with Base's (0.2150, 2 seeds)"), lines.last!)
+            XCTAssertTrue(log.lines.last!.hasPrefix("summary: on Planted, Re4's mean test Recall@50 (0.2150, 2 seeds) is level with Base's (0.2150, 2 seeds)"), log.lines.last!)
             written.append(Dictionary(uniqueKeysWithValues: files.map { (URL(fileURLWithPath: $0).lastPathComponent, FileManager.default.contents(atPath: $0)!) }))
         }
         XCTAssertEqual(written[0], written[1], "same runs → same bytes")
@@ -324,6 +324,6 @@ final class ReproductionTests: XCTestCase {
         XCTAssertTrue(sa.hasPrefix("\n| statistic | ComiRec-SA | ComiRec-SA + Re4 | Δ (ComiRec-SA + Re4 − ComiRec-SA) |") && sa.contains("of 1 |"), sa)
         XCTAssertEqual(md.components(separatedBy: "Definitions:").count, 2, md)
         XCTAssertThrowsError(try FigureSet.make(FigureSet.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
-                                                                       out: root + "/missing"), data: request) { _ in })
+                                                                       out: root + "/missing"), data: request, context: AnalysisContext(threads: 2)))
     }
 }

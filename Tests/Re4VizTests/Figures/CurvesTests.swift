@@ -118,10 +118,10 @@ final class CurvesTests: XCTestCase {
     }
 }
 
-/// Logs made by the real tools (bench/reference/make_log_fixtures.py): a
+/// Logs made by the real tools (Tests/Reference/make_log_fixtures.py): a
 /// SummaryWriter folder with a resumed run, Lightning's metrics.csv, nested JSON lines.
 final class ForeignLogTests: XCTestCase {
-    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/logs").path
+    let fixtures = repositoryRoot + "/Tests/Re4VizTests/Fixtures/logs"
 
     /// TensorBoard's own reading of the folder (EventMultiplexer, at fixture time): run → tag → [[step, value]].
     func expected() throws -> [String: [String: [[Double]]]] {
@@ -156,7 +156,7 @@ final class ForeignLogTests: XCTestCase {
 
     /// Where the benchmark venv has tensorboard, its reading of the committed folder is read again.
     func testTensorBoardStillReadsTheFixtureTheSameWay() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: repositoryRoot)
         let python = root.appendingPathComponent(".venv-bench/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python),
               (try? runExecutable(python, ["-c", "import tensorboard"]))?.status == 0 else { throw XCTSkip("no tensorboard in .venv-bench") }

@@ -1,5 +1,5 @@
 """REMI's two training terms restated in PyTorch, for the cross-check of the
-Swift implementation (Tests/Re4CoreTests/REMITests.swift).
+Swift implementation (Tests/Re4CoreTests/Losses/REMITests.swift).
 
 Follows Tokkiu/REMI's code step by step (src/BasicModel.py `read_out` with
 hard readout and `sampled_softmax_loss` with beta; src/REMI.py

@@ -4,7 +4,7 @@ import TestSupport
 @testable import Re4Core
 
 /// Other tools' logs: a TensorBoard event file torch.utils.tensorboard wrote
-/// (bench/reference/make_tensorboard_fixture.py), Lightning-style CSVs, JSON lines.
+/// (Tests/Reference/make_tensorboard_fixture.py), Lightning-style CSVs, JSON lines.
 final class LogReaderTests: XCTestCase {
     let events = repositoryRoot + "/Tests/Re4CoreTests/Fixtures/tensorboard/events.out.tfevents.fixture"
 

@@ -4,7 +4,7 @@ import TestSupport
 @testable import Re4Core
 
 /// The PyTorch checkpoint reader against files PyTorch wrote
-/// (bench/reference/make_torch_fixtures.py, committed) and hostile ones.
+/// (Tests/Reference/make_torch_fixtures.py, committed) and hostile ones.
 final class TorchCheckpointTests: XCTestCase {
     let dir = repositoryRoot + "/Tests/Re4CoreTests/Fixtures/torch/"
 
@@ -122,7 +122,7 @@ final class TextFormatEscapingTests: XCTestCase {
     func testProtobufStringsEscapeQuotesBackslashesAndLineBreaks() throws {
         XCTAssertEqual(protobufString("data \"v2\"\\x\nend"), "\"data \\\"v2\\\"\\\\x\\nend\"")
         XCTAssertEqual(protobufString("tab\there"), "\"tab\\there\"")
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: repositoryRoot)
         let python = root.appendingPathComponent(".venv-bench/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python),
               (try? runExecutable(python, ["-c", "import tensorboard.plugins.projector.projector_config_pb2"]))?.status == 0 else {

@@ -28,10 +28,18 @@ final class ExplorerTests: XCTestCase {
     }
 
     func request(_ ds: Dataset, dir: String, users: [Int]) -> Explorer.Request {
-        var r = Explorer.Request(users: users, labels: ["Base", "Re4"])
-        r.checkpoints = [dir + "/base/best.safetensors", dir + "/re4/best.safetensors"]
-        r.tsne.threads = 2; r.tsne.iterations = 150; r.tsne.earlyIterations = 100
+        var r = Explorer.Request(users: users)
+        r.map.tsne.iterations = 150; r.map.tsne.earlyIterations = 100
         return r
+    }
+
+    /// The test's context: two threads, the default seed.
+    let context = AnalysisContext(threads: 2)
+
+    /// The two trained models as the page's maps, titled Base and Re4 (their run folders cache the maps).
+    func panels(_ opened: RunData, dir: String) -> [Panel] {
+        let names = ["base", "re4"], labels = ["Base", "Re4"]
+        return opened.models.indices.map { Panel(model: opened.models[$0], label: labels[$0], checkpoint: dir + "/" + names[$0] + "/best.safetensors") }
     }
 
     /// A page of `count` sampled users written to a fresh folder: the data set, the users and the page's file URL.
@@ -39,7 +47,7 @@ final class ExplorerTests: XCTestCase {
         let (dir, opened) = try models()
         let ds = opened.dataset
         let users = sampleUsers(ds, count: count, seed: 2)
-        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
+        let page = try Explorer.build(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context)
         let folder = makeTempDir()
         try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
         return (ds, users, URL(fileURLWithPath: folder + "/explore.html").absoluteString, folder)
@@ -59,9 +67,9 @@ final class ExplorerTests: XCTestCase {
         let (dir, opened) = try models()
         let ds = opened.dataset
         let users = sampleUsers(ds, count: 5, seed: 1)
-        let page = try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users))
+        let page = try Explorer.build(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context)
         XCTAssertEqual(page.mapItems, [ds.itemCount, ds.itemCount])
-        XCTAssertEqual(try Explorer.build(models: opened.models, dataset: ds, request: request(ds, dir: dir, users: users)).html, page.html)
+        XCTAssertEqual(try Explorer.build(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context).html, page.html)
         XCTAssertTrue(page.html.contains("Content-Security-Policy\" content=\"default-src 'none'"))
         XCTAssertFalse(page.html.contains("http://") || page.html.contains("https://"), "no address to fetch from")
         // The data read back: the first map's positions are the cached item map's, as 16-bit steps of its extent.
@@ -70,7 +78,7 @@ final class ExplorerTests: XCTestCase {
         let maps = data["maps"] as! [[String: Any]]
         let qx = Data(base64Encoded: maps[0]["qx"] as! String)!.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) }
         let extent = maps[0]["extent"] as! [Double]
-        let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors", options: request(ds, dir: dir, users: users).tsne, sample: ds.itemCount)
+        let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors", options: request(ds, dir: dir, users: users).map.tsneOptions(context), sample: ds.itemCount)
         XCTAssertEqual(qx.count, ds.itemCount + 1)
         XCTAssertEqual(qx[0], Explorer.absent)
         XCTAssertEqual(extent[0] + Double(qx[Int(map.ids[7])]) * (extent[1] - extent[0]) / 65534, map.y[14], accuracy: (extent[1] - extent[0]) / 65534 + 1e-6 * abs(map.y[14]))
@@ -79,7 +87,7 @@ final class ExplorerTests: XCTestCase {
         let u = (data["users"] as! [[String: Any]])[0]
         XCTAssertEqual((u["history"] as! [Int]).count, min(ds.evaluationCut(user: users[0]), opened.models[0].config.maxLength))
         XCTAssertEqual(((u["models"] as! [[String: Any]])[1]["stars"] as! [Double]).count, 2 * 3)
-        XCTAssertThrowsError(try Explorer.build(models: opened.models, dataset: ds, request: Explorer.Request(users: users, labels: ["one"])))
+        XCTAssertThrowsError(try Explorer.build(panels: [], dataset: ds, request: Explorer.Request(users: users), context: context))
     }
 
     /// The page in a real browser: every point drawn; hovering an item's screen
@@ -178,8 +186,8 @@ final class ExplorerTests: XCTestCase {
             return MultiInterestModel.initial(config: c, seed: UInt64(seed))
         }
         let users = sampleUsers(ds, count: 4, seed: 2)
-        var r = request(ds, dir: dir, users: users); r.checkpoints = nil
-        let page = try Explorer.build(models: random, dataset: ds, request: r)
+        let page = try Explorer.build(panels: zip(random, ["Base", "Re4"]).map { Panel(model: $0, label: $1) }, dataset: ds,
+                                      request: request(ds, dir: dir, users: users), context: context)
         let folder = makeTempDir()
         try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
         let t = try Chromium.selfTest(try chromium.run(URL(fileURLWithPath: folder + "/explore.html").absoluteString + "#selftest", mode: ["--dump-dom"]).dom)
@@ -241,8 +249,9 @@ final class ExplorerTests: XCTestCase {
             return MultiInterestModel.initial(config: c, seed: UInt64(seed), embeddingStd: 0.3)
         }
         let users = sampleUsers(ds, count: 4, seed: 2)
-        var r = request(ds, dir: dir, users: users); r.labels = ["epoch 3"]; r.checkpoints = [dir + "/re4/best.safetensors"]
-        let page = try Explorer.build(models: [m], dataset: ds, request: r, epochs: [("epoch 1", earlier[0]), ("epoch 2", earlier[1])])
+        let r = request(ds, dir: dir, users: users)
+        let page = try Explorer.build(panels: [Panel(model: m, label: "epoch 3", checkpoint: dir + "/re4/best.safetensors")], dataset: ds, request: r,
+                                      context: context, epochs: [Panel(model: earlier[0], label: "epoch 1"), Panel(model: earlier[1], label: "epoch 2")])
         let folder = makeTempDir()
         try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
         let user = ds.userIDs[users[2]]
@@ -252,11 +261,11 @@ final class ExplorerTests: XCTestCase {
         let K = m.config.interests
         XCTAssertEqual(t["trajectories"] as? Int, K)
         // Swift's own placements of the first epoch's and the last model's interests, for that user.
-        let map = try GalleryMap.make(model: m, checkpoint: dir + "/re4/best.safetensors", options: r.tsne, sample: ds.itemCount)
+        let map = try GalleryMap.make(model: m, checkpoint: dir + "/re4/best.safetensors", options: r.map.tsneOptions(context), sample: ds.itemCount)
         func placed(_ model: MultiInterestModel) throws -> [[Double]] {
-            var po = r.placement; po.threads = r.tsne.threads; po.dof = r.tsne.dof
-            let ui = UserInterests(model: model, dataset: ds, users: users, threads: r.tsne.threads)
-            let p = try InterestProjection.placeInterests(ui, model: model, map: map, space: r.space, placeBy: r.placeBy, placement: po)
+            let ui = UserInterests(model: model, dataset: ds, users: users, threads: context.threads)
+            let p = try InterestProjection.placeInterests(ui, model: model, map: map, space: r.map.space, placeBy: r.map.placeBy,
+                                                          placement: r.map.placementOptions(context))
             return (0..<K).map { k in [p[2 * (2 * K + k)], p[2 * (2 * K + k) + 1]] }
         }
         func close(_ got: Any?, _ want: [[Double]], _ what: String) {
@@ -291,7 +300,7 @@ final class ExplorerTests: XCTestCase {
     func testQuantisedPositionsStayWithinAStep() throws {
         let (dir, opened) = try models()
         let ds = opened.dataset
-        let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors", options: request(ds, dir: dir, users: []).tsne, sample: ds.itemCount)
+        let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors", options: request(ds, dir: dir, users: []).map.tsneOptions(context), sample: ds.itemCount)
         let q = Explorer.quantized(map, items: ds.itemCount)
         let (x0, x1, y0, y1) = (q.extent[0], q.extent[1], q.extent[2], q.extent[3])
         XCTAssertEqual(q.x[0], Explorer.absent, "row 0 is not an item")

@@ -59,11 +59,12 @@ final class ArrayModelTests: XCTestCase {
         XCTAssertNil(r.value("attention_entropy")); XCTAssertNil(r.value("positives")); XCTAssertNil(r.value("coherence_margin"))
         XCTAssertEqual(r.value("cos_U")!.mean, Distinctness.report(checkpoint: "m", model: m, dataset: ds, users: users, seed: 1).value("cos_U")!.mean, accuracy: 1e-12)
         XCTAssertTrue(r.skipped.contains { $0.contains("attention") }, "\(r.skipped)")
-        var req = InterestMap.Request(users: Array(users.prefix(2)), panelTitles: ["U"])
-        req.tsne.iterations = 50
-        assertThrowsMessage(["--items attended", "--attention"]) { _ = try InterestMap.draw(models: [am], dataset: ads, request: req) }
+        var req = InterestMap.Request(users: Array(users.prefix(2)))
+        req.map.tsne.iterations = 50
+        let panel = [Panel(model: am, label: "U")], c = AnalysisContext(threads: 2)
+        assertThrowsMessage(["--items attended", "--attention"]) { _ = try InterestMap.draw(panels: panel, dataset: ads, request: req, context: c) }
         req.selection = .retrieved(5)
-        XCTAssertEqual(try InterestMap.draw(models: [am], dataset: ads, request: req).points.filter(\.isInterest).count, 2 * 3)
+        XCTAssertEqual(try InterestMap.draw(panels: panel, dataset: ads, request: req, context: c).points.filter(\.isInterest).count, 2 * 3)
     }
 
     /// Without --data: the data is made from the arrays, titles from a file, nothing held out.

@@ -4,7 +4,7 @@ import TestSupport
 @testable import Re4Core
 
 /// Paired tests: by hand, and against SciPy / statsmodels values
-/// (bench/reference/paired_stats_reference.py → Fixtures/paired-stats.json).
+/// (Tests/Reference/paired_stats_reference.py → Fixtures/paired-stats.json).
 final class PairedTestsTests: XCTestCase {
     lazy var reference: [String: Any] = try! JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/Tests/Re4CoreTests/Fixtures/paired-stats.json"))) as! [String: Any]
 

@@ -26,8 +26,7 @@ final class InteropTests: XCTestCase {
         let truths = users.map { Array(ds.groundTruth(user: $0)) }
         let json = "{\"histories\": \(hist), \"truths\": \(truths)}"
         write(json, dir + "/users.json")
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("bench/reference/numpy_re4_eval.py").path
+        let script = repositoryRoot + "/Tests/Reference/numpy_re4_eval.py"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", script, dir + "/torch_export.safetensors", dir + "/users.json"]
