@@ -90,7 +90,7 @@ struct CompareCommand: ParsableCommand {
             }
         }
         let paths = groups.map { $0.map { files[$0] ?? $0 } }
-        let results = try Comparison.runMany(a: paths[0], bs: Array(paths.dropFirst()), labels: names, metrics: metrics.map(Self.list), resamples: resamples,
+        let results = try Comparison.run(a: paths[0], bs: Array(paths.dropFirst()), labels: names, metrics: metrics.map(Self.list), resamples: resamples,
                                              seed: seed, split: split == "all" ? nil : split)
         let text = Comparison.format(results, as: format)
         if let out { try outputs.stage(out, data: Data(text.utf8)); try outputs.commit() }

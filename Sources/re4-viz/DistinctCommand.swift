@@ -52,7 +52,7 @@ struct DistinctCommand: ParsableCommand {
                                     inputs: ModelArguments.inputPaths(checkpoints, labels: labels, data: data, arrays: arrays))
         let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
         let ds = opened.dataset
-        let m = Distinctness.measure(panels: opened.panels, dataset: ds, sample: users,
+        let m = Distinctness.run(panels: opened.panels, dataset: ds, sample: users,
                                      context: AnalysisContext(threads: threads.count, seed: seed))
         let reports = m.reports, chosen = m.users
         for (i, per) in m.perUser.enumerated() where !perUserFiles.isEmpty {

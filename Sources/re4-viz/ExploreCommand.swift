@@ -108,7 +108,7 @@ struct ExploreCommand: ParsableCommand {
         req.map = MapSettings(tsne: tsne.options(defaultMetric: .cosine))
         req.map.space = space; req.map.placeBy = placeBy; req.map.sample = sample
         req.top = top; req.title = title ?? "\(ds.name): " + panels.map(\.label).joined(separator: " | ")
-        let page = try Explorer.build(panels: panels, dataset: ds, request: req, context: context, epochs: across)
+        let page = try Explorer.run(panels: panels, dataset: ds, request: req, context: context, epochs: across)
         try outputs.stage(out, data: Data(page.html.utf8))
         try outputs.commit()
         print("wrote \(out): \(page.summary)")

@@ -50,7 +50,7 @@ struct FiguresCommand: ParsableCommand {
         o.dpi = dpi; o.users = users; o.distinctUsers = distinctUsers; o.ablationEpochs = ablationEpochs
         o.includeUnfinished = includeUnfinished; o.archive = archive
         o.style = try style.style()
-        let written = try FigureSet.make(o, data: data.request, context: AnalysisContext(threads: threads.count, seed: seed, progress: { print($0) }))
+        let written = try FigureSet.run(o, data: data.request, context: AnalysisContext(threads: threads.count, seed: seed, progress: { print($0) }))
         print("wrote \(written.count) files into \(out)")
     }
 }

@@ -36,8 +36,8 @@ struct GalleryCommand: ParsableCommand {
     func run() throws {
         let list = prefixes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let outputs = try OutputSet(outputs: [out] + (md.map { [$0] } ?? []), inputs: [])
-        let g = try GalleryStudy.run(runs: runs, prefixes: list, threads: threads.count, seed: seed,
-                                     includeUnfinished: includeUnfinished) { print($0) }
+        let g = try GalleryStudy.run(runs: runs, prefixes: list, includeUnfinished: includeUnfinished,
+                                     context: AnalysisContext(threads: threads.count, seed: seed, progress: { print($0) }))
         let fig = GalleryStudy.figure(g, title: title, dpi: dpi).styled(try style.style())
         try outputs.stage(out) { try fig.render(as: out, into: $0) }
         let table = GalleryStudy.markdown(g, title: title)

@@ -105,7 +105,7 @@ struct TSNECommand: ParsableCommand {
         }
         req.selection = choice.selection(top: top)
         req.title = title; req.dpi = dpi; req.style = try style.style()
-        let drawing = try InterestMap.draw(panels: panels, dataset: ds, request: req, context: context)
+        let drawing = try InterestMap.run(panels: panels, dataset: ds, request: req, context: context)
         try drawing.publish(figure: out, coordinates: coordsOut, in: outputs)
         for n in drawing.notes { printError(n) }
         print("wrote \(out): \(drawing.summary)")

@@ -39,7 +39,7 @@ public enum FuzzEntries {
         _ = try? u.load()
     }
 
-    nonisolated(unsafe) static let folder: String = {
+    static let folder: String = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let d = base + "/re4-fuzz-files-\(getpid())"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
@@ -52,7 +52,7 @@ public enum FuzzEntries {
     public static func files(_ data: Data) {
         for name in ["log.jsonl", "log.csv", "movies.csv", "x.item"] {
             let p = folder + "/" + name
-            FileManager.default.createFile(atPath: p, contents: data)
+            _ = FileManager.default.createFile(atPath: p, contents: data)
             switch name {
             case "movies.csv": _ = try? ItemSideInfo.readMovieLensMovies(path: p)
             case "x.item": _ = try? ItemSideInfo.readRecBoleItems(path: p)
@@ -61,7 +61,7 @@ public enum FuzzEntries {
         }
         let parts = data.split(separator: 0xff, maxSplits: 2, omittingEmptySubsequences: false)
         for (i, part) in ["train", "valid", "test"].enumerated() {
-            FileManager.default.createFile(atPath: folder + "/c_\(part).txt", contents: i < parts.count ? Data(parts[i]) : Data())
+            _ = FileManager.default.createFile(atPath: folder + "/c_\(part).txt", contents: i < parts.count ? Data(parts[i]) : Data())
         }
         _ = try? ComiRecFiles.read(prefix: folder + "/c")
     }

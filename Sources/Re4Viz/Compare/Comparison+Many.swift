@@ -10,7 +10,7 @@ extension Comparison {
     /// adjustment then runs over every (model, metric) test together, so the
     /// family-wise error is held over the whole table.
     /// - Parameter labels: the baseline's name, then one per model.
-    public static func runMany(a: [String], bs: [[String]], labels: [String], metrics: [String]?, resamples: Int = 10_000,
+    public static func run(a: [String], bs: [[String]], labels: [String], metrics: [String]?, resamples: Int = 10_000,
                                seed: UInt64 = 42, split: String? = "test") throws -> [Result] {
         guard !bs.isEmpty else { throw VizError.badInput("give at least one model to compare with the baseline (--b)") }
         guard labels.count == bs.count + 1 else {

@@ -32,7 +32,7 @@ public enum Explorer {
     /// - Parameter epochs: earlier checkpoints of the first model (label and model, in
     ///   training order): each user's interests at each of them are placed on the first
     ///   model's map, and a slider on the page moves them across training.
-    public static func build(panels: [Panel], dataset ds: Dataset, request r: Request, context c: AnalysisContext,
+    public static func run(panels: [Panel], dataset ds: Dataset, request r: Request, context c: AnalysisContext,
                              epochs: [Panel] = []) throws -> Page {
         guard !panels.isEmpty, panels.count <= 2 else { throw VizError.badInput("explore takes one or two checkpoints, got \(panels.count)") }
         let models = panels.map(\.model), labels = panels.map(\.label), progress = c.progress

@@ -40,7 +40,7 @@ public enum FigureSet {
     /// - Parameter data: what the command line said about the data; the runs'
     ///   configs supply the rest.
     /// Seeds (user samples, t-SNE, bootstrap) and threads from `context`; each file written is said on its progress.
-    public static func make(_ o: FigureOptions, data: DataRequest, context c: AnalysisContext) throws -> [String] {
+    public static func run(_ o: FigureOptions, data: DataRequest, context c: AnalysisContext) throws -> [String] {
         let log = c.progress
         guard FileManager.default.fileExists(atPath: o.out) else { throw IOError.missingFolder(path: o.out, folder: o.out) }
         let runs = try Reproduction.discover(in: o.runs, archive: o.archive, prefix: o.prefix, includeUnfinished: o.includeUnfinished, log: log)
@@ -140,17 +140,17 @@ public enum FigureSet {
             var req = InterestMap.Request(users: sampleUsers(ds, count: o.users, seed: c.seed))
             req.dpi = o.dpi
             req.title = "\(o.dataTitle) (\(which)): the same test users' interests (★) and attended items (●)"
-            let f4 = try InterestMap.draw(panels: pairPanels, dataset: ds, request: req, context: c)
+            let f4 = try InterestMap.run(panels: pairPanels, dataset: ds, request: req, context: c)
             let p4 = path("fig4-tsne-\(o.name).png"); try outputs.stage(p4) { try f4.figure.styled(o.style).render(as: p4, into: $0) }; written.append(p4); log("drew \(p4)")
             let c4 = path("fig4-tsne-\(o.name).csv")
             try outputs.stage(c4, data: Data(f4.csv.utf8)); written.append(c4)
             req.kind = .items; req.title = "\(o.dataTitle) (\(which))"
-            let fm = try InterestMap.draw(panels: pairPanels, dataset: ds, request: req, context: c)
+            let fm = try InterestMap.run(panels: pairPanels, dataset: ds, request: req, context: c)
             let pm = path("item-map-\(o.name).png"); try outputs.stage(pm) { try fm.figure.styled(o.style).render(as: pm, into: $0) }; written.append(pm); log("drew \(pm)")
             // Figure 4 on the item map: the same users, their interests placed on each gallery's t-SNE.
             req.kind = .users; req.layout = .map
             req.title = "\(o.dataTitle) (\(which))"
-            let f4m = try InterestMap.draw(panels: pairPanels, dataset: ds, request: req, context: c)
+            let f4m = try InterestMap.run(panels: pairPanels, dataset: ds, request: req, context: c)
             let p4m = path("fig4-map-\(o.name).png"); try outputs.stage(p4m) { try f4m.figure.styled(o.style).render(as: p4m, into: $0) }; written.append(p4m); log("drew \(p4m)")
         }
 

@@ -54,7 +54,7 @@ public enum InterestMap {
     }
 
     /// Draws one panel (or row of panels) per model; threads and seed from `context`.
-    public static func draw(panels: [Panel], dataset ds: Dataset, request r: Request, context c: AnalysisContext) throws -> Drawing {
+    public static func run(panels: [Panel], dataset ds: Dataset, request r: Request, context c: AnalysisContext) throws -> Drawing {
         guard !r.users.isEmpty else { throw VizError.badInput("no test user has a long enough history to sample") }
         guard !panels.isEmpty else { throw VizError.badInput("no model to draw") }
         let models = panels.map(\.model), titles = panels.map(\.label)

@@ -13,7 +13,7 @@ extension Distinctness {
 
     /// - Parameter sample: measure a seeded sample of this many test users (the
     ///   context's seed; any history length), else every test user.
-    public static func measure(panels: [Panel], dataset ds: Dataset, sample: Int?, context c: AnalysisContext) -> Measured {
+    public static func run(panels: [Panel], dataset ds: Dataset, sample: Int?, context c: AnalysisContext) -> Measured {
         let users = sample.map { sampleUsers(ds, count: $0, seed: c.seed, minLength: 1) } ?? ds.users(in: .test)
         var m = Measured(users: users, reports: [], perUser: [])
         for p in panels {

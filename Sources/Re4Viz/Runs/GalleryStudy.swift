@@ -19,16 +19,18 @@ public enum GalleryStudy {
     /// Opens each prefix's runs and data (from the runs' configs) and compares
     /// Re4 with Base. A prefix without both on a common seed is refused by name.
     /// Runs whose training is not over are left out unless `includeUnfinished`.
-    public static func run(runs dir: String, prefixes: [String], threads: Int, seed: UInt64 = 42, resamples: Int = 10_000,
-                           includeUnfinished: Bool = false, log: (String) -> Void = { _ in }) throws -> [Gallery] {
+    /// Threads and the bootstrap's seed from `context`; a line per gallery on its progress.
+    public static func run(runs dir: String, prefixes: [String], resamples: Int = 10_000, includeUnfinished: Bool = false,
+                           context c: AnalysisContext) throws -> [Gallery] {
+        let log = c.progress
         guard !prefixes.isEmpty else { throw VizError.badInput("give at least one run prefix (--prefixes gallery-2k,gallery-20k,…)") }
         return try prefixes.map { prefix in
             let runs = try Reproduction.discover(in: dir, prefix: prefix, includeUnfinished: includeUnfinished, log: log).filter { $0.variant == "base" || $0.variant == "re4" }
             let (source, ds) = try RunData.openData(for: runs.map(\.checkpoint), request: DataRequest())
             let paired = try Reproduction.pairedComparisons(runs, perUser: { r in
                 let m = try RunData.load(r.checkpoint, dataset: ds, source: source, allowMismatch: false).0
-                return Reproduction.perUserTest(model: m, dataset: ds, threads: threads)
-            }, resamples: resamples, seed: seed)
+                return Reproduction.perUserTest(model: m, dataset: ds, threads: c.threads)
+            }, resamples: resamples, seed: c.seed)
             guard let p = paired.first(where: { $0.variant == "re4" }) else {
                 throw VizError.badInput("\(dir): no seed with both \(prefix)-base-sN and \(prefix)-re4-sN; train them first")
             }

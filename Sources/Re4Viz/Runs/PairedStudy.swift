@@ -73,7 +73,7 @@ public enum PairedStudy {
             throw VizError.badInput("no finished \(r.prefix)-base/\(r.prefix)-re4 seed pair with a per-user file or a checkpoint in \(r.runs)"
                                     + (r.archive.map { " or \($0)" } ?? "") + "; train them first (make reproduce)")
         }
-        let main = try Comparison.runMany(a: pairs.map(\.1), bs: [pairs.map(\.2)], labels: ["Base", "Re4"], metrics: r.metrics,
+        let main = try Comparison.run(a: pairs.map(\.1), bs: [pairs.map(\.2)], labels: ["Base", "Re4"], metrics: r.metrics,
                                           resamples: r.resamples, seed: c.seed, split: "test")
         try outputs.stage(r.out, data: Data(Comparison.format(main, as: .markdown).utf8))
         written.files.append(r.out)
@@ -86,7 +86,7 @@ public enum PairedStudy {
                 return f.count == all.count && !all.isEmpty ? f : nil
             }
             if let re4 = kept("re4"), case let abl = ablations.map({ kept($0.variant) }), !abl.contains(where: { $0 == nil }) {
-                let res = try Comparison.runMany(a: re4, bs: abl.map { $0! }, labels: ["Re4"] + ablations.map(\.label), metrics: r.metrics,
+                let res = try Comparison.run(a: re4, bs: abl.map { $0! }, labels: ["Re4"] + ablations.map(\.label), metrics: r.metrics,
                                                  resamples: r.resamples, seed: c.seed, split: "test")
                 try outputs.stage(ablationOut, data: Data(Comparison.format(res, as: .markdown).utf8))
                 written.files.append(ablationOut)

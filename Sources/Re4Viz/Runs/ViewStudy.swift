@@ -101,7 +101,7 @@ public enum ViewStudy {
                     var q = InterestMap.Request(users: chosen)
                     q.layout = layout; q.map = r.map; q.map.space = space; q.map.placeBy = placeBy
                     // On planted data the drawing scores itself against the truth (`InterestMap.Drawing.viewScores`).
-                    let drawing = try InterestMap.draw(panels: [Panel(model: model, label: run.label, checkpoint: run.path)], dataset: ds, request: q, context: c)
+                    let drawing = try InterestMap.run(panels: [Panel(model: model, label: run.label, checkpoint: run.path)], dataset: ds, request: q, context: c)
                     let own = Recovery.viewScore(drawing.points, dataset: ds, matched: dominant, ownItemsOnly: layout == .panels)
                     scores.append(Score(variant: run.variant, seed: run.seed, layout: view, space: space.rawValue,
                                         value: truth ? drawing.viewScores.first ?? nil : own, model: own))

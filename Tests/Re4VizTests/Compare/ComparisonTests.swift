@@ -102,7 +102,7 @@ final class ComparisonTests: XCTestCase {
             write(s, d + "/\(name).csv")
         }
         file("a", shift: 0); file("b1", shift: 0.02); file("b2", shift: -0.001)
-        let many = try Comparison.runMany(a: [d + "/a.csv"], bs: [[d + "/b1.csv"], [d + "/b2.csv"]], labels: ["Base", "Re4", "NoCt"], metrics: nil, resamples: 200)
+        let many = try Comparison.run(a: [d + "/a.csv"], bs: [[d + "/b1.csv"], [d + "/b2.csv"]], labels: ["Base", "Re4", "NoCt"], metrics: nil, resamples: 200)
         let single = try [d + "/b1.csv", d + "/b2.csv"].map { try Comparison.run(a: [d + "/a.csv"], b: [$0], metrics: nil, resamples: 200) }
         let expected = PairedTests.holm(single.flatMap { $0.rows.map(\.wilcoxon.p) })
         XCTAssertEqual(many.flatMap { $0.rows.map(\.holm) }, expected, "one adjustment over the four tests")
@@ -118,7 +118,7 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(text.split(separator: "\n").filter { $0.hasPrefix("Re4 ") || $0.hasPrefix("NoCt ") }.count, 4)
         XCTAssertTrue(Comparison.format(many, as: .markdown).contains("Holm's adjustment is over all 4 tests of the 2 models together"))
         assertThrowsMessage(["--labels has 2 names for 3 models"]) {
-            _ = try Comparison.runMany(a: [d + "/a.csv"], bs: [[d + "/b1.csv"], [d + "/b2.csv"]], labels: ["Base", "Re4"], metrics: nil)
+            _ = try Comparison.run(a: [d + "/a.csv"], bs: [[d + "/b1.csv"], [d + "/b2.csv"]], labels: ["Base", "Re4"], metrics: nil)
         }
     }
 }

@@ -47,7 +47,7 @@ final class ExplorerTests: XCTestCase {
         let (dir, opened) = try models()
         let ds = opened.dataset
         let users = sampleUsers(ds, count: count, seed: 2)
-        let page = try Explorer.build(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context)
+        let page = try Explorer.run(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context)
         let folder = makeTempDir()
         try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
         return (ds, users, URL(fileURLWithPath: folder + "/explore.html").absoluteString, folder)
@@ -67,9 +67,9 @@ final class ExplorerTests: XCTestCase {
         let (dir, opened) = try models()
         let ds = opened.dataset
         let users = sampleUsers(ds, count: 5, seed: 1)
-        let page = try Explorer.build(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context)
+        let page = try Explorer.run(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context)
         XCTAssertEqual(page.mapItems, [ds.itemCount, ds.itemCount])
-        XCTAssertEqual(try Explorer.build(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context).html, page.html)
+        XCTAssertEqual(try Explorer.run(panels: panels(opened, dir: dir), dataset: ds, request: request(ds, dir: dir, users: users), context: context).html, page.html)
         XCTAssertTrue(page.html.contains("Content-Security-Policy\" content=\"default-src 'none'"))
         XCTAssertFalse(page.html.contains("http://") || page.html.contains("https://"), "no address to fetch from")
         // The data read back: the first map's positions are the cached item map's, as 16-bit steps of its extent.
@@ -87,7 +87,7 @@ final class ExplorerTests: XCTestCase {
         let u = (data["users"] as! [[String: Any]])[0]
         XCTAssertEqual((u["history"] as! [Int]).count, min(ds.evaluationCut(user: users[0]), opened.models[0].config.maxLength))
         XCTAssertEqual(((u["models"] as! [[String: Any]])[1]["stars"] as! [Double]).count, 2 * 3)
-        XCTAssertThrowsError(try Explorer.build(panels: [], dataset: ds, request: Explorer.Request(users: users), context: context))
+        XCTAssertThrowsError(try Explorer.run(panels: [], dataset: ds, request: Explorer.Request(users: users), context: context))
     }
 
     /// The page in a real browser: every point drawn; hovering an item's screen
@@ -186,7 +186,7 @@ final class ExplorerTests: XCTestCase {
             return MultiInterestModel.initial(config: c, seed: UInt64(seed))
         }
         let users = sampleUsers(ds, count: 4, seed: 2)
-        let page = try Explorer.build(panels: zip(random, ["Base", "Re4"]).map { Panel(model: $0, label: $1) }, dataset: ds,
+        let page = try Explorer.run(panels: zip(random, ["Base", "Re4"]).map { Panel(model: $0, label: $1) }, dataset: ds,
                                       request: request(ds, dir: dir, users: users), context: context)
         let folder = makeTempDir()
         try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)
@@ -250,7 +250,7 @@ final class ExplorerTests: XCTestCase {
         }
         let users = sampleUsers(ds, count: 4, seed: 2)
         let r = request(ds, dir: dir, users: users)
-        let page = try Explorer.build(panels: [Panel(model: m, label: "epoch 3", checkpoint: dir + "/re4/best.safetensors")], dataset: ds, request: r,
+        let page = try Explorer.run(panels: [Panel(model: m, label: "epoch 3", checkpoint: dir + "/re4/best.safetensors")], dataset: ds, request: r,
                                       context: context, epochs: [Panel(model: earlier[0], label: "epoch 1"), Panel(model: earlier[1], label: "epoch 2")])
         let folder = makeTempDir()
         try page.html.write(toFile: folder + "/explore.html", atomically: true, encoding: .utf8)

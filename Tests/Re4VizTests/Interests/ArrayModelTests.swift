@@ -62,9 +62,9 @@ final class ArrayModelTests: XCTestCase {
         var req = InterestMap.Request(users: Array(users.prefix(2)))
         req.map.tsne.iterations = 50
         let panel = [Panel(model: am, label: "U")], c = AnalysisContext(threads: 2)
-        assertThrowsMessage(["--items attended", "--attention"]) { _ = try InterestMap.draw(panels: panel, dataset: ads, request: req, context: c) }
+        assertThrowsMessage(["--items attended", "--attention"]) { _ = try InterestMap.run(panels: panel, dataset: ads, request: req, context: c) }
         req.selection = .retrieved(5)
-        XCTAssertEqual(try InterestMap.draw(panels: panel, dataset: ads, request: req, context: c).points.filter(\.isInterest).count, 2 * 3)
+        XCTAssertEqual(try InterestMap.run(panels: panel, dataset: ads, request: req, context: c).points.filter(\.isInterest).count, 2 * 3)
     }
 
     /// Without --data: the data is made from the arrays, titles from a file, nothing held out.

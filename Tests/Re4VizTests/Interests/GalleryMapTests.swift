@@ -66,12 +66,12 @@ final class GalleryMapTests: XCTestCase {
         let context = AnalysisContext(threads: t.threads, seed: t.seed)
         for placeBy in InterestProjection.PlaceBy.allCases {
             req.map.placeBy = placeBy
-            let a = try InterestMap.draw(panels: panels, dataset: opened.dataset, request: req, context: context)
+            let a = try InterestMap.run(panels: panels, dataset: opened.dataset, request: req, context: context)
             let stars = a.points.filter(\.isInterest)
             XCTAssertEqual(stars.count, 2 * users.count * 2, "K stars per user per panel")
             XCTAssertTrue(stars.allSatisfy { $0.x.isFinite && $0.y.isFinite })
             XCTAssertEqual(a.points.filter { $0.userIndex < 0 }.count, 2 * opened.dataset.itemCount, "the whole gallery on each map")
-            let b = try InterestMap.draw(panels: panels, dataset: opened.dataset, request: req, context: context)
+            let b = try InterestMap.run(panels: panels, dataset: opened.dataset, request: req, context: context)
             XCTAssertEqual(a.csv, b.csv, "same input, same placement")
         }
     }

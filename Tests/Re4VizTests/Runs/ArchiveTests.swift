@@ -55,11 +55,11 @@ final class ArchiveTests: XCTestCase {
         var oa = FigureSet.FigureOptions(runs: empty, prefix: "p", name: "p", dataTitle: "Planted", out: outA)
         oa.archive = archive; oa.dpi = 40; oa.users = 2
         let logA = LineLog()
-        let filesA = try FigureSet.make(oa, data: DataRequest(), context: AnalysisContext(threads: 2, progress: { logA.append($0) }))
+        let filesA = try FigureSet.run(oa, data: DataRequest(), context: AnalysisContext(threads: 2, progress: { logA.append($0) }))
         XCTAssertEqual(Set(filesA.map { URL(fileURLWithPath: $0).lastPathComponent }), ["results.md", "fig3-curves-p.png", "ablation-p.png"])
         XCTAssertTrue(logA.lines.contains("without checkpoints (tables and curves only): p-base-s1, p-re4-s1"), "\(logA.lines)")
         var or = oa; or.runs = runs; or.archive = nil; or.out = outR
-        let filesR = try FigureSet.make(or, data: request, context: AnalysisContext(threads: 2))
+        let filesR = try FigureSet.run(or, data: request, context: AnalysisContext(threads: 2))
         XCTAssertEqual(filesR.count, 9, "with the checkpoints: Figure 4, the item map and distinctness too")
         let a = try String(contentsOfFile: outA + "/results.md", encoding: .utf8), r = try String(contentsOfFile: outR + "/results.md", encoding: .utf8)
         // The means come from the logs, the paired tests from the per-user files, which hold the values exactly.
@@ -176,9 +176,9 @@ final class ArchiveTests: XCTestCase {
         for d in [outA, outR] { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) }
         var oa = FigureSet.FigureOptions(runs: root + "/no-runs", prefix: "p", name: "p", dataTitle: "Planted", out: outA)
         oa.archive = archive; oa.dpi = 40; oa.users = 2
-        let filesA = try FigureSet.make(oa, data: request, context: AnalysisContext(threads: 2))
+        let filesA = try FigureSet.run(oa, data: request, context: AnalysisContext(threads: 2))
         var or = oa; or.runs = runs; or.archive = nil; or.out = outR
-        let filesR = try FigureSet.make(or, data: request, context: AnalysisContext(threads: 2))
+        let filesR = try FigureSet.run(or, data: request, context: AnalysisContext(threads: 2))
         XCTAssertEqual(filesA.count, 9, "Figure 4, the item map and distinctness from the archive: \(filesA)")
         XCTAssertEqual(filesA.map { URL(fileURLWithPath: $0).lastPathComponent }, filesR.map { URL(fileURLWithPath: $0).lastPathComponent })
         for f in filesR.map({ URL(fileURLWithPath: $0).lastPathComponent }) {

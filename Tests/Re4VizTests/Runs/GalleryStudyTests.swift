@@ -22,8 +22,9 @@ final class GalleryStudyTests: XCTestCase {
                                     out: root + "/g\(items)-\(variant)-s1", resume: false, stopOnSignals: false)
             }
         }
-        var lines: [String] = []
-        let g = try GalleryStudy.run(runs: root, prefixes: ["g2000", "g1000"], threads: 1, resamples: 200) { lines.append($0) }
+        let log = LineLog()
+        let g = try GalleryStudy.run(runs: root, prefixes: ["g2000", "g1000"], resamples: 200, context: AnalysisContext(threads: 1, progress: { log.append($0) }))
+        let lines = log.lines
         XCTAssertEqual(g.map(\.prefix), ["g1000", "g2000"], "sorted by gallery size")
         XCTAssertEqual(lines.count, 2)
         for x in g {
@@ -43,7 +44,7 @@ final class GalleryStudyTests: XCTestCase {
         try fig.save(root + "/gallery.png")
         let md = GalleryStudy.markdown(g, title: "t")
         XCTAssertEqual(md.split(separator: "\n").filter { $0.hasPrefix("| g1000 |") || $0.hasPrefix("| g2000 |") }.count, 2 * GalleryStudy.metrics.count)
-        XCTAssertThrowsError(try GalleryStudy.run(runs: root, prefixes: ["nothing"], threads: 1)) {
+        XCTAssertThrowsError(try GalleryStudy.run(runs: root, prefixes: ["nothing"], context: AnalysisContext(threads: 1))) {
             XCTAssertTrue($0.localizedDescription.contains("no runs named nothing-"), $0.localizedDescription)
         }
     }

@@ -47,7 +47,7 @@ final class PairedStudyTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/ablation.md"), "no ablation table from two of three seeds' files")
         // The same bytes as `re4-viz compare --a base-s1,base-s2 --b re4-s1,re4-s2 --labels Base,Re4`.
         let files = { (v: String) in (1...2).map { RunFolder(root + "/x-\(v)-s\($0)").perUserLog(2) } }
-        let want = try Comparison.runMany(a: files("base"), bs: [files("re4")], labels: ["Base", "Re4"], metrics: PairedStudy.defaultMetrics,
+        let want = try Comparison.run(a: files("base"), bs: [files("re4")], labels: ["Base", "Re4"], metrics: PairedStudy.defaultMetrics,
                                           resamples: 500, seed: 42, split: "test")
         XCTAssertEqual(try String(contentsOfFile: root + "/paired.md", encoding: .utf8), Comparison.format(want, as: .markdown))
         // Re4 is 0.04 above Base for every user and seed: the table says so.

@@ -245,7 +245,7 @@ final class ReproductionTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var o = FigureSet.FigureOptions(runs: root, prefix: "x", name: "n", dataTitle: "X", out: out)
         o.dpi = 40
-        let files = try FigureSet.make(o, data: DataRequest(), context: AnalysisContext(threads: 2)).map { URL(fileURLWithPath: $0).lastPathComponent }
+        let files = try FigureSet.run(o, data: DataRequest(), context: AnalysisContext(threads: 2)).map { URL(fileURLWithPath: $0).lastPathComponent }
         XCTAssertTrue(files.contains("distinctness-by-epoch-n.png") && files.contains("distinctness-by-epoch-n-dr.png"), "\(files)")
         XCTAssertFalse(files.contains("distinctness-by-epoch-n-sa.png"), "SA Base logged none: \(files)")
         let png = try XCTUnwrap(FileManager.default.contents(atPath: out + "/distinctness-by-epoch-n.png"))
@@ -298,7 +298,7 @@ final class ReproductionTests: XCTestCase {
             var o = FigureSet.FigureOptions(runs: root, prefix: "p", name: "planted", dataTitle: "Planted", out: out)
             o.dpi = 40; o.users = 2
             let log = LineLog()
-            let files = try FigureSet.make(o, data: request, context: AnalysisContext(threads: 2, progress: { log.append($0) }))
+            let files = try FigureSet.run(o, data: request, context: AnalysisContext(threads: 2, progress: { log.append($0) }))
             XCTAssertEqual(Set(files.map { URL(fileURLWithPath: $0).lastPathComponent }),
                            ["results.md", "fig3-curves-planted.png", "fig3-curves-planted-sa.png", "fig4-tsne-planted.png", "fig4-tsne-planted.csv",
                             "item-map-planted.png", "fig4-map-planted.png", "distinctness-planted.md", "distinctness-planted.png", "ablation-planted.png"])
@@ -323,7 +323,7 @@ final class ReproductionTests: XCTestCase {
         let sa = try XCTUnwrap(md.components(separatedBy: "## ComiRec-SA + Re4 against ComiRec-SA\n").dropFirst().first, md)
         XCTAssertTrue(sa.hasPrefix("\n| statistic | ComiRec-SA | ComiRec-SA + Re4 | Δ (ComiRec-SA + Re4 − ComiRec-SA) |") && sa.contains("of 1 |"), sa)
         XCTAssertEqual(md.components(separatedBy: "Definitions:").count, 2, md)
-        XCTAssertThrowsError(try FigureSet.make(FigureSet.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
+        XCTAssertThrowsError(try FigureSet.run(FigureSet.FigureOptions(runs: root, prefix: "p", name: "n", dataTitle: "t",
                                                                        out: root + "/missing"), data: request, context: AnalysisContext(threads: 2)))
     }
 }
