@@ -243,13 +243,14 @@ fuzz: setup
 	  (cd .build-fuzz && RE4_FUZZ_TARGET=$$t ./release/re4-fuzz corpus-$$t ../fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048) || exit 1; done
 
 # The explorer page for the seed-1 ML-1M pair of $(RUNS) into $(OUT)/, and the
-# README's screenshot of it (one user chosen) into figures/ (docs/explorer.md).
+# README's screenshot of it (one user chosen, a lasso selection on the Base map) into figures/ (docs/explorer.md).
 EXPLORE_SHOT_USER ?= 1m_33
+EXPLORE_SHOT_LASSO ?= -63,-16,-42,-22,-30,-2,-36,20,-58,24
 explore: build setup-test
 	@mkdir -p $(OUT)
 	$(RELEASE)/re4-viz explore $(RUNS)/movielens-base-s1/best.safetensors $(RUNS)/movielens-re4-s1/best.safetensors \
 	    --labels Base,Re4 --data ml-1m --threads $(THREADS) --out $(OUT)/explore-movielens.html
-	bash scripts/screenshot.sh $(OUT)/explore-movielens.html "user=$(EXPLORE_SHOT_USER)" figures/explorer-movielens.png
+	bash scripts/screenshot.sh $(OUT)/explore-movielens.html "user=$(EXPLORE_SHOT_USER)&lasso=$(EXPLORE_SHOT_LASSO)" figures/explorer-movielens.png
 	bash bench/explore_frames.sh $(OUT)/explore-movielens.html
 
 # Paired tests of Re4 against Base, and of the ablations against Re4, on ML-1M's

@@ -371,6 +371,13 @@
       for (const j of this.neighbours(state.pinned)) if (ring(j, 5.5, "#6a3d9a", 2)) st.neighboursDrawn++;
       if (state.pinned && ring(state.pinned, 8, "#000", 2)) st.pinnedDrawn = state.pinned;
       if (state.hover && ring(state.hover, 8, "#e00000", 2.5)) st.hoverDrawn = state.hover;
+      st.selShapeDrawn = false;
+      if (state.selShape && state.selShape.view === this.index) {
+        c.beginPath(); state.selShape.pts.forEach(([x, y], j) => (j ? c.lineTo(this.sx(x), this.sy(y)) : c.moveTo(this.sx(x), this.sy(y)))); c.closePath();
+        c.setLineDash([5, 3]); c.strokeStyle = "#0b3d91"; c.lineWidth = 1.5; c.stroke(); c.setLineDash([]);
+        c.fillStyle = "rgba(11,61,145,0.05)"; c.fill();
+        st.selShapeDrawn = true;
+      }
       if (this.dragBox) {
         const [a, b, w, h] = this.dragBox;
         c.setLineDash([4, 3]); c.strokeStyle = "#0b3d91"; c.lineWidth = 1; c.strokeRect(a, b, w, h); c.setLineDash([]);
@@ -661,6 +668,9 @@
   function setSelection(items, v = null, poly = null) {
     state.selMark.fill(0); items.forEach((i) => (state.selMark[i] = 1));
     state.selection = items;
+    // The drawn shape stays on its map (in map coordinates, so it follows pan and zoom) until cleared.
+    state.selShape = v && poly && poly.length >= 3 && items.length
+      ? { view: v.index, pts: poly.map(([x, y]) => [(x - v.tx) / v.s, (v.ty - y) / v.s]) } : null;
     state.selUsers = [];
     if (v && poly && poly.length >= 3) {
       D.users.forEach((u, ui) => {
@@ -707,6 +717,17 @@
   // For screenshots and links: #pin=ITEM_NUMBER pins an item, #density shades, #lock locks the maps.
   if (params.get("pin")) { const i = Number(params.get("pin")); if (i >= 1 && i <= N) { state.pinned = i; showItem(); } }
   if (params.has("density")) densityOn.checked = true;
+  // #lasso=x1,y1,x2,y2,… selects the items inside that polygon of the first map's coordinates (links, screenshots).
+  if (params.get("lasso")) {
+    const p = params.get("lasso").split(",").map(Number);
+    if (p.length >= 6 && p.length % 2 === 0 && p.every(Number.isFinite)) {
+      const v = views[0], poly = [];
+      for (let j = 0; j < p.length; j += 2) poly.push([v.sx(p[j]), v.sy(p[j + 1])]);
+      setSelection(v.inside(poly), v, poly);
+    } else {
+      status.textContent = "#lasso= needs three or more x,y pairs of map coordinates";
+    }
+  }
   if (params.has("lock")) { lock.checked = true; follow(views[0]); }
   drawAll();
   // Since navigation began (reading and parsing the page included), and the script's own share.
@@ -721,7 +742,8 @@
   window.re4Explorer = api;
 
   function selfTest() {
-    const out = { loadMs, scriptMs, items: views.map((v) => v.count) };
+    const out = { loadMs, scriptMs, items: views.map((v) => v.count), initialSelection: state.selection.slice(),
+                  initialShapeDrawn: views.map((v) => v.stats.selShapeDrawn), initialStatus: status.textContent };
     const fire = (target, type, v, x, y, extra = {}) => {
       const r = views[v].canvas.getBoundingClientRect();
       const init = { clientX: r.left + x, clientY: r.top + y, bubbles: true, cancelable: true, ...extra };
@@ -759,6 +781,7 @@
       out.lassoSelected = state.selection.length;
       out.lassoHasItem = state.selMark[item] === 1;
       out.lassoSameAsBox = JSON.stringify(state.selection) === JSON.stringify(boxItems);
+      out.lassoOutlineKept = views.map((w) => w.stats.selShapeDrawn);
       out.countsSum = [...selBox.querySelectorAll("ul.counts li")].reduce((t, li) => t + Number(li.dataset.count), 0);
       const a = selBox.querySelector("#selection-csv");
       out.csvIsData = !!a && a.href.startsWith("data:text/csv");
@@ -768,6 +791,7 @@
       fire(window, "mousemove", v, 2, 1, { shiftKey: true });
       fire(window, "mouseup", v, 1, 2, { shiftKey: true });
       out.lassoEmpty = state.selection.length;
+      out.emptyLassoOutline = views.map((w) => w.stats.selShapeDrawn);
       tool.value = "box";
       clearPicks();
     }

@@ -123,7 +123,10 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(csvLines.first, "item,title,genres")
         XCTAssertEqual(csvLines.count, boxed + 1)
         XCTAssertTrue(csvLines.dropFirst().contains { $0.hasPrefix(ds.itemIDs[item - 1] + ",") }, "the item is a row: \(csvLines.prefix(4))")
+        XCTAssertEqual(t["lassoOutlineKept"] as? [Bool], [false, true], "the lasso's outline stays on the map it was drawn on")
         XCTAssertEqual(t["lassoEmpty"] as? Int, 0)
+        XCTAssertEqual(t["emptyLassoOutline"] as? [Bool], [false, false], "an empty selection keeps no outline")
+        XCTAssertEqual(t["initialSelection"] as? [Int], [], "nothing selected without #lasso=")
         // Clicking the item: its 10 nearest items by cosine of each model's embeddings (computed here
         // by brute force), ringed on each map and listed, the ones both models list marked.
         XCTAssertEqual(t["pinnedItem"] as? Int, item)
@@ -173,6 +176,40 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(t["userAfterReset"] as? Int, -1)
         XCTAssertEqual((t["resources"] as? [Any])?.count, 0, "no resource loaded")
         XCTAssertEqual(r.pageRequests, [], "no request from the page reached the proxy")
+    }
+
+    /// `#lasso=x1,y1,…` (map coordinates of the first map) selects exactly the items
+    /// inside that polygon by the even-odd rule, computed here from the cached map,
+    /// and draws its outline; a malformed list selects nothing and says why.
+    func testLassoFragmentSelectsTheItemsInsideThePolygon() throws {
+        let chromium = try Chromium.find()
+        let (ds, _, page, _) = try writtenPage(users: 2)
+        let (dir, opened) = try models()
+        let map = try GalleryMap.make(model: opened.models[0], checkpoint: dir + "/base/best.safetensors",
+                                      options: request(ds, dir: dir, users: []).map.tsneOptions(context), sample: ds.itemCount)
+        // A triangle around the map's centre, half its extent across.
+        let xs = stride(from: 0, to: map.y.count, by: 2).map { map.y[$0] }, ys = stride(from: 1, to: map.y.count, by: 2).map { map.y[$0] }
+        let (cx, cy) = ((xs.min()! + xs.max()!) / 2, (ys.min()! + ys.max()!) / 2), w = (xs.max()! - xs.min()!) / 4
+        let poly = [(cx - w, cy - w), (cx + w, cy - w), (cx, cy + w)]
+        func holds(_ x: Double, _ y: Double) -> Bool {
+            var odd = false
+            for a in 0..<poly.count {
+                let b = (a + poly.count - 1) % poly.count, (xa, ya) = poly[a], (xb, yb) = poly[b]
+                if (ya > y) != (yb > y), x < (xb - xa) * (y - ya) / (yb - ya) + xa { odd.toggle() }
+            }
+            return odd
+        }
+        let want = map.ids.indices.filter { holds(map.y[2 * $0], map.y[2 * $0 + 1]) }.map { Int(map.ids[$0]) }.sorted()
+        XCTAssertGreaterThan(want.count, 3, "the triangle holds items")
+        // Positions travel as 16-bit steps of the extent: an item within a step of an edge may fall either way.
+        let fragment = poly.map { String(format: "%.6f,%.6f", $0.0, $0.1) }.joined(separator: ",")
+        let t = try Chromium.selfTest(try chromium.run(page + "#lasso=\(fragment)&selftest", mode: ["--dump-dom"]).dom)
+        let got = t["initialSelection"] as? [Int] ?? []
+        XCTAssertLessThanOrEqual(Set(got).symmetricDifference(want).count, max(1, want.count / 100), "got \(got.count), want \(want.count)")
+        XCTAssertEqual(t["initialShapeDrawn"] as? [Bool], [true, false])
+        let bad = try Chromium.selfTest(try chromium.run(page + "#lasso=1,2,3&selftest", mode: ["--dump-dom"]).dom)
+        XCTAssertEqual(bad["initialSelection"] as? [Int], [])
+        XCTAssertEqual(bad["initialStatus"] as? String, "#lasso= needs three or more x,y pairs of map coordinates")
     }
 
     /// Untrained models (random N(0, 1) item embeddings) give maps where no category is
