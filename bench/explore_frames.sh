@@ -2,7 +2,8 @@
 # The explorer's page in headless Chromium: page size, load time, and the
 # frame times its self-test measures: a scripted gesture (20 wheel steps, a
 # 40-step drag; median and 95th percentile of the 60 frames, drawn at the level
-# of detail above 120,000 items), the frame that ends it (every item), a full
+# of detail above 120,000 items: the last full picture moved and scaled, strips it
+# leaves uncovered drawn), the frame that ends it (every item), a full
 # redraw of every map, an overlay redraw (what hovering costs), one hover hit
 # test and one title search (medians of 5 where repeated).
 # Usage: bash bench/explore_frames.sh PAGE.html [ITEM]
@@ -22,4 +23,7 @@ print(f"load {r['loadMs']:.0f} ms from navigation to the first drawn frame (scri
       f"overlay frame {r['overlayFrameMs']:.1f} ms; hover hit test {r['hoverMs']:.1f} ms; search {r['searchMs']:.1f} ms")
 print(f"gesture: {r['gestureFrames']} frames, median {r['gestureMedianMs']:.1f} ms, p95 {r['gestureP95Ms']:.1f} ms "
       f"(level of detail {'on' if r['lodDuringGesture'] else 'off'}: {r['drawnDuringGesture']} items drawn); the frame ending it {r['gestureEndMs']:.1f} ms")
+if "panStripFrameMs" in r:
+    print(f"cached picture moved: slowest drag frame uncovering strips {r['panStripFrameMs']:.1f} ms ({r['panStripItems']} items drawn in them); "
+          f"slowest zoom-out frame {r['zoomOutFrameMs']:.1f} ms ({r['zoomOutStripItems']} sampled items); moved picture vs full redraw: {r['panSnapshotDiff']} bytes differ")
 PY
