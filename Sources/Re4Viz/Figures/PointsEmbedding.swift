@@ -3,7 +3,7 @@ import Plot
 import Re4Core
 import TSNE
 
-/// `re4-viz tsne --points`: the t-SNE of any matrix (.npy or numeric CSV),
+/// `re4-viz embed` (and the older `re4-viz tsne --points`): the t-SNE of any matrix (.npy or numeric CSV),
 /// written as N × 2 coordinates (.npy/.csv) or drawn as a scatter (.png/.svg/.pdf).
 public enum PointsEmbedding {
     /// How the output path is used, from its extension.
