@@ -32,16 +32,18 @@ let package = Package(
         .systemLibrary(
             name: "COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        // Paired tests and bootstraps, and the toolkit's seeded generator they draw from: no dependencies.
+        .target(name: "PairedStats", swiftSettings: release),
         .target(
             name: "Re4Core",
-            dependencies: ["COpenBLAS", "CKernels", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            dependencies: ["PairedStats", "COpenBLAS", "CKernels", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: release),
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-fno-math-errno"])]),
         .target(name: "TSNE", dependencies: ["CKernels", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: alwaysOptimised),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: release),
         // The explorer's viewer (explorer.js, explorer.css) is compiled into the binary and inlined into each page.
-        .target(name: "Re4Viz", dependencies: ["Re4Core", "TSNE", "Plot"],
+        .target(name: "Re4Viz", dependencies: ["Re4Core", "PairedStats", "TSNE", "Plot"],
                 resources: [.embedInCode("Explorer/explorer.js"), .embedInCode("Explorer/explorer.css")], swiftSettings: release),
         // What both command lines share: option groups, option enums, the error exit.
         .target(
@@ -54,6 +56,7 @@ let package = Package(
         // Helpers every test target uses: temporary folders, files, the executables.
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport"),
         .testTarget(name: "Re4CoreTests", dependencies: ["Re4Core", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "PairedStatsTests", dependencies: ["PairedStats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "Re4CLITests", dependencies: ["Re4CLI", "Re4Core", "Re4Viz", "re4", "re4-viz", "re4-fuzz", "TestSupport"]),
         .testTarget(name: "TSNETests", dependencies: ["TSNE", "CKernels", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),

@@ -1,6 +1,6 @@
-"""Reference values for PairedTests (Sources/Re4Core/Stats/PairedTests.swift) from SciPy.
+"""Reference values for PairedTests (Sources/PairedStats/PairedTests.swift) from SciPy.
 
-    .venv-bench/bin/python Tests/Reference/paired_stats_reference.py > Tests/Re4CoreTests/Fixtures/paired-stats.json
+    .venv-bench/bin/python Tests/Reference/paired_stats_reference.py > Tests/PairedStatsTests/Fixtures/paired-stats.json
 """
 import json
 import numpy as np

@@ -1,4 +1,5 @@
 import Foundation
+import PairedStats
 import Re4Core
 
 /// Several models against one baseline, and the formats of `re4-viz compare`.

@@ -1,4 +1,5 @@
 import Foundation
+import PairedStats
 import Re4Core
 
 /// `re4-viz compare`: two models on the same users, from the per-user CSVs of

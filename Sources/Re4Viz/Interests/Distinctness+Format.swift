@@ -1,5 +1,6 @@
 import Foundation
 import Plot
+import PairedStats
 import Re4Core
 
 /// Distinctness reports side by side: paired differences of the same users, and the

@@ -80,18 +80,18 @@ final class RunProgressTests: XCTestCase {
         XCTAssertEqual(s.line, d + ": no epoch trained yet")
         XCTAssertFalse(s.finished)
         // The Slurm task scripts/slurm-grid.sh names in the folder; a file that is not its format is not shown.
-        FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data("812 4 815 node07 restarts=2\n".utf8))
+        _ = FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data("812 4 815 node07 restarts=2\n".utf8))
         XCTAssertEqual(try RunProgress.statusLine(folder: d).line, d + ": no epoch trained yet; run by Slurm job 812_4 (job 815 on node07, restarts 2)")
-        FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data("812 4\n".utf8))
+        _ = FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data("812 4\n".utf8))
         XCTAssertNil(RunProgress.slurmOwner(RunFolder(d)))
-        FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data(repeating: 0x41, count: 5000))
+        _ = FileManager.default.createFile(atPath: d + "/slurm-job", contents: Data(repeating: 0x41, count: 5000))
         XCTAssertNil(RunProgress.slurmOwner(RunFolder(d)))
     }
 
     /// A grid file's run names in order; each malformed file gets its line and reason.
     func testGridFileNamesAndMalformedGrids() throws {
         let d = makeTempDir("grid")
-        func grid(_ text: String) -> String { let p = d + "/g\(text.count).txt"; FileManager.default.createFile(atPath: p, contents: Data(text.utf8)); return p }
+        func grid(_ text: String) -> String { let p = d + "/g\(text.count).txt"; _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8)); return p }
         XCTAssertEqual(try RunProgress.gridRunNames(file: grid("# a comment\nx-base-s1 --data ml-1m --base\n\n  x-re4-s1\t--data ml-1m\n")),
                        ["x-base-s1", "x-re4-s1"])
         XCTAssertEqual(try RunProgress.gridRunNames(file: grid("")), [])
@@ -104,10 +104,10 @@ final class RunProgressTests: XCTestCase {
         refused("a --seed 1\nb\na --seed 2\n", .badGrid(path: p("a --seed 1\nb\na --seed 2\n"), line: 3, reason: "'a' is named twice"))
         refused("# x\n../elsewhere --seed 1\n", .badGrid(path: p("# x\n../elsewhere --seed 1\n"), line: 2, reason: "'../elsewhere' is not a folder name"))
         let bad = d + "/latin1.txt"
-        FileManager.default.createFile(atPath: bad, contents: Data([0x61, 0xff, 0x0a]))
+        _ = FileManager.default.createFile(atPath: bad, contents: Data([0x61, 0xff, 0x0a]))
         XCTAssertThrowsError(try RunProgress.gridRunNames(file: bad)) { XCTAssertEqual($0 as? RunError, .badGrid(path: bad, line: 1, reason: "not UTF-8 text")) }
         let big = d + "/big.txt"
-        FileManager.default.createFile(atPath: big, contents: Data(repeating: 0x61, count: (1 << 20) + 1))
+        _ = FileManager.default.createFile(atPath: big, contents: Data(repeating: 0x61, count: (1 << 20) + 1))
         XCTAssertThrowsError(try RunProgress.gridRunNames(file: big)) { XCTAssertTrue($0.localizedDescription.contains("over 1 MiB"), $0.localizedDescription) }
         XCTAssertThrowsError(try RunProgress.gridRunNames(file: d + "/absent.txt")) { XCTAssertTrue($0.localizedDescription.contains("no such file")) }
     }

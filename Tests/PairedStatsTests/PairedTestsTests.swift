@@ -1,12 +1,12 @@
 import Foundation
 import XCTest
 import TestSupport
-@testable import Re4Core
+@testable import PairedStats
 
 /// Paired tests: by hand, and against SciPy / statsmodels values
 /// (Tests/Reference/paired_stats_reference.py → Fixtures/paired-stats.json).
 final class PairedTestsTests: XCTestCase {
-    lazy var reference: [String: Any] = try! JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/Tests/Re4CoreTests/Fixtures/paired-stats.json"))) as! [String: Any]
+    lazy var reference: [String: Any] = try! JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/Tests/PairedStatsTests/Fixtures/paired-stats.json"))) as! [String: Any]
 
     func testWilcoxonByHand() {
         // d = [1, -2, 3, 0, 4]: zero dropped; |d| ranks 1,2,3,4; W+ = 1+3+4 = 8, W− = 2 → statistic 2.

@@ -6,8 +6,10 @@
 /// to stay the same across releases, so everything that must give the same bytes
 /// for the same seed draws through this type and the helpers below.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    // Inlinable (with the state visible to the inliner): the trainer draws through it in its hot loops from another module.
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
+    @inlinable
     public init(seed: UInt64) {
         var sm = seed
         func splitmix(_ x: inout UInt64) -> UInt64 {
@@ -28,7 +30,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         self.init(seed: seed ^ h)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
@@ -39,7 +41,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform integer in `0..<bound` (Lemire's nearly-divisionless method).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
         let b = UInt64(bound)
@@ -52,15 +54,16 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform float in [0, 1) with 24 random bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func unitFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
 
     /// Uniform double in [0, 1) with 53 random bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func unitDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
 
     /// Standard normal draw (Box–Muller, one value per call; the second is discarded
     /// to keep the stream simple to reason about).
+    @inlinable
     public mutating func normal() -> Double {
         var u1 = unitDouble()
         while u1 <= 0 { u1 = unitDouble() }
@@ -69,6 +72,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Fisher–Yates shuffle with this generator; the algorithm is fixed here.
+    @inlinable
     public mutating func shuffle<T>(_ a: inout [T]) {
         var i = a.count - 1
         while i > 0 {
@@ -81,10 +85,10 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
 #if canImport(Glibc)
 import Glibc
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@usableFromInline @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
+@usableFromInline @inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
 #else
 import Darwin
-@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+@usableFromInline @inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
+@usableFromInline @inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
 #endif
