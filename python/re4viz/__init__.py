@@ -22,7 +22,7 @@ import numpy as np
 
 __version__ = "0.3.0"
 __all__ = ["use", "executables", "Re4Error", "Bundle", "bundle", "tsne", "place", "figure4", "distinct",
-           "compare", "curves", "explore", "evaluate", "train", "synth", "export", "Figure", "Page"]
+           "compare", "curves", "explore", "views", "evaluate", "train", "synth", "export", "Figure", "Page", "Views"]
 
 
 class Re4Error(RuntimeError):
@@ -369,6 +369,42 @@ def curves(logs, labels=None, metrics=None, x=None, y=None, smooth=None, **optio
         summary = _summary(_run("re4-viz", _options(args, options)), out)
         with open(out, "rb") as f:
             return Figure(f.read(), summary=summary)
+
+
+class Views:
+    """Which Figure 4 layout shows the interests that are there (`re4-viz views`): `scores`,
+    one row per model, seed, layout and space (a DataFrame with pandas); `markdown`, the
+    table the command writes (with the recovery of planted interests on planted data),
+    shown as the cell's output in Jupyter."""
+
+    def __init__(self, scores, markdown):
+        self.scores = scores
+        self.markdown = markdown
+
+    def _repr_markdown_(self):
+        return self.markdown
+
+    def __repr__(self):
+        return self.markdown
+
+
+def views(models=None, runs=None, prefix=None, labels=None, data=None, users=None, **options):
+    """View scores of each Figure 4 layout for models (paths or bundles; equal labels are
+    seeds of one column) or for a grid's runs (`runs=` folder, `prefix=`): a Views."""
+    with _Scratch() as d:
+        args = ["views"] + (_models(models) if models is not None else [])
+        if runs is not None:
+            args += ["--runs", os.fspath(runs)]
+        if prefix is not None:
+            args += ["--prefix", prefix]
+        if users is not None:
+            args += ["--users", users]
+        args += ["--out", os.path.join(d, "views.md"), "--csv", os.path.join(d, "views.csv")]
+        _run("re4-viz", _options(_common(args, data, labels), options))
+        with open(os.path.join(d, "views.md"), encoding="utf-8") as f:
+            md = f.read()
+        with open(os.path.join(d, "views.csv"), encoding="utf-8") as f:
+            return Views(_table(f.read()), md)
 
 
 def explore(models, labels=None, data=None, **options):

@@ -155,3 +155,22 @@ def test_training_streams_its_epoch_lines_and_refuses_to_replace_a_run(tmp_path,
     assert os.path.exists(os.path.join(out, "best.safetensors"))
     with pytest.raises(re4viz.Re4Error, match="holds a run"):
         re4viz.train("ml-latest-small", tmp_path / "run", epochs=1, samples_per_epoch=2000, seed=1, threads=1)
+
+
+def test_views_gives_the_clis_scores_and_table(tmp_path):
+    U, E, H, A, titles = arrays()
+    a = re4viz.bundle(U, E, histories=H, attention=A, titles=titles, model="a", users=[f"u{i}" for i in range(12)])
+    b = re4viz.bundle(U * 0.5 + 0.1, E, histories=H, attention=A, titles=titles, model="b", users=[f"u{i}" for i in range(12)])
+    v = re4viz.views([a, b], labels=["A", "B"], users=4, iterations=60, early_iterations=30, perplexity=5)
+    rows = v.scores.to_dict("records") if hasattr(v.scores, "to_dict") else v.scores
+    cli("re4-viz", "views", a, b, "--labels", "A,B", "--users", "4", "--iterations", "60", "--early-iterations", "30",
+        "--perplexity", "5", "--out", tmp_path / "v.md", "--csv", tmp_path / "v.csv")
+    want = (tmp_path / "v.csv").read_text().strip().splitlines()[1:]
+    assert len(rows) == len(want) and {r["variant"] for r in rows} == {"A", "B"}
+    for r, w in zip(rows, want):
+        f = w.split(",")
+        assert [r["variant"], r["layout"], r["space"]] == [f[0], f[2], f[3]]
+        assert (r["model_score"] is None and f[5] == "") or abs(float(r["model_score"]) - float(f[5])) < 1e-12
+    assert v.markdown == (tmp_path / "v.md").read_text() and v._repr_markdown_() is v.markdown
+    with pytest.raises(re4viz.Re4Error, match="give models"):
+        re4viz.views()
