@@ -265,10 +265,10 @@
     }
     // Every item on the map as a square of its genre's colour, blended into white.
     drawBase() {
-      const W = this.canvas.width, H = this.canvas.height, dpr = this.dpr;
+      const W = this.canvas.width, H = this.canvas.height;
       // One buffer per canvas size, cleared each frame (a fresh 5 MB ImageData a frame cost a third of a gesture frame).
       if (!this.base || this.base.width !== W || this.base.height !== H) this.base = this.ctx.createImageData(W, H);
-      const img = this.base, p = img.data;
+      const p = this.base.data;
       p.fill(255);
       const { side, half, a } = this.pointStyle();
       const lod = gesture && N > LOD, count = lod ? LOD : N;
@@ -278,20 +278,8 @@
       this.stats.lod = lod;
       for (let q = 0; q < count; q++) {
         const i = lod ? order[q] : q + 1;
-        const x = this.x[i];
-        if (!Number.isFinite(x)) continue;
-        const px = Math.round((x * this.s + this.tx) * dpr) - half, py = Math.round((this.ty - this.y[i] * this.s) * dpr) - half;
-        if (px + side <= 0 || py + side <= 0 || px >= W || py >= H) continue;
-        drawn++;
-        const r = itemRGB[3 * i], g = itemRGB[3 * i + 1], b = itemRGB[3 * i + 2];
-        for (let yy = Math.max(0, py); yy < Math.min(H, py + side); yy++) {
-          let o = 4 * (yy * W + Math.max(0, px));
-          for (let xx = Math.max(0, px); xx < Math.min(W, px + side); xx++, o += 4) {
-            p[o] += (r - p[o]) * a; p[o + 1] += (g - p[o + 1]) * a; p[o + 2] += (b - p[o + 2]) * a;
-          }
-        }
+        if (Number.isFinite(this.x[i]) && this.square(p, W, i, 0, 0, W, H, side, half, a)) drawn++;
       }
-      this.base = img;
       this.stats.drawn = drawn;
     }
     // Grey shading by the number of items in each cell of a 6-pixel grid over the
@@ -335,16 +323,12 @@
         this.drawFromSnapshot(c);
         this.baseKey = "";
       } else {
-        if (key !== this.baseKey) { this.drawBase(); this.baseKey = key; }
-        c.putImageData(this.base, 0, 0);
-        if (!(gesture && N > LOD) && !densityOn.checked && N > LOD) {
-          if (!this.snap || this.snap.canvas.width !== this.canvas.width || this.snap.canvas.height !== this.canvas.height) {
-            const sc = document.createElement("canvas"); sc.width = this.canvas.width; sc.height = this.canvas.height;
-            this.snap = { canvas: sc, ctx: sc.getContext("2d") };
-          }
-          this.snap.ctx.putImageData(this.base, 0, 0);
-          Object.assign(this.snap, { s: this.s, tx: this.tx, ty: this.ty, content });
+        if (key !== this.baseKey) {
+          this.drawBase(); this.baseKey = key;
+          // A full picture of a large map (not the sample, not shaded) is kept for the next gesture.
+          if (!gesture && !densityOn.checked && N > LOD) this.keepSnapshot(content);
         }
+        c.putImageData(this.base, 0, 0);
       }
       c.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
       const st = this.stats;
@@ -414,6 +398,29 @@
     }
     // The last full picture under the current view: drawn scaled by s/s₀ and shifted, in device
     // pixels; the strips it does not cover are painted from the level-of-detail sample.
+    keepSnapshot(content) {
+      if (!this.snap || this.snap.canvas.width !== this.canvas.width || this.snap.canvas.height !== this.canvas.height) {
+        const sc = document.createElement("canvas"); sc.width = this.canvas.width; sc.height = this.canvas.height;
+        this.snap = { canvas: sc, ctx: sc.getContext("2d") };
+      }
+      this.snap.ctx.putImageData(this.base, 0, 0);
+      Object.assign(this.snap, { s: this.s, tx: this.tx, ty: this.ty, content });
+    }
+    // Item i's square blended into the RGBA buffer p (W device pixels wide), clipped to
+    // [x0, x1) × [y0, y1); whether any of it was inside.
+    square(p, W, i, x0, y0, x1, y1, side, half, a) {
+      const dpr = this.dpr;
+      const px = Math.round((this.x[i] * this.s + this.tx) * dpr) - half, py = Math.round((this.ty - this.y[i] * this.s) * dpr) - half;
+      const ya = Math.max(y0, py), yb = Math.min(y1, py + side), xa = Math.max(x0, px), xb = Math.min(x1, px + side);
+      if (xa >= xb || ya >= yb) return false;
+      const r = itemRGB[3 * i], g = itemRGB[3 * i + 1], b = itemRGB[3 * i + 2];
+      for (let yy = ya; yy < yb; yy++) {
+        for (let o = 4 * (yy * W + xa), xx = xa; xx < xb; xx++, o += 4) {
+          p[o] += (r - p[o]) * a; p[o + 1] += (g - p[o + 1]) * a; p[o + 2] += (b - p[o + 2]) * a;
+        }
+      }
+      return true;
+    }
     drawFromSnapshot(c) {
       const sn = this.snap, W = this.canvas.width, H = this.canvas.height, dpr = this.dpr, k = this.s / sn.s;
       const ox = (this.tx - sn.tx * k) * dpr, oy = (this.ty - sn.ty * k) * dpr;
@@ -433,17 +440,7 @@
         const m = (side + 1) / dpr / this.s;
         this.visit((x0 / dpr - this.tx) / this.s - m, (x1 / dpr - this.tx) / this.s + m,
                    (this.ty - y1 / dpr) / this.s - m, (this.ty - y0 / dpr) / this.s + m, (i) => {
-          if (!all && rank[i] >= LOD) return;
-          const px = Math.round((this.x[i] * this.s + this.tx) * dpr) - half, py = Math.round((this.ty - this.y[i] * this.s) * dpr) - half;
-          const ya = Math.max(y0, py), yb = Math.min(y1, py + side), xa = Math.max(x0, px), xb = Math.min(x1, px + side);
-          if (xa >= xb || ya >= yb) return;
-          drawn++;
-          const cr = itemRGB[3 * i], cg = itemRGB[3 * i + 1], cb = itemRGB[3 * i + 2];
-          for (let yy = ya; yy < yb; yy++) {
-            for (let o = 4 * (yy * W + xa), xx = xa; xx < xb; xx++, o += 4) {
-              p[o] += (cr - p[o]) * a; p[o + 1] += (cg - p[o + 1]) * a; p[o + 2] += (cb - p[o + 2]) * a;
-            }
-          }
+          if ((all || rank[i] < LOD) && this.square(p, W, i, x0, y0, x1, y1, side, half, a)) drawn++;
         });
         c.putImageData(this.base, 0, 0, x0, y0, x1 - x0, y1 - y0);
       }
