@@ -42,16 +42,18 @@ public enum PairedStudy {
         func run(_ v: String, _ s: Int) -> Reproduction.Run? { runs.first { $0.variant == v && $0.seed == s } }
         let scratch = NSTemporaryDirectory() + "re4-paired-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var opened: [String: RunData] = [:]
+        // The data is read once, when the first run has to be evaluated; each checkpoint is checked against it.
+        var data: (source: DataSource, dataset: Dataset)? = nil
         /// The run's per-user file: kept with the run, or evaluated from its best checkpoint into `scratch`.
         func perUser(_ run: Reproduction.Run) throws -> String? {
             if let f = run.bestPerUser { return f }
             guard run.hasCheckpoint else { return nil }
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-            let data = try opened[run.checkpoint] ?? RunData.open(checkpoints: [run.checkpoint], request: r.data, allowMismatch: false)
-            opened[run.checkpoint] = data
-            c.progress("evaluating \(URL(fileURLWithPath: run.folder).lastPathComponent) on \(data.dataset.users(in: .test).count) test users")
-            let csv = Evaluator.perUserCSV(model: data.models[0], dataset: data.dataset, users: data.dataset.users(in: .test),
+            let (source, ds) = try data ?? RunData.openData(for: [run.checkpoint], request: r.data)
+            data = (source, ds)
+            let model = try RunData.load(run.checkpoint, dataset: ds, source: source, allowMismatch: false).0
+            c.progress("evaluating \(URL(fileURLWithPath: run.folder).lastPathComponent) on \(ds.users(in: .test).count) test users")
+            let csv = Evaluator.perUserCSV(model: model, dataset: ds, users: ds.users(in: .test),
                                            cutoffs: RankingMetrics.cutoffs, threads: c.threads)
             let path = scratch + "/\(run.variant)-s\(run.seed).csv"
             try AtomicFile.write(csv, to: path)

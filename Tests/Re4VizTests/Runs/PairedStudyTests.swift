@@ -69,4 +69,31 @@ final class PairedStudyTests: XCTestCase {
         assertThrowsMessage(["no finished x-base/x-re4 seed pair", root]) { try PairedStudy.run(r, context: AnalysisContext(threads: 1)) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/paired.md"))
     }
+
+    /// Runs trained here keep no per-user file: their best checkpoints are evaluated on
+    /// the data read once, and the table equals `compare` over `re4 evaluate --per-user` files.
+    func testRunsWithoutPerUserFilesAreEvaluatedFromTheirCheckpoints() throws {
+        let root = makeTempDir("paired-eval")
+        var s = SyntheticSpec(); s.users = 60; s.items = 1_000; s.categories = 4; s.maxInterests = 2; s.minLength = 12; s.maxLength = 30
+        try Synthetic.write(s, to: root + "/synth")
+        var want: [String: String] = [:]
+        for (variant, base) in [("base", true), ("re4", false)] {
+            var c = ModelConfig(); c.interests = 2; c.dim = 8; c.maxLength = 6; c.hidden = 8
+            if base { c.lambdaAtt = 0; c.lambdaCt = 0; c.lambdaCs = 0 }
+            var o = TrainingOptions(); o.epochs = 1; o.batchSize = 32; o.negatives = .uniform(count: 20); o.seed = 1; o.threads = 1
+            try TrainingRun.run(source: DataSource(data: root + "/synth"), model: c, options: o, out: root + "/x-\(variant)-s1",
+                                resume: false, stopOnSignals: false)
+            let run = try RunData.open(checkpoints: [RunFolder(root + "/x-\(variant)-s1").best], request: DataRequest(), allowMismatch: false)
+            want[variant] = root + "/\(variant).csv"
+            write(Evaluator.perUserCSV(model: run.models[0], dataset: run.dataset, users: run.dataset.users(in: .test),
+                                       cutoffs: RankingMetrics.cutoffs, threads: 1), want[variant]!)
+        }
+        var r = PairedStudy.Request(runs: root, archive: nil, prefix: "x", out: root + "/paired.md"); r.resamples = 300
+        let log = LineLog()
+        _ = try PairedStudy.run(r, context: AnalysisContext(threads: 1, progress: { log.append($0) }))
+        XCTAssertEqual(log.lines.filter { $0.hasPrefix("evaluating") }.count, 2, "\(log.lines)")
+        let expected = try Comparison.run(a: [want["base"]!], bs: [[want["re4"]!]], labels: ["Base", "Re4"], metrics: PairedStudy.defaultMetrics,
+                                          resamples: 300, seed: 42, split: "test")
+        XCTAssertEqual(try String(contentsOfFile: root + "/paired.md", encoding: .utf8), Comparison.format(expected, as: .markdown))
+    }
 }
