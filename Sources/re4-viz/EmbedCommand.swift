@@ -21,9 +21,7 @@ struct EmbedCommand: ParsableCommand {
               re4-viz embed REF.npy --out Y.npy --place NEW.npy --placed-out Ynew.npy
             """)
     @Argument(help: "The matrix to embed (.npy or .csv, N × D).") var points: String
-    @Option(help: "Place these new points (.npy or .csv, same columns) into the finished embedding.") var place: String?
-    @Option(help: "With --place: where the placed points' coordinates go (.npy or .csv).") var placedOut: String?
-    @Option(help: "Write the input neighbour graph (N × k int32 row indices, nearest first) to this .npy.") var neighborsOut: String?
+    @OptionGroup var extra: PointsOutputOptions
     @Option(help: "Output: coordinates (.npy/.csv) or a figure (.png/.svg/.pdf).") var out: String
     @Option(help: "Resolution of PNG output.") var dpi: Double = 100
     @OptionGroup var style: FigureStyleOptions
@@ -32,22 +30,20 @@ struct EmbedCommand: ParsableCommand {
     @Flag(help: "Print progress every 50 iterations on stderr.") var verbose = false
 
     func validate() throws {
-        guard (place == nil) == (placedOut == nil) else { throw ValidationError("--place and --placed-out go together") }
         try style.checkResolution(dpi: dpi)
     }
 
     func run() throws {
-        try Self.embed(points: points, out: out, place: place, placedOut: placedOut, neighborsOut: neighborsOut,
-                       tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
+        try Self.embed(points: points, out: out, extra: extra, tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
     }
 
     /// The one job behind `embed` and the older `tsne --points`.
-    static func embed(points: String, out: String, place: String?, placedOut: String?, neighborsOut: String?,
+    static func embed(points: String, out: String, extra: PointsOutputOptions,
                       tsne: TSNEOptionGroup, report: Bool, dpi: Double, style: FigureStyleOptions, verbose: Bool) throws {
         let o = tsne.options(defaultMetric: .euclidean)
-        let placing = place.map { ($0, placedOut!, PlacementOptions()) }
+        let placing = extra.place.map { ($0, extra.placedOut!, PlacementOptions()) }
         let r = try PointsEmbedding.run(input: points, out: out, options: o, report: report, dpi: dpi, style: try style.style(), place: placing,
-                                        neighborsOut: neighborsOut, context: tsne.context()) { p in
+                                        neighborsOut: extra.neighborsOut, context: tsne.context()) { p in
             if verbose, p.klEvaluated { printError(String(format: "iteration %4d  %@  KL %.4f  %.1fs", p.iteration, p.phase, p.kl, p.seconds)) }
         }
         r.lines.forEach { print($0) }

@@ -37,9 +37,7 @@ struct TSNECommand: ParsableCommand {
             """)
     @Argument(help: "Models (one panel each), e.g. Base then Re4: checkpoints, run folders, .pt/.pth state dicts or interest bundle folders.") var checkpoints: [String] = []
     @Option(help: "Embed this matrix (.npy or .csv) instead of checkpoints.") var points: String?
-    @Option(help: "With --points: place these new points (.npy or .csv, same columns) into the finished embedding.") var place: String?
-    @Option(help: "With --place: where the placed points' coordinates go (.npy or .csv).") var placedOut: String?
-    @Option(help: "With --points: write the input neighbour graph (N × k int32 row indices, nearest first) to this .npy.") var neighborsOut: String?
+    @OptionGroup var extra: PointsOutputOptions
     @Option(help: "Output: a figure (.png/.svg/.pdf) for checkpoints; coordinates (.npy/.csv) or a figure for --points.") var out: String
     @OptionGroup var data: DataOptions
     @OptionGroup var arrays: ArrayInputOptions
@@ -67,8 +65,7 @@ struct TSNECommand: ParsableCommand {
     func validate() throws {
         let sources = [!checkpoints.isEmpty, points != nil, arrays.given].filter { $0 }.count
         guard sources == 1 else { throw ValidationError("give one or more checkpoints, --interests U.npy with --item-embeddings E.npy, or --points MATRIX (one of them)") }
-        guard (place == nil) == (placedOut == nil) else { throw ValidationError("--place and --placed-out go together") }
-        if place != nil && points == nil { throw ValidationError("--place needs --points (the reference matrix)") }
+        if extra.place != nil && points == nil { throw ValidationError("--place needs --points (the reference matrix)") }
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
         if let g = gallerySample, g < 4 { throw ValidationError("--gallery-sample must be ≥ 4, got \(g)") }
@@ -78,8 +75,7 @@ struct TSNECommand: ParsableCommand {
 
     func run() throws {
         if let points {
-            try EmbedCommand.embed(points: points, out: out, place: place, placedOut: placedOut, neighborsOut: neighborsOut,
-                                   tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
+            try EmbedCommand.embed(points: points, out: out, extra: extra, tsne: tsne, report: report, dpi: dpi, style: style, verbose: verbose)
             // After the work, so a refusal stays one line.
             printError("note: re4-viz tsne --points is now re4-viz embed POINTS (the same options); this spelling is kept for one release")
             return
