@@ -66,6 +66,10 @@ struct TSNECommand: ParsableCommand {
         let sources = [!checkpoints.isEmpty, points != nil, arrays.given].filter { $0 }.count
         guard sources == 1 else { throw ValidationError("give one or more checkpoints, --interests U.npy with --item-embeddings E.npy, or --points MATRIX (one of them)") }
         if extra.place != nil && points == nil { throw ValidationError("--place needs --points (the reference matrix)") }
+        // What only the matrix path writes or prints is refused with models, not silently ignored.
+        if points == nil, let flag = extra.neighborsOut != nil ? "--neighbors-out" : report ? "--report" : nil {
+            throw ValidationError("\(flag) applies to --points (re4-viz embed); Figure 4 of models writes no neighbour graph or quality report")
+        }
         guard users >= 1 else { throw ValidationError("--users must be ≥ 1, got \(users)") }
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
         if let g = gallerySample, g < 4 { throw ValidationError("--gallery-sample must be ≥ 4, got \(g)") }

@@ -15,6 +15,15 @@ final class CommandParsingTests: XCTestCase {
         do { _ = try root.parseAsRoot(args); return nil } catch { return root.message(for: error) }
     }
 
+    /// Options of the matrix path given with models are refused, not ignored.
+    func testMatrixOnlyOptionsAreRefusedWithModels() {
+        XCTAssertEqual(message(Re4VizCommand.self, ["tsne", "a.safetensors", "--out", "f.png", "--neighbors-out", "n.npy"]),
+                       "--neighbors-out applies to --points (re4-viz embed); Figure 4 of models writes no neighbour graph or quality report")
+        XCTAssertEqual(message(Re4VizCommand.self, ["tsne", "a.safetensors", "--out", "f.png", "--report"]),
+                       "--report applies to --points (re4-viz embed); Figure 4 of models writes no neighbour graph or quality report")
+        XCTAssertNil(message(Re4VizCommand.self, ["tsne", "--points", "x.csv", "--out", "y.npy", "--report", "--neighbors-out", "n.npy"]))
+    }
+
     func testOptionsAreTypedAndValidatedOnce() throws {
         let ok = try Re4.parseAsRoot(["train", "--data", "d", "--out", "o", "--encoder", "comirec-dr", "--item-order", "popularity",
                                       "--threads", "2", "--sampler", "log-uniform", "--negatives", "100"]) as! TrainCommand
