@@ -53,7 +53,7 @@ struct DistinctCommand: ParsableCommand {
         let opened = try ModelArguments.open(checkpoints, labels: labels, data: data, arrays: arrays)
         let ds = opened.dataset
         let m = Distinctness.run(panels: opened.panels, dataset: ds, sample: users,
-                                     context: AnalysisContext(threads: threads.count, seed: seed))
+                                       context: AnalysisContext(threads: threads.count, seed: seed))
         let reports = m.reports, chosen = m.users
         for (i, per) in m.perUser.enumerated() where !perUserFiles.isEmpty {
             try outputs.stage(perUserFiles[i], data: Data(Distinctness.perUserCSV(per, dataset: ds, users: chosen).utf8))
